@@ -1,0 +1,99 @@
+# x2hv: one non-recursive Makefile. `make` builds build/x2hv.elf.
+# Test tiers: test-unit, test-boot, test-guest, test-linux, fuzz, bench;
+# `make test` runs every CI tier. See README.md.
+
+BUILD ?= build
+PLATFORM ?= qemu-svm
+T ?= *
+FUZZ_SECONDS ?= 10
+
+CC ?= gcc
+HOSTCC ?= gcc
+CLANG ?= clang
+LD := ld
+OBJCOPY := objcopy
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+HV_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -nostdinc -isystem include \
+	-isystem $(shell $(CC) -print-file-name=include) -I.
+HV_ASFLAGS := -D__ASSEMBLY__ -I. -isystem include
+HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld
+
+# Hypervisor sources: every .c/.S under these directories.
+HV_DIRS := boot arch/x86 arch/x86/vmx arch/x86/svm core vlapic
+HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
+
+all: $(BUILD)/x2hv.elf
+
+$(BUILD)/hv/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/hv/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/x2hv.elf: $(HV_OBJS) linker.ld
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+
+-include $(HV_OBJS:.o=.d)
+
+# ---------------------------------------------------------------- host tests
+# Fragments add to UNIT_TESTS (name list) and set UNIT_<name>_SRCS;
+# FUZZERS and FUZZ_<name>_SRCS likewise. See tests/unit/README.md.
+UNIT_TESTS :=
+FUZZERS :=
+GUEST_TESTS :=
+include $(wildcard tests/unit/*.mk)
+include $(wildcard tests/fuzz/*.mk)
+include $(wildcard tests/guest/*.mk)
+include $(wildcard tests/linux/*.mk)
+
+UNIT_CFLAGS := -std=gnu11 $(WARN) -O1 -g -I. -DX2HV_HOST_TEST \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+
+define unit_rule
+$(BUILD)/unit/test_$(1): $$(UNIT_$(1)_SRCS) $$(wildcard */*.h */*/*.h */*/*/*.h)
+	@mkdir -p $$(dir $$@)
+	$(HOSTCC) $(UNIT_CFLAGS) -o $$@ $$(UNIT_$(1)_SRCS) -lcmocka
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -I. -DX2HV_HOST_TEST \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZERS))
+
+define fuzz_rule
+$(BUILD)/fuzz/fuzz_$(1): $$(FUZZ_$(1)_SRCS) $$(wildcard */*.h */*/*.h)
+	@mkdir -p $$(dir $$@)
+	$(CLANG) $(FUZZ_CFLAGS) -o $$@ $$(FUZZ_$(1)_SRCS)
+endef
+$(foreach t,$(FUZZERS),$(eval $(call fuzz_rule,$(t))))
+
+# ---------------------------------------------------------------- tiers
+HARNESS := python3 tools/harness.py --build $(BUILD)
+
+test-unit: $(UNIT_BINS)
+	@python3 tools/run-unit.py $(UNIT_BINS)
+
+test-boot: all
+	@$(HARNESS) boot --platform $(PLATFORM)
+
+test-guest: all $(GUEST_ELFS)
+	@$(HARNESS) guest --platform $(PLATFORM) --tests '$(T)'
+
+fuzz: $(FUZZ_BINS)
+	@python3 tools/run-fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+format-check:
+	@tools/format-check.sh
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all test test-unit test-boot test-guest fuzz format-check clean

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest-visible ABI of x2hv: hypercall numbers, platform I/O ports and
+ * the guest-physical memory layout. Shared by the hypervisor, the guest
+ * test runtime (tests/guest) and the host unit tests; no includes beyond
+ * <stdint.h> so a freestanding guest can use it.
+ *
+ * Hypercalls: VMCALL (Intel) or VMMCALL (AMD) with RAX = number and
+ * arguments in RDI, RSI, RDX. The result is returned in RAX; an unknown
+ * number returns X2HV_HC_ENOSYS (as KVM returns -KVM_ENOSYS).
+ */
+#ifndef X2HV_CORE_ABI_H
+#define X2HV_CORE_ABI_H
+
+/* Hypercall numbers (RAX). */
+#define X2HV_HC_CONSOLE_WRITE 0x0 /* RDI = GPA, RSI = length (<= 4096) */
+#define X2HV_HC_TEST_EXIT 0x1 /* RDI = status; stops the VM */
+#define X2HV_HC_EXIT_COUNT 0x2 /* RDI = exit reason; returns this vCPU's count */
+#define X2HV_HC_VCPU_ID 0x3 /* returns the calling vCPU's index */
+
+#define X2HV_HC_ENOSYS ((uint64_t)-1000)
+#define X2HV_HC_EINVAL ((uint64_t)-22)
+
+/* CPUID leaf 0x40000000: EBX,ECX,EDX = "x2hvx2hvx2hv". */
+#define X2HV_CPUID_BASE 0x40000000u
+#define X2HV_CPUID_SIG_EBX 0x76683278u /* "x2hv" little-endian */
+
+/*
+ * Platform I/O ports of the guest. The FADT is hardware-reduced (ACPI 6.x
+ * section 4.1) and names these as its sleep control/status and reset
+ * registers; there is no PM1 block, PIT, PIC or IOAPIC.
+ */
+#define X2HV_PORT_COM1 0x3f8
+#define X2HV_PORT_SLEEP_CONTROL 0x404 /* 1 byte: SLP_TYP << 2 | SLP_EN */
+#define X2HV_PORT_SLEEP_STATUS 0x405 /* 1 byte: WAK_STS = bit 7 */
+#define X2HV_PORT_RESET 0xcf9 /* write X2HV_RESET_VALUE to reset */
+#define X2HV_RESET_VALUE 0x06
+#define X2HV_SLP_TYP_S5 5 /* \_S5 package value */
+#define X2HV_SLP_EN (1u << 5)
+
+/* Guest-physical layout (PVH, Xen's docs/misc/pvh.pandoc). */
+#define X2HV_GPA_LOW_RAM_END 0x9f000ull /* RAM [0, this) for SMP trampolines */
+#define X2HV_GPA_ACPI 0xe0000ull /* ACPI tables, reserved, 64 KiB */
+#define X2HV_GPA_ACPI_SIZE 0x10000ull
+#define X2HV_GPA_HIGH_RAM 0x100000ull /* RAM from 1 MiB to the VM's size */
+#define X2HV_GPA_LAPIC 0xfee00000ull /* no device here: see README */
+
+#endif
