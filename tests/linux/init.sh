@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# /init of the Linux boot test initramfs (busybox). Checks that Debian's
+# stock kernel runs correctly as an x2hv guest and reports TAP-like lines on
+# the serial console, the protocol of docs/testing.md:
+#   "ok N - desc" / "not ok N - desc # detail", then "RESULT: PASS|FAIL".
+# Then it powers off (ACPI S5 through the FADT's sleep control register).
+#
+# Kernel command line knobs (read from /proc/cmdline; dotted names are
+# ignored by the kernel for modules that do not exist):
+#   x2hv.cpus=N   CPUs expected online (default 2)
+#   x2hv.shell=1  drop to a shell instead of powering off (interactive runs)
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+mkdir -p /proc /sys /dev /tmp
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+
+echo "x2hv-linux: init started"
+
+CMDLINE=$(cat /proc/cmdline)
+arg() {
+	# arg NAME DEFAULT: value of NAME=... on the kernel command line
+	v=$(echo " $CMDLINE " | sed -n "s/.* $1=\([^ ]*\) .*/\1/p")
+	echo "${v:-$2}"
+}
+NCPUS=$(arg x2hv.cpus 2)
+SHELL_AFTER=$(arg x2hv.shell 0)
+
+N=0
+FAILED=0
+ok() {
+	N=$((N + 1))
+	echo "ok $N - $1"
+}
+not_ok() {
+	N=$((N + 1))
+	FAILED=$((FAILED + 1))
+	echo "not ok $N - $1${2:+ # $2}"
+}
+check() {
+	# check DESC DETAIL COMMAND...: ok when COMMAND succeeds
+	desc=$1
+	detail=$2
+	shift 2
+	if "$@"; then ok "$desc"; else not_ok "$desc" "$detail"; fi
+}
+
+# Cross-CPU traffic so that rescheduling and function-call IPIs happen even
+# on an otherwise idle system: a pipe between processes pinned to different
+# CPUs wakes the reader on the other CPU (a reschedule IPI when that CPU is
+# halted in idle); dropping caches and changing the mm of tasks that ran on
+# several CPUs makes the kernel flush remote TLBs and call functions on other
+# CPUs (smp_call_function, CAL).
+ipi_workload() {
+	last=$((NCPUS - 1))
+	[ "$last" -ge 1 ] || return 0
+	for round in 1 2 3 4; do
+		seq 1 200 | taskset -c "$last" cat | taskset -c 0 wc -l >/dev/null
+		taskset -c "$last" sh -c 'echo 3 >/proc/sys/vm/drop_caches'
+		sync
+	done
+}
+
+# /proc/interrupts row NAME: every CPU column must be non-zero.
+irq_row_all_nonzero() {
+	awk -v name="$1:" -v n="$NCPUS" '
+		$1 == name { for (i = 2; i <= n + 1; i++) if ($i + 0 == 0) exit 1; found = 1 }
+		END { exit found ? 0 : 1 }' /proc/interrupts
+}
+# /proc/interrupts row NAME: the sum over CPUs must be non-zero.
+irq_row_total_nonzero() {
+	awk -v name="$1:" -v n="$NCPUS" '
+		$1 == name { for (i = 2; i <= n + 1; i++) s += $i; found = 1 }
+		END { exit (found && s > 0) ? 0 : 1 }' /proc/interrupts
+}
+
+ipi_workload
+# Let a few timer ticks happen on every CPU after the workload.
+sleep 1
+
+DMESG=/tmp/dmesg
+dmesg >"$DMESG"
+
+echo "1..9"
+
+# 1. SMP: every CPU came up through INIT/SIPI.
+if [ "$NCPUS" -gt 1 ]; then want="0-$((NCPUS - 1))"; else want=0; fi
+online=$(cat /sys/devices/system/cpu/online)
+check "cpus online = $want" "online is $online" [ "$online" = "$want" ]
+
+# 2. x2APIC mode: the kernel found the APIC already in x2APIC mode (x2hv's
+#    reset state, arch/x86/kernel/apic/apic.c check_x2apic) or enabled it,
+#    and routes through an x2apic driver (cluster or physical).
+check "x2apic mode entered" "no 'x2apic enabled' line in dmesg" \
+	grep -qE 'x2apic: enabled by BIOS, switching to x2apic ops|x2apic enabled' "$DMESG"
+route=$(grep -oE 'Switched APIC routing (from [a-z0-9 ]+ )?to [a-z0-9 ]+' "$DMESG" | tail -n1)
+check "apic driver is x2apic" "${route:-no APIC routing line}" \
+	sh -c "echo '$route' | grep -qE 'to (cluster|physical) x2apic'"
+
+# 3. TSC frequency: print Linux's value so the harness can compare it with
+#    the hypervisor's "x2hv: tsc: <khz> kHz".
+mhz=$(sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' "$DMESG" | tail -n1)
+[ -n "$mhz" ] || mhz=$(sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' "$DMESG" | tail -n1)
+if [ -n "$mhz" ]; then
+	khz=$(echo "$mhz" | awk '{ printf "%d", $1 * 1000 + 0.5 }')
+	echo "x2hv-linux: tsc-khz $khz"
+	ok "tsc frequency detected ($mhz MHz)"
+else
+	not_ok "tsc frequency detected" "no 'tsc: Detected' line"
+fi
+
+# 4. The TSC is the clocksource (stable, invariant TSC exposed correctly).
+cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
+check "clocksource is tsc" "clocksource is $cs" [ "$cs" = tsc ]
+
+# 5-7. Interrupt delivery through the virtual x2APIC.
+grep -E '^ *(LOC|RES|CAL|TLB|SPU|ERR):' /proc/interrupts | sed 's/^/x2hv-linux: irq /'
+check "local timer interrupts on every cpu" "LOC row has a zero" irq_row_all_nonzero LOC
+check "rescheduling interrupts counted" "RES total is 0" irq_row_total_nonzero RES
+check "function call interrupts counted" "CAL total is 0" irq_row_total_nonzero CAL
+
+# 8. A clean kernel log.
+bad=$(grep -E 'WARNING:|BUG:|Oops|Kernel panic|Call Trace' "$DMESG" | head -n1)
+check "no warnings or oopses in dmesg" "$bad" [ -z "$bad" ]
+
+if [ "$FAILED" -eq 0 ]; then echo "RESULT: PASS"; else echo "RESULT: FAIL"; fi
+
+if [ "$SHELL_AFTER" = 1 ]; then
+	exec setsid cttyhack sh
+fi
+sync
+poweroff -f

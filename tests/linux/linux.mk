@@ -1,0 +1,20 @@
+# Linux boot test assets (issue 5). Included by the top-level Makefile.
+#   $(LINUX_ASSETS): the guest kernel and initramfs that `harness.py linux`
+#   boots; a test-linux target depends on them.
+# build/linux/vmlinux comes from Debian's archive (apt-get download), so it
+# is rebuilt only when missing, never because a script changed.
+
+LINUX_DIR := $(BUILD)/linux
+LINUX_VMLINUX := $(LINUX_DIR)/vmlinux
+LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio.gz
+LINUX_ASSETS := $(LINUX_VMLINUX) $(LINUX_INITRAMFS)
+
+$(LINUX_VMLINUX):
+	tests/linux/fetch-kernel.sh $(LINUX_DIR)
+
+$(LINUX_INITRAMFS): tests/linux/init.sh tests/linux/mkinitramfs.sh
+	tests/linux/mkinitramfs.sh $@
+
+linux-assets: $(LINUX_ASSETS)
+
+.PHONY: linux-assets
