@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor's command line (docs/boot.md):
+ *
+ *   console=com1|com2|none|0x<port>  loglvl=err|warn|info|debug
+ *   vcpus=<n>  mem=<size>[K|M|G]  noguest  on_exit=halt|poweroff
+ *   reboot=restart|stop  testfault=ud|pf|none
+ *
+ * Options are separated by blanks (space, tab, CR, LF); a later option
+ * overrides an earlier one. The parser is pure: no global state, no
+ * printing. On error it names the whole offending token and returns a
+ * static message.
+ */
+#ifndef X2HV_CORE_CMDLINE_H
+#define X2HV_CORE_CMDLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define HV_COM1_PORT 0x3f8
+#define HV_COM2_PORT 0x2f8
+/* A 16550 UART decodes 8 consecutive ports: base + 7 must be a port. */
+#define HV_CONSOLE_PORT_MAX 0xfff8
+
+/* vcpus=0 means one vCPU per physical CPU. */
+#define HV_CONFIG_MAX_VCPUS 256u
+
+#define HV_MEM_DEFAULT (256ull << 20)
+#define HV_MEM_MIN (16ull << 20) /* room for a PVH kernel and initrd */
+#define HV_MEM_MAX (1ull << 40) /* 1 TiB: far beyond any test machine */
+#define HV_MEM_ALIGN 0x1000ull /* guest RAM is mapped in 4 KiB pages */
+
+enum hv_loglvl {
+	HV_LOG_ERR = 0,
+	HV_LOG_WARN = 1,
+	HV_LOG_INFO = 2,
+	HV_LOG_DEBUG = 3,
+};
+
+/* What the hypervisor does after the last VM stopped. */
+enum hv_on_exit {
+	HV_ON_EXIT_HALT = 0,
+	HV_ON_EXIT_POWEROFF = 1,
+};
+
+/* What a guest reset request (RESET_REG write) does. */
+enum hv_reboot {
+	HV_REBOOT_RESTART = 0, /* reload and restart the VM */
+	HV_REBOOT_STOP = 1, /* stop the VM as if it powered off */
+};
+
+/* Deliberate host faults for testing the exception path. */
+enum hv_testfault {
+	HV_TESTFAULT_NONE = 0,
+	HV_TESTFAULT_UD = 1,
+	HV_TESTFAULT_PF = 2,
+};
+
+struct hv_config {
+	uint16_t console_port; /* 0: no console */
+	enum hv_loglvl loglvl;
+	unsigned int vcpus; /* 0: one per physical CPU */
+	uint64_t mem; /* guest RAM in bytes, multiple of HV_MEM_ALIGN */
+	bool noguest;
+	enum hv_on_exit on_exit;
+	enum hv_reboot reboot;
+	enum hv_testfault testfault;
+};
+
+/* Fill @cfg with the defaults (COM1, info, vcpus 0, 256 MiB, ...). */
+void cmdline_defaults(struct hv_config *cfg);
+
+/*
+ * Parse @s (NUL-terminated, may be NULL or empty) into @cfg, which the
+ * caller has filled with defaults (or earlier settings). Returns 0, or -1
+ * with *err_token and *err_token_len naming the offending token inside @s and
+ * *err_msg a static message. Any of the err_ pointers may be NULL. On error
+ * @cfg may hold the options before the bad token.
+ */
+int cmdline_parse(const char *s, struct hv_config *cfg,
+		  const char **err_token, size_t *err_token_len,
+		  const char **err_msg);
+
+/*
+ * Skip a leading file name in a loader-supplied command line: GRUB puts
+ * the path first in a module's string (and multiboot1 loaders in the
+ * kernel's), much as Xen's cmdline_cook() copes with. The first token is
+ * taken to be a file name if it has no '=' and contains a '/' (GRUB paths
+ * such as "/boot/initrd" or "(hd0,1)/x"). Returns a pointer into @s past
+ * that token and the blanks after it, or past leading blanks only. NULL
+ * gives "".
+ */
+const char *cmdline_skip_filename(const char *s);
+
+#endif

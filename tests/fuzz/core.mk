@@ -1,0 +1,3 @@
+# libFuzzer targets for the pure core/ parsers (docs/boot.md).
+FUZZERS += cmdline
+FUZZ_cmdline_SRCS := tests/fuzz/fuzz_cmdline.c core/cmdline.c
