@@ -1,0 +1,50 @@
+# Guest test kernels: build/guest/<name>.elf from tests/guest/<name>.c and
+# the runtime in tests/guest/lib. See docs/guest-tests.md.
+GUEST_TESTS := hello cpuid msr io exceptions hlt triplefault \
+	x2apic-msr x2apic-lock x2apic-selfipi x2apic-tpr x2apic-timer \
+	x2apic-ipi x2apic-initsipi x2apic-mmio \
+	hostile-msr-reserved hostile-msr-gaps hostile-lvt-error hostile-timer \
+	hostile-logical hostile-initsipi hostile-ipi-storm hostile-apicbase \
+	hostile-mmio hostile-triplefault hostile-noncanonical \
+	hostile-hypercall hostile-msr-unknown \
+	bench
+GUEST_TESTS := $(foreach t,$(GUEST_TESTS),$(if $(wildcard tests/guest/$(t).c),$(t)))
+GUEST_ELFS := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_TESTS))
+
+GUEST_CC ?= gcc
+GUEST_CFLAGS := -std=gnu11 -m64 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -mno-red-zone -mgeneral-regs-only -nostdlib \
+	-static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fno-builtin-printf -fno-asynchronous-unwind-tables -nostdinc \
+	-isystem include -isystem $(shell $(GUEST_CC) -print-file-name=include) -I.
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 \
+	-Wl,--build-id=none -Wl,--no-warn-rwx-segments -T tests/guest/guest.ld
+GUEST_LIB_SRCS := $(wildcard tests/guest/lib/*.c tests/guest/lib/*.S)
+GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/lib/%.o,$(notdir $(GUEST_LIB_SRCS)))
+
+$(BUILD)/guest/lib/%.c.o: tests/guest/lib/%.c tests/guest/lib/guest.h core/abi.h
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guest/lib/%.S.o: tests/guest/lib/%.S
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(BUILD)/guest/%.elf: tests/guest/%.c $(GUEST_LIB_OBJS) tests/guest/guest.ld tests/guest/lib/guest.h core/abi.h
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
+
+# Multiboot1 variants for GRUB on bare Bochs (tests/guest/run-bare.sh).
+$(BUILD)/guest-mb/entry.S.o: tests/guest/lib/entry.S
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -DGUEST_MULTIBOOT -c $< -o $@
+
+GUEST_MB_OBJS := $(filter-out %/entry.S.o,$(GUEST_LIB_OBJS)) $(BUILD)/guest-mb/entry.S.o
+
+$(BUILD)/guest-mb/%.elf: tests/guest/%.c $(GUEST_MB_OBJS) tests/guest/guest.ld tests/guest/lib/guest.h core/abi.h
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_MB_OBJS)
+
+guest: $(GUEST_ELFS)
+.PHONY: guest
+.SECONDARY: $(GUEST_LIB_OBJS) $(BUILD)/guest-mb/entry.S.o
