@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The x2APIC-only virtual local APIC: pure C, no arch calls, freestanding.
+ * docs/vlapic.md describes the model; this header states the contracts.
+ *
+ * State is the architectural 4 KiB register page (regs[], SDM table 11-1
+ * layout: the register of MSR 0x800 + n lives at page offset n << 4) plus
+ * a few fields outside it (timer, ESR latch, APIC base), so the page can be
+ * the VMX virtual-APIC page (SDM vol. 3C 30.1) and the AMD AVIC backing page
+ * (APM vol. 2 15.29). The x2APIC ICR is kept as one 64-bit value at 0x300
+ * (the VMX layout for MSR 0x830); its destination is mirrored into 0x310 as
+ * AVIC expects.
+ *
+ * Threading: every function belongs to the vCPU that owns @vl (its "owner")
+ * except vlapic_set_irq() and vlapic_route_ipi(), which any CPU may call at
+ * any time (see vlapic_set_irq()). The ops are called from the calling CPU
+ * and must not call back into the same vlapic except as documented.
+ */
+#ifndef X2HV_VLAPIC_H
+#define X2HV_VLAPIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vlapic/vlapic_regs.h"
+
+#define VLAPIC_PAGE_SIZE 4096
+
+struct vlapic;
+
+/* A decoded interprocessor interrupt (the x2APIC ICR, SDM figure 11-28). */
+struct vlapic_ipi {
+	uint32_t dest; /* x2APIC ID, logical cluster|bitmap, or broadcast */
+	uint8_t vector;
+	uint8_t mode; /* APIC_DM_* */
+	uint8_t shorthand; /* APIC_SH_* */
+	bool logical; /* destination mode */
+	bool level; /* trigger mode: level */
+	bool assert; /* level: assert (1) or de-assert (0) */
+};
+
+/*
+ * Side effects. Every hook may be NULL (then it is a no-op and now() reads
+ * as 0). They run on the calling CPU.
+ */
+struct vlapic_ops {
+	/* Guest TSC now. */
+	uint64_t (*now)(struct vlapic *vl);
+	/*
+	 * Arm the host timer so that vlapic_timer_expired(vl) is called once
+	 * the guest TSC reaches @deadline (at once if it already has); 0
+	 * cancels. A new call replaces the previous deadline.
+	 */
+	void (*set_timer)(struct vlapic *vl, uint64_t deadline);
+	/*
+	 * @vl has a new pending interrupt; @vl may belong to another CPU
+	 * (kick it). Called after the IRR bit is visible.
+	 */
+	void (*notify)(struct vlapic *vl);
+	/*
+	 * The owner of @src wrote the ICR. The VM routes the IPI, normally
+	 * with vlapic_route_ipi() over its vlapics.
+	 */
+	void (*send_ipi)(struct vlapic *src, const struct vlapic_ipi *ipi);
+	/*
+	 * INIT, STARTUP and NMI delivered to @target (maybe another CPU's).
+	 * INIT: the target's owner must call vlapic_reset() on itself and
+	 * wait for SIPI; STARTUP: start in real mode at CS:IP =
+	 * (vector << 8):0, i.e. at physical vector << 12 (SDM 8.4.4.1).
+	 */
+	void (*init)(struct vlapic *target);
+	void (*sipi)(struct vlapic *target, uint8_t vector);
+	void (*nmi)(struct vlapic *target);
+	/*
+	 * EOI of a level-triggered interrupt (its TMR bit was set): the EOI
+	 * broadcast to I/O APICs (SDM 11.8.5). Optional.
+	 */
+	void (*eoi_level)(struct vlapic *vl, uint8_t vector);
+};
+
+struct vlapic {
+	/* The register page; must stay first (page-aligned). */
+	uint8_t regs[VLAPIC_PAGE_SIZE] __attribute__((aligned(VLAPIC_PAGE_SIZE)));
+
+	const struct vlapic_ops *ops;
+	void *opaque;
+	uint64_t apic_base; /* IA32_APIC_BASE, locked (vlapic_wrmsr) */
+	uint32_t tsc_per_bus_tick; /* APIC bus clock = TSC / this (>= 1) */
+	/* Errors detected since the last ESR write; atomic (any CPU). */
+	uint32_t esr_pending;
+	/* Timer: guest-TSC deadline of the next expiry, 0 when disarmed. */
+	uint64_t timer_deadline;
+	uint64_t timer_period; /* TSC ticks of one count-down, saturated */
+	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE as the guest sees it */
+};
+
+/*
+ * Set up @vl with x2APIC ID @x2apic_id (LDR derived from it), IA32_APIC_BASE
+ * = 0xFEE00000 | EN | EXTD (| BSP when @bsp), and reset the registers.
+ * @tsc_per_bus_tick 0 is taken as 1. @ops must outlive @vl; it may be NULL.
+ */
+void vlapic_init(struct vlapic *vl, uint32_t x2apic_id, bool bsp,
+		 uint32_t tsc_per_bus_tick, const struct vlapic_ops *ops,
+		 void *opaque);
+
+/*
+ * INIT (SDM 11.4.7.3): every register to its reset value except the ID,
+ * LDR and IA32_APIC_BASE (EN|EXTD stay set: x2APIC is locked); the timer
+ * is disarmed (ops->set_timer(0) if it was armed).
+ */
+void vlapic_reset(struct vlapic *vl);
+
+/* True for IA32_APIC_BASE (0x1B), IA32_TSC_DEADLINE (0x6E0), 0x800-0x8FF. */
+bool vlapic_handles_msr(uint32_t msr);
+
+/*
+ * RDMSR/WRMSR of an MSR of vlapic_handles_msr(). Return 0, or -1 when the
+ * instruction must raise #GP(0) (nothing changed then). docs/vlapic.md
+ * lists the rules.
+ */
+int vlapic_rdmsr(struct vlapic *vl, uint32_t msr, uint64_t *val);
+int vlapic_wrmsr(struct vlapic *vl, uint32_t msr, uint64_t val);
+
+/*
+ * Accept a fixed interrupt: set IRR (and TMR when @level, clear it when
+ * edge), then ops->notify(vl). Dropped while the APIC is software-disabled
+ * (SDM 11.4.7.2). Vectors 0-15 are refused with the "receive illegal
+ * vector" error (SDM 11.5.3).
+ *
+ * May be called from any CPU concurrently with the owner: IRR/TMR/ESR
+ * updates are __atomic read-modify-writes and only the owner clears IRR
+ * bits (vlapic_ack). Nothing else in the page is written.
+ */
+void vlapic_set_irq(struct vlapic *vl, uint8_t vector, bool level);
+
+/*
+ * Highest IRR vector whose priority class is above the PPR's (SDM 11.8.3),
+ * else -1. Owner only, as vlapic_ack().
+ */
+int vlapic_pending(struct vlapic *vl);
+
+/*
+ * The CPU accepted @vector (the core injected it): move it from IRR to ISR
+ * and raise PPR. Ignored when @vector is not in the IRR.
+ */
+void vlapic_ack(struct vlapic *vl, uint8_t vector);
+
+/*
+ * The host timer armed through ops->set_timer fired. Raises the LVT timer
+ * interrupt once (unless masked) and rearms a periodic timer, coalescing
+ * missed periods; a one-shot or TSC-deadline timer disarms. A call with no
+ * timer armed does nothing; one before the deadline re-arms it.
+ */
+void vlapic_timer_expired(struct vlapic *vl);
+
+/*
+ * Raise the local interrupt of LVT entry at page offset @lvt (APIC_LVT_*):
+ * for device models (LINT0/1, PMU, thermal, CMCI). Fixed goes through
+ * vlapic_set_irq(), NMI to ops->nmi; masked entries and other delivery
+ * modes are ignored. Owner only.
+ */
+void vlapic_raise_lvt(struct vlapic *vl, uint32_t lvt);
+
+/*
+ * Deliver @ipi from @src (may be NULL for a device) to the vlapics of
+ * lapics[0..n) it selects (SDM 11.6.2, 11.12.10): physical ID, logical
+ * cluster/bitmap, broadcast 0xFFFFFFFF, shorthands self/all/all-but-self.
+ * NULL entries are skipped and nothing outside lapics[] is touched (self
+ * means "src, if it is in lapics[]"). Fixed: vlapic_set_irq() on each
+ * target; lowest priority: exactly one software-enabled target, lowest PPR
+ * first, ties split by vector; NMI/INIT/STARTUP: target->ops->nmi/init/
+ * sipi. A level-triggered de-assert message (e.g. INIT de-assert) is
+ * ignored (SDM table 11-3 note 2). Returns the number of targets.
+ */
+int vlapic_route_ipi(struct vlapic *const *lapics, size_t n,
+		     struct vlapic *src, const struct vlapic_ipi *ipi);
+
+/* Decode an x2APIC ICR value (no checks: vlapic_wrmsr does them). */
+void vlapic_icr_decode(uint64_t icr, struct vlapic_ipi *ipi);
+
+/* Accessors for the VMX/SVM backends. */
+static inline void *vlapic_page(struct vlapic *vl)
+{
+	return vl->regs;
+}
+
+static inline void *vlapic_opaque(const struct vlapic *vl)
+{
+	return vl->opaque;
+}
+
+uint32_t vlapic_id(const struct vlapic *vl);
+/* Highest in-service vector, or -1. */
+int vlapic_highest_isr(struct vlapic *vl);
+/* Highest requested vector regardless of PPR, or -1. */
+int vlapic_highest_irr(struct vlapic *vl);
+/* Recompute PPR from TPR and ISR (after hardware changed either). */
+void vlapic_update_ppr(struct vlapic *vl);
+/* Guest-TSC deadline of the armed timer, 0 when disarmed. */
+uint64_t vlapic_timer_deadline(const struct vlapic *vl);
+/* SVR bit 8. */
+bool vlapic_sw_enabled(struct vlapic *vl);
+
+#endif

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The local APIC timer (SDM 11.5.4): one-shot, periodic and TSC-deadline
+ * (11.5.4.1). The timer clock is the guest TSC divided by tsc_per_bus_tick
+ * (the bus clock) and then by the divide configuration. Time is kept as an
+ * absolute guest-TSC deadline (vl->timer_deadline, 0 = disarmed) and the
+ * length of one count-down (vl->timer_period), both saturated at
+ * UINT64_MAX, so the current count is derived from ops->now() on demand and
+ * nothing ticks.
+ */
+#include "vlapic/vlapic_internal.h"
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+uint64_t vlapic_timer_now(struct vlapic *vl)
+{
+	return vl->ops && vl->ops->now ? vl->ops->now(vl) : 0;
+}
+
+static void set_timer(struct vlapic *vl, uint64_t deadline)
+{
+	vl->timer_deadline = deadline;
+	if (vl->ops && vl->ops->set_timer)
+		vl->ops->set_timer(vl, deadline);
+}
+
+void vlapic_timer_disarm(struct vlapic *vl)
+{
+	if (vl->timer_deadline)
+		set_timer(vl, 0);
+}
+
+uint64_t vlapic_timer_deadline(const struct vlapic *vl)
+{
+	return vl->timer_deadline;
+}
+
+/* SDM figure 11-10: DCR bits 3,1,0 = code; divide by 2^((code+1) mod 8). */
+static uint64_t divisor(uint32_t tdcr)
+{
+	uint32_t code = ((tdcr & APIC_TDCR_HIGH) >> APIC_TDCR_HIGH_SHIFT) |
+			(tdcr & APIC_TDCR_LOW);
+
+	return 1ull << ((code + 1) % APIC_TDCR_CODES);
+}
+
+/* Guest-TSC ticks per timer count: at most 2^7 * 2^32, no overflow. */
+static uint64_t tick_tsc(struct vlapic *vl, uint32_t tdcr)
+{
+	return divisor(tdcr) * vl->tsc_per_bus_tick;
+}
+
+/* Start a count-down of @count (> 0) ticks now; periodic reloads initial. */
+static void start_count(struct vlapic *vl, uint64_t count)
+{
+	uint64_t tick = tick_tsc(vl, vlapic_get(vl, APIC_TDCR));
+
+	vl->timer_period = sat_mul(vlapic_get(vl, APIC_TMICT), tick);
+	set_timer(vl, sat_add(vlapic_timer_now(vl), sat_mul(count, tick)));
+}
+
+/*
+ * A write that changes the timer mode disarms the timer (SDM 11.5.4.1);
+ * as KVM does, it also clears the initial count and IA32_TSC_DEADLINE so
+ * the new mode starts from a defined state.
+ */
+void vlapic_timer_write_lvt(struct vlapic *vl, uint32_t old, uint32_t val)
+{
+	if ((old ^ val) & APIC_LVT_TIMER_MASK) {
+		vlapic_timer_disarm(vl);
+		vlapic_set(vl, APIC_TMICT, 0);
+		vl->timer_period = 0;
+		vl->tsc_deadline = 0;
+	}
+}
+
+void vlapic_timer_write_tmict(struct vlapic *vl, uint32_t val)
+{
+	/* SDM 11.5.4.1: ignored in TSC-deadline mode. */
+	if (vlapic_timer_mode(vl) == APIC_LVT_TIMER_TSCDEADLINE)
+		return;
+	vlapic_set(vl, APIC_TMICT, val);
+	if (!val) {
+		/* SDM 11.5.4: initial count 0 stops the timer. */
+		vlapic_timer_disarm(vl);
+		vl->timer_period = 0;
+		return;
+	}
+	start_count(vl, val);
+}
+
+/* Counts left at @now under divide configuration @tdcr. */
+static uint32_t count_at(struct vlapic *vl, uint64_t now, uint32_t tdcr)
+{
+	uint64_t tick = tick_tsc(vl, tdcr);
+	uint64_t initial = vlapic_get(vl, APIC_TMICT);
+	uint64_t left, count;
+
+	if (!vl->timer_deadline ||
+	    vlapic_timer_mode(vl) == APIC_LVT_TIMER_TSCDEADLINE)
+		return 0;
+	if (now < vl->timer_deadline) {
+		left = vl->timer_deadline - now;
+	} else if (vlapic_timer_mode(vl) == APIC_LVT_TIMER_PERIODIC &&
+		   vl->timer_period) {
+		/* Expired, expiry not yet processed: already counting again. */
+		left = vl->timer_period -
+		       (now - vl->timer_deadline) % vl->timer_period;
+	} else {
+		return 0;
+	}
+	count = left / tick + (left % tick != 0);
+	return (uint32_t)(count < initial ? count : initial);
+}
+
+uint32_t vlapic_timer_read_tmcct(struct vlapic *vl)
+{
+	return count_at(vl, vlapic_timer_now(vl), vlapic_get(vl, APIC_TDCR));
+}
+
+/*
+ * A new divide configuration applies to the counts still left: the current
+ * count keeps its value and continues at the new rate.
+ */
+void vlapic_timer_write_tdcr(struct vlapic *vl, uint32_t val)
+{
+	uint64_t now;
+	uint32_t left;
+
+	if (!vl->timer_deadline ||
+	    vlapic_timer_mode(vl) == APIC_LVT_TIMER_TSCDEADLINE) {
+		vlapic_set(vl, APIC_TDCR, val);
+		return;
+	}
+	now = vlapic_timer_now(vl);
+	left = count_at(vl, now, vlapic_get(vl, APIC_TDCR));
+	vlapic_set(vl, APIC_TDCR, val);
+	if (left)
+		start_count(vl, left);
+	else
+		vl->timer_period = sat_mul(vlapic_get(vl, APIC_TMICT),
+					   tick_tsc(vl, val));
+}
+
+void vlapic_timer_write_deadline(struct vlapic *vl, uint64_t val)
+{
+	/* SDM 11.5.4.1: writes are ignored unless in TSC-deadline mode. */
+	if (vlapic_timer_mode(vl) != APIC_LVT_TIMER_TSCDEADLINE)
+		return;
+	vl->tsc_deadline = val;
+	if (val)
+		set_timer(vl, val); /* a past deadline fires at once */
+	else
+		vlapic_timer_disarm(vl);
+}
+
+uint64_t vlapic_timer_read_deadline(struct vlapic *vl)
+{
+	if (vlapic_timer_mode(vl) != APIC_LVT_TIMER_TSCDEADLINE)
+		return 0;
+	return vl->tsc_deadline;
+}
+
+void vlapic_timer_expired(struct vlapic *vl)
+{
+	uint64_t now, deadline = vl->timer_deadline;
+	uint64_t missed;
+
+	if (!deadline)
+		return; /* cancelled, or already delivered */
+	now = vlapic_timer_now(vl);
+	if (now < deadline) {
+		set_timer(vl, deadline); /* early: wait again */
+		return;
+	}
+	/*
+	 * The host timer is one-shot and has fired: disarming needs no
+	 * ops->set_timer(0), and only a periodic timer arms a new deadline.
+	 */
+	vl->timer_deadline = 0;
+	switch (vlapic_timer_mode(vl)) {
+	case APIC_LVT_TIMER_PERIODIC:
+		if (!vl->timer_period || vl->timer_period == UINT64_MAX)
+			break; /* the next period would end past UINT64_MAX */
+		/* Coalesce the periods missed: one interrupt, next deadline > now. */
+		missed = (now - deadline) / vl->timer_period + 1;
+		set_timer(vl, sat_add(deadline, sat_mul(missed, vl->timer_period)));
+		break;
+	case APIC_LVT_TIMER_TSCDEADLINE:
+		/* SDM 11.5.4.1: the timer disarms and the MSR reads 0. */
+		vl->tsc_deadline = 0;
+		break;
+	default:
+		break;
+	}
+	vlapic_raise_lvt(vl, APIC_LVT_TIMER);
+}
