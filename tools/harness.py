@@ -1,0 +1,615 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""x2hv emulator test harness: boot the hypervisor from a GRUB ISO on an
+emulator, watch the serial log, decide pass/fail from its markers.
+
+Subcommands (docs/testing.md has the whole story):
+  boot   the hypervisor alone (table BOOT_TESTS below)
+  guest  tests/guest/<name>.c test kernels (metadata in "//! key: value")
+  linux  Debian's stock kernel with the busybox initramfs (tests/linux)
+  run    interactive: serial console on stdio
+  bench  build/guest/bench.elf under QEMU -icount; prints "bench " lines
+
+Platforms: qemu-svm, bochs-vmx, bochs-svm, kvm (see PLATFORMS). Output: one
+"PASS|FAIL|SKIP <platform> <test>..." line per test, then
+"N passed, M failed" (", K skipped"); exit status 1 when anything failed.
+"""
+
+import argparse
+import concurrent.futures
+import fnmatch
+import glob
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+# ------------------------------------------------------------ serial protocol
+HALTED = "x2hv: system halted"
+# Always failures, for guest and Linux tests (docs/testing.md).
+DEFAULT_REJECT = [r"not ok ", r"RESULT: FAIL", r"x2hv: PANIC"]
+DEFAULT_EXPECT = [r"RESULT: PASS"]
+# Seconds to let the emulator exit on its own after HALTED (it powers off
+# through isa-debug-exit or the Bochs shutdown port) before we kill it.
+HALT_GRACE_S = 3.0
+POLL_S = 0.2
+DEFAULT_TIMEOUT = {"qemu": 60, "bochs": 300, "kvm": 60}
+# The terminal control sequences GRUB writes on a serial terminal.
+ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]")
+
+# Boot tests: the hypervisor alone. "cpus" lines are generated per platform:
+# every CPU 0..n-1 must print "x2hv: cpu<N>: VMX on" (or SVM).
+BOOT_TESTS = [
+    {"name": "boot", "hvargs": "noguest loglvl=debug on_exit=poweroff",
+     "cpus_on": True, "expect": [], "reject": [r"x2hv: PANIC"]},
+    {"name": "boot-fault", "hvargs": "noguest testfault=ud on_exit=poweroff",
+     "cpus_on": False,
+     "expect": [r"x2hv: PANIC", r"#UD", r"RIP", r"RSP", r"CR3"],
+     "reject": []},
+    {"name": "boot-badargs", "hvargs": "bogus=1 on_exit=poweroff",
+     "cpus_on": False, "expect": [r"x2hv: error: "],
+     "reject": [r"x2hv: PANIC"]},
+]
+
+# Linux boot test (issue 5). The init script (tests/linux/init.sh) prints
+# the TAP lines; these are the serial-console patterns on top of it.
+LINUX_HVARGS = "vcpus=2 mem=512M on_exit=poweroff"
+LINUX_CMDLINE = ("console=ttyS0 earlyprintk=serial,ttyS0,115200 loglevel=7 "
+                 "panic=-1 x2hv.cpus=2")
+LINUX_EXPECT = [r"x2hv-linux: init started", r"RESULT: PASS",
+                r"x2hv: tsc: \d+ kHz", r"x2hv-linux: tsc-khz \d+"]
+LINUX_REJECT = DEFAULT_REJECT + [r"Kernel panic", r"\bBUG:", r"\bOops\b",
+                                 r"WARNING:", r"Call Trace"]
+LINUX_TIMEOUT = {"qemu": 600, "bochs": 3600, "kvm": 120}
+# Linux's calibrated TSC frequency must match the host's within this many
+# parts per thousand (Linux refines against its own reference clocks).
+TSC_TOLERANCE_PERMILLE = 10
+
+BENCH_QEMU_ARGS = ["-icount", "shift=0,sleep=off"]
+BENCH_LINE_RE = re.compile(r"(?:^|\] )(bench .*)$", re.M)
+
+
+# ------------------------------------------------------------ platforms
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def kvm_nested_mode():
+    """Return ("VMX"|"SVM", None) if KVM can run a hypervisor, else
+    (None, reason)."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return None, "/dev/kvm not accessible"
+    flags = cpu_flags()
+    for flag, mode, mod in (("vmx", "VMX", "kvm_intel"),
+                            ("svm", "SVM", "kvm_amd")):
+        if flag not in flags:
+            continue
+        try:
+            with open(f"/sys/module/{mod}/parameters/nested") as f:
+                nested = f.read().strip()
+        except OSError:
+            return None, f"{mod} not loaded"
+        if nested not in ("1", "Y", "y"):
+            return None, f"{mod} nested={nested}: nesting disabled"
+        return mode, None
+    return None, "host CPU has neither vmx nor svm (no nested virtualization)"
+
+
+class Platform:
+    """An emulator configuration. kind: qemu, bochs or kvm."""
+
+    def __init__(self, name, kind, mode, cpu_model=None):
+        self.name, self.kind, self.mode = name, kind, mode
+        self.cpu_model = cpu_model
+
+    def unavailable(self):
+        """None when usable, else the reason to SKIP."""
+        if self.kind in ("qemu", "kvm"):
+            if not shutil.which("qemu-system-x86_64"):
+                return "qemu-system-x86_64 not installed (qemu-system-x86)"
+        if self.kind == "kvm":
+            mode, why = kvm_nested_mode()
+            if why:
+                return why
+            self.mode = mode
+        if self.kind == "bochs":
+            if not shutil.which("bochs"):
+                return "bochs not installed (bochs, bochsbios, vgabios)"
+            if not os.path.exists(BOCHS_BIOS):
+                return f"{BOCHS_BIOS} missing (bochsbios)"
+        for tool in ("grub-mkrescue", "xorriso", "mformat"):
+            if not shutil.which(tool):
+                return f"{tool} not installed (grub-pc-bin, xorriso, mtools)"
+        if not os.path.isdir("/usr/lib/grub/i386-pc"):
+            return "GRUB i386-pc modules missing (grub-pc-bin)"
+        return None
+
+    def timeout(self, override=None):
+        return override if override else DEFAULT_TIMEOUT[self.kind]
+
+    def command(self, iso, log, ncpu, workdir, extra_qemu=(), interactive=False):
+        """argv to boot iso with the serial console to log (or stdio)."""
+        if self.kind == "bochs":
+            return bochs_command(self, iso, log, ncpu, workdir, interactive)
+        accel = ["-accel", "kvm", "-cpu", "host"] if self.kind == "kvm" \
+            else ["-accel", "tcg", "-cpu", "max"]
+        serial = ["-serial", "mon:stdio"] if interactive \
+            else ["-serial", f"file:{log}", "-monitor", "none"]
+        return (["qemu-system-x86_64"] + accel +
+                ["-smp", str(ncpu), "-m", "2048", "-M", "pc", "-nodefaults",
+                 "-display", "none", "-no-reboot", "-cdrom", iso] + serial +
+                ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] +
+                list(extra_qemu))
+
+
+PLATFORMS = {
+    "qemu-svm": Platform("qemu-svm", "qemu", "SVM"),
+    # Bochs 2.7 models with VMX (EPT, unrestricted guest, x2APIC) or SVM.
+    "bochs-vmx": Platform("bochs-vmx", "bochs", "VMX", "corei7_skylake_x"),
+    "bochs-svm": Platform("bochs-svm", "bochs", "SVM", "ryzen"),
+    "kvm": Platform("kvm", "kvm", None),
+}
+
+BOCHS_BIOS = "/usr/share/bochs/BIOS-bochs-latest"
+BOCHS_VGABIOS = "/usr/share/vgabios/vgabios.bin"
+# Emulated instructions per emulated second (and so the TSC rate). With
+# clock sync=none virtual time depends on instructions only: runs repeat.
+BOCHS_IPS = int(os.environ.get("BOCHS_IPS", "50000000"))
+BOCHS_MEGS = 2048
+
+
+def bochs_command(plat, iso, log, ncpu, workdir, interactive):
+    """Write a bochsrc (and the debugger rc file: Debian's bochs has the
+    internal debugger and stops at its prompt unless told to continue)."""
+    rc = os.path.join(workdir, "bochs.rc")
+    conf = os.path.join(workdir, "bochsrc")
+    with open(rc, "w") as f:
+        f.write("c\n")
+    com1 = "mode=term, dev=/dev/tty" if interactive \
+        else f"mode=file, dev={log}"
+    # No "nogui" library in Debian's build: rfb with timeout=0 runs headless
+    # (it binds the first free TCP port from 5900, so runs can be parallel).
+    # reset_on_triple_fault=0 turns a triple fault into a panic that ends
+    # the run instead of rebooting into GRUB.
+    with open(conf, "w") as f:
+        f.write(f"""\
+romimage: file={BOCHS_BIOS}
+vgaromimage: file={BOCHS_VGABIOS}
+cpu: model={plat.cpu_model}, count={ncpu}, ips={BOCHS_IPS}, reset_on_triple_fault=0
+memory: guest={BOCHS_MEGS}, host={BOCHS_MEGS}
+ata0-master: type=cdrom, path={iso}, status=inserted
+boot: cdrom
+com1: enabled=1, {com1}
+display_library: rfb, options="timeout=0"
+speaker: enabled=0
+clock: sync=none, time0=local
+log: {os.path.join(workdir, "bochs.log")}
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+""")
+    return ["bochs", "-q", "-f", conf, "-rc", rc]
+
+
+# ------------------------------------------------------------ ISO
+GRUB_CFG = """\
+set timeout=0
+set default=0
+serial --unit=0 --speed=115200
+terminal_output serial
+menuentry "x2hv" {{
+\tmultiboot2 /boot/x2hv.elf {hvargs}
+{modules}\tboot
+}}
+"""
+
+
+def build_iso(build, plat, test, hvargs, modules):
+    """Build build/iso/<platform>/<test>.iso. modules: [(path, cmdline)],
+    first the guest kernel, then an optional initrd. Returns (iso, err)."""
+    hv = os.path.join(build, "x2hv.elf")
+    if not os.path.exists(hv):
+        return None, f"{hv} missing (make all)"
+    isodir = os.path.join(build, "iso", plat.name)
+    stage = os.path.join(isodir, test + ".d")
+    iso = os.path.join(isodir, test + ".iso")
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(os.path.join(stage, "boot", "grub"))
+    shutil.copyfile(hv, os.path.join(stage, "boot", "x2hv.elf"))
+    lines = ""
+    for path, cmdline in modules:
+        if not os.path.exists(path):
+            return None, f"{path} missing"
+        name = os.path.basename(path)
+        # Hard link when possible: the Debian vmlinux is 66 MB.
+        dst = os.path.join(stage, "boot", name)
+        try:
+            os.link(path, dst)
+        except OSError:
+            shutil.copyfile(path, dst)
+        # --nounzip: hand the initramfs to the guest as it is (GRUB would
+        # otherwise gunzip it).
+        lines += f"\tmodule2 --nounzip /boot/{name} {cmdline}".rstrip() + "\n"
+    with open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w") as f:
+        f.write(GRUB_CFG.format(hvargs=hvargs, modules=lines))
+    try:
+        os.unlink(iso)
+    except FileNotFoundError:
+        pass
+    # No locales, fonts or themes: a smaller ISO that GRUB reads faster
+    # under Bochs' emulated BIOS disk services.
+    proc = subprocess.run(["grub-mkrescue", "-o", iso, "--locales=",
+                           "--fonts=", "--themes=", stage],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT)
+    if proc.returncode != 0 or not os.path.exists(iso):
+        tail = proc.stdout.decode("utf-8", "replace").strip().splitlines()
+        return None, "grub-mkrescue failed: " + (tail[-1] if tail else "")
+    shutil.rmtree(stage, ignore_errors=True)
+    return iso, None
+
+
+# ------------------------------------------------------------ tests
+class Test:
+    """One emulator run and the rules that judge its serial log."""
+
+    def __init__(self, name, hvargs, modules=(), ncpu=2, expect=(),
+                 reject=(), timeout=None, platforms=None, cpus_on=False,
+                 qemu_args=(), checks=(), need=None):
+        self.name, self.hvargs, self.modules = name, hvargs, list(modules)
+        self.ncpu, self.expect, self.reject = ncpu, list(expect), list(reject)
+        self.timeout, self.platforms = timeout, platforms
+        self.cpus_on, self.qemu_args = cpus_on, list(qemu_args)
+        self.checks = list(checks)  # functions(text) -> None or why
+        self.need = need  # function(platform) -> None or SKIP reason
+
+
+def read_log(path):
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError:
+        return ""
+    text = raw.decode("utf-8", "replace").replace("\r", "")
+    return ANSI_RE.sub("", text)
+
+
+def judge(test, plat, text):
+    """Return None when the log passes, else the first reason it fails."""
+    for line in text.splitlines():
+        for pat in test.reject:
+            if re.search(pat, line):
+                return f"matched /{pat}/: {line.strip()[:160]}"
+    expect = list(test.expect)
+    if test.cpus_on:
+        mode = plat.mode or "(VMX|SVM)"
+        expect += [rf"x2hv: cpu{n}: {mode} on" for n in range(test.ncpu)]
+    for pat in expect:
+        if not re.search(pat, text, re.M):
+            return f"missing /{pat}/"
+    if HALTED not in text:
+        return f"'{HALTED}' never appeared"
+    for check in test.checks:
+        why = check(text)
+        if why:
+            return why
+    return None
+
+
+def kill_group(proc):
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def run_test(build, plat, test, timeout_override=None, scale=1.0):
+    """Run one test on one platform; return ("PASS"|"FAIL"|"SKIP", line)."""
+    label = f"{plat.name} {test.name}"
+    why = plat.unavailable()
+    if not why and test.platforms and plat.name not in test.platforms:
+        why = "not for this platform (platforms: " + \
+            " ".join(test.platforms) + ")"
+    if not why and test.need:
+        why = test.need(plat)
+    if why:
+        return "SKIP", f"SKIP {label}: {why}"
+
+    logdir = os.path.join(build, "logs", plat.name)
+    workdir = os.path.join(logdir, test.name + ".d")
+    os.makedirs(workdir, exist_ok=True)
+    log = os.path.join(logdir, test.name + ".log")
+    iso, err = build_iso(build, plat, test.name, test.hvargs, test.modules)
+    if err:
+        return "FAIL", f"FAIL {label}: {err}"
+    try:
+        os.unlink(log)
+    except FileNotFoundError:
+        pass
+    open(log, "w").close()
+
+    timeout = (timeout_override or test.timeout or
+               plat.timeout()) * scale
+    argv = plat.command(os.path.abspath(iso), os.path.abspath(log),
+                        test.ncpu, os.path.abspath(workdir),
+                        extra_qemu=test.qemu_args)
+    emu_out = os.path.join(workdir, "emulator.out")
+    start = time.monotonic()
+    with open(emu_out, "wb") as out:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, cwd=workdir,
+                                start_new_session=True)
+        halted_at = None
+        timed_out = False
+        while proc.poll() is None:
+            now = time.monotonic()
+            if halted_at is None and HALTED in read_log(log):
+                halted_at = now
+            if halted_at is not None and now - halted_at > HALT_GRACE_S:
+                break
+            if now - start > timeout:
+                timed_out = True
+                break
+            time.sleep(POLL_S)
+        kill_group(proc)
+    secs = time.monotonic() - start
+    text = read_log(log)
+    why = judge(test, plat, text)
+    if why and timed_out:
+        why = f"timeout after {timeout:.0f}s ({why})"
+    elif why and HALTED not in text:
+        tail = read_log(emu_out).strip().splitlines()
+        why += f" (emulator exited with status {proc.returncode}" + \
+            (f": {tail[-1][:120]}" if tail else "") + ")"
+    if why:
+        return "FAIL", f"FAIL {label}: {why} (log {log})"
+    shutil.rmtree(workdir, ignore_errors=True)
+    return "PASS", f"PASS {label} ({secs:.1f}s)"
+
+
+# ------------------------------------------------------------ test sources
+META_RE = re.compile(r"^//!\s*([a-z]+)\s*:\s*(.*?)\s*$")
+
+
+def parse_metadata(path):
+    """The "//! key: value" lines of a guest test (docs/testing.md)."""
+    meta = {"expect": [], "reject": []}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = META_RE.match(line)
+            if not m:
+                continue
+            key, val = m.group(1), m.group(2)
+            if key in ("expect", "reject"):
+                meta[key].append(val)
+            elif key in ("vcpus", "timeout"):
+                meta[key] = int(val)
+            elif key in ("hvargs", "platforms"):
+                meta[key] = val
+            else:
+                raise ValueError(f"{path}: unknown metadata key '{key}'")
+    return meta
+
+
+def guest_test(build, src, extra_hvargs="", qemu_args=(), name=None):
+    meta = parse_metadata(src)
+    name = name or os.path.splitext(os.path.basename(src))[0]
+    vcpus = meta.get("vcpus", 1)
+    hvargs = f"loglvl=info on_exit=poweroff vcpus={vcpus} " + \
+        meta.get("hvargs", "") + " " + extra_hvargs
+    elf = os.path.join(build, "guest", name + ".elf")
+    return Test(name, " ".join(hvargs.split()), modules=[(elf, "")],
+                ncpu=max(2, vcpus),
+                expect=meta["expect"] or DEFAULT_EXPECT,
+                reject=DEFAULT_REJECT + meta["reject"],
+                timeout=meta.get("timeout"),
+                platforms=meta.get("platforms", "").split() or None,
+                qemu_args=qemu_args)
+
+
+def tsc_check(text):
+    """Linux's TSC frequency against the host's, both in kHz."""
+    host = re.search(r"x2hv: tsc: (\d+) kHz", text)
+    guest = re.search(r"x2hv-linux: tsc-khz (\d+)", text)
+    if not host or not guest:
+        return None  # the expect list reports the missing line
+    h, g = int(host.group(1)), int(guest.group(1))
+    if abs(g - h) * 1000 > h * TSC_TOLERANCE_PERMILLE:
+        return f"guest TSC {g} kHz differs from host {h} kHz by more " \
+            f"than {TSC_TOLERANCE_PERMILLE / 10}%"
+    return None
+
+
+def linux_test(build, plat, extra_cmdline="", extra_hvargs=""):
+    ldir = os.path.join(build, "linux")
+    cmdline = (LINUX_CMDLINE + " " + extra_cmdline).strip()
+    return Test("linux", (LINUX_HVARGS + " " + extra_hvargs).strip(),
+                modules=[(os.path.join(ldir, "vmlinux"), cmdline),
+                         (os.path.join(ldir, "initramfs.cpio.gz"), "")],
+                ncpu=2, expect=LINUX_EXPECT, reject=LINUX_REJECT,
+                timeout=LINUX_TIMEOUT[plat.kind], checks=[tsc_check])
+
+
+def boot_tests():
+    return [Test(t["name"], t["hvargs"], ncpu=2, expect=t["expect"],
+                 reject=t["reject"], cpus_on=t["cpus_on"])
+            for t in BOOT_TESTS]
+
+
+# ------------------------------------------------------------ drivers
+def summary(counts):
+    line = f"{counts['PASS']} passed, {counts['FAIL']} failed"
+    if counts["SKIP"]:
+        line += f", {counts['SKIP']} skipped"
+    return line
+
+
+def run_all(args, jobs):
+    """jobs: [(platform, Test)]. Runs them -j at a time, prints lines."""
+    counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+    if not jobs:
+        print("no tests selected")
+        print(summary(counts))
+        return 1
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        futs = [pool.submit(run_test, args.build, p, t, args.timeout,
+                            args.timeout_scale) for p, t in jobs]
+        for fut in concurrent.futures.as_completed(futs):
+            verdict, line = fut.result()
+            counts[verdict] += 1
+            print(line, flush=True)
+    print(summary(counts))
+    return 1 if counts["FAIL"] else 0
+
+
+def platforms_of(args):
+    plats = []
+    for name in args.platform.split(","):
+        if name == "all":
+            plats += PLATFORMS.values()
+        elif name in PLATFORMS:
+            plats.append(PLATFORMS[name])
+        else:
+            sys.exit(f"harness: unknown platform '{name}' "
+                     f"(one of {', '.join(PLATFORMS)}, all)")
+    return plats
+
+
+def guest_sources(pattern):
+    srcs = sorted(glob.glob(os.path.join("tests", "guest", "*.c")))
+    pats = pattern.split(",")
+    return [s for s in srcs
+            if any(fnmatch.fnmatch(os.path.basename(s)[:-2], p) for p in pats)]
+
+
+def cmd_boot(args):
+    return run_all(args, [(p, t) for p in platforms_of(args)
+                          for t in boot_tests()])
+
+
+def cmd_guest(args):
+    jobs = []
+    for p in platforms_of(args):
+        for src in guest_sources(args.tests):
+            jobs.append((p, guest_test(args.build, src, args.hvargs)))
+    return run_all(args, jobs)
+
+
+def cmd_linux(args):
+    return run_all(args, [(p, linux_test(args.build, p, args.append,
+                                         args.hvargs))
+                          for p in platforms_of(args)])
+
+
+def bench_need(plat):
+    if plat.name != "qemu-svm":
+        return "bench needs QEMU -icount (qemu-svm only)"
+    return None
+
+
+def cmd_bench(args):
+    src = os.path.join("tests", "guest", "bench.c")
+    jobs = []
+    for p in platforms_of(args):
+        if os.path.exists(src):
+            t = guest_test(args.build, src, args.hvargs, BENCH_QEMU_ARGS)
+        else:
+            t = Test("bench", "loglvl=info on_exit=poweroff vcpus=1 " +
+                     args.hvargs, modules=[(os.path.join(
+                         args.build, "guest", "bench.elf"), "")],
+                     expect=DEFAULT_EXPECT, reject=DEFAULT_REJECT,
+                     qemu_args=BENCH_QEMU_ARGS)
+        t.need = bench_need
+        jobs.append((p, t))
+    rc = run_all(args, jobs)
+    for p, t in jobs:
+        text = read_log(os.path.join(args.build, "logs", p.name,
+                                     t.name + ".log"))
+        for m in BENCH_LINE_RE.finditer(text):
+            print(m.group(1))
+    return rc
+
+
+def cmd_run(args):
+    """Interactive: boot with the serial console on this terminal."""
+    plat = platforms_of(args)[0]
+    why = plat.unavailable()
+    if why:
+        print(f"SKIP {plat.name} run: {why}")
+        return 1
+    if args.guest == "none":
+        t = Test("run", "noguest loglvl=debug " + args.hvargs)
+    elif args.guest == "linux":
+        t = linux_test(args.build, plat, "x2hv.shell=1 " + args.append,
+                       args.hvargs)
+        t.hvargs = t.hvargs.replace("on_exit=poweroff", "").strip()
+    else:
+        t = guest_test(args.build, os.path.join(
+            "tests", "guest", args.guest + ".c"), args.hvargs)
+    t.name = "run"
+    iso, err = build_iso(args.build, plat, t.name, t.hvargs, t.modules)
+    if err:
+        print(f"harness: {err}", file=sys.stderr)
+        return 1
+    workdir = os.path.abspath(os.path.join(args.build, "logs", plat.name,
+                                           "run.d"))
+    os.makedirs(workdir, exist_ok=True)
+    argv = plat.command(os.path.abspath(iso), None, t.ncpu, workdir,
+                        extra_qemu=t.qemu_args, interactive=True)
+    print("harness: " + " ".join(argv), file=sys.stderr)
+    print("harness: QEMU: Ctrl-A X quits; Bochs: Ctrl-C", file=sys.stderr)
+    return subprocess.call(argv, cwd=workdir)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name, fn in (("boot", cmd_boot), ("guest", cmd_guest),
+                     ("linux", cmd_linux), ("run", cmd_run),
+                     ("bench", cmd_bench)):
+        p = sub.add_parser(name)
+        p.set_defaults(fn=fn)
+        p.add_argument("--platform", default="qemu-svm",
+                       help="platform, comma list, or 'all'")
+        p.add_argument("-j", "--jobs", type=int, default=2)
+        p.add_argument("--timeout", type=float, default=None,
+                       help="seconds per test (overrides the defaults)")
+        p.add_argument("--timeout-scale", type=float, default=float(
+            os.environ.get("X2HV_TIMEOUT_SCALE", "1")),
+            help="multiply every timeout (slow machines)")
+        p.add_argument("--hvargs", default="",
+                       help="extra hypervisor arguments")
+        if name == "guest":
+            p.add_argument("--tests", default="*",
+                           help="glob(s) over tests/guest/<name>.c")
+        if name in ("linux", "run"):
+            p.add_argument("--append", default="",
+                           help="extra Linux command-line arguments")
+        if name == "run":
+            p.add_argument("--guest", default="linux",
+                           help="linux, none, or a tests/guest name")
+    args = ap.parse_args()
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
