@@ -28,7 +28,7 @@ CFG
 	grub-mkrescue -o "$dir/t.iso" "$dir/iso" >/dev/null 2>&1
 	cat >"$dir/bochsrc" <<RC
 megs: 256
-cpu: model=${BOCHS_MODEL:-corei7_skylake_x}, count=$cpus, ips=100000000
+cpu: model=${BOCHS_MODEL:-corei7_skylake_x}, count=$cpus, ips=100000000, ignore_bad_msrs=0
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 ata0-master: type=cdrom, path=$dir/t.iso, status=inserted

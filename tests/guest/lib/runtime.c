@@ -16,6 +16,9 @@
 #define IDT_STUB_SIZE 16
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define BOCHS_SHUTDOWN_PORT 0x8900
+#define PIC1_DATA 0x21
+#define PIC2_DATA 0xa1
+#define PIC_MASK_ALL 0xff
 
 struct idt_gate {
 	uint16_t off0;
@@ -283,6 +286,14 @@ void runtime_main(uint32_t start_info)
 	       hv_amd ? "AMD" : "Intel",
 	       si && si->magic == HVM_START_MAGIC ? "ok" : "BAD",
 	       hv_x2hv ? "present" : "absent");
+	if (!hv_x2hv) {
+		/*
+		 * Bare emulators have an 8259 PIC that the BIOS left with IRQ0
+		 * at vector 8; mask it (x2hv has no PIC).
+		 */
+		outb(PIC1_DATA, PIC_MASK_ALL);
+		outb(PIC2_DATA, PIC_MASK_ALL);
+	}
 	x2apic_init_bsp();
 	percpu_init(0);
 	test_main();
