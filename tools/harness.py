@@ -579,13 +579,65 @@ def cmd_run(args):
     return subprocess.call(argv, cwd=workdir)
 
 
+def cmd_selftest(args):
+    """Check the log judge on synthetic logs: every case must come out as
+    stated, so a regression in the harness cannot turn FAILs into PASSes."""
+    svm = PLATFORMS["qemu-svm"]
+    boot = boot_tests()[0]
+    fault = boot_tests()[1]
+    lin = linux_test(args.build, svm)
+    ok_boot = ("\x1b[H\x1b[J  Booting `x2hv'\r\nx2hv: cpu0: SVM on\n"
+               "x2hv: cpu1: SVM on\n" + HALTED + "\n")
+    lin_ok = ("x2hv: tsc: 2600000 kHz\n[vm0] x2hv-linux: init started\n"
+              "[vm0] ok 1 - cpus\n[vm0] x2hv-linux: tsc-khz 2601000\n"
+              "[vm0] RESULT: PASS\n" + HALTED + "\n")
+    cases = [
+        (boot, ok_boot, None),
+        (boot, ok_boot.replace("cpu1: SVM", "cpu1: VMX"), "missing"),
+        (boot, ok_boot.replace(HALTED, ""), "never appeared"),
+        (boot, ok_boot + "x2hv: PANIC: x\n", "matched"),
+        (fault, "x2hv: PANIC: #UD\nRIP=1 RSP=2\nCR3=0\n" + HALTED, None),
+        (fault, "x2hv: PANIC: #GP\nRIP=1 RSP=2\nCR3=0\n" + HALTED,
+         "missing /#UD/"),
+        (lin, lin_ok, None),
+        (lin, lin_ok.replace("ok 1", "not ok 1"), "matched /not ok /"),
+        (lin, lin_ok.replace("2601000", "2700000"), "differs"),
+        (lin, lin_ok.replace("x2hv: tsc: 2600000 kHz\n", ""), "missing"),
+        (lin, lin_ok + "[vm0] WARNING: CPU: 1 PID: 0\n", "WARNING"),
+    ]
+    failed = 0
+    for i, (test, text, want) in enumerate(cases):
+        got = judge(test, svm, ANSI_RE.sub("", text.replace("\r", "")))
+        good = (got is None) if want is None else (got is not None and
+                                                   want in got)
+        if not good:
+            failed += 1
+            print(f"selftest {i} ({test.name}): want {want!r}, got {got!r}")
+    meta_src = os.path.join(args.build, "selftest-meta.c")
+    os.makedirs(args.build, exist_ok=True)
+    with open(meta_src, "w") as f:
+        f.write("//! vcpus: 3\n//! hvargs: loglvl=debug\n//! expect: a b\n"
+                "//! reject: c\n//! timeout: 7\n//! platforms: bochs-vmx\n")
+    t = guest_test(args.build, meta_src)
+    want = ("loglvl=info on_exit=poweroff vcpus=3 loglvl=debug", 3, ["a b"],
+            DEFAULT_REJECT + ["c"], 7, ["bochs-vmx"])
+    got = (t.hvargs, t.ncpu, t.expect, t.reject, t.timeout, t.platforms)
+    if got != want:
+        failed += 1
+        print(f"selftest metadata: want {want}, got {got}")
+    os.unlink(meta_src)
+    n = len(cases) + 1
+    print(f"{n - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default="build")
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, fn in (("boot", cmd_boot), ("guest", cmd_guest),
                      ("linux", cmd_linux), ("run", cmd_run),
-                     ("bench", cmd_bench)):
+                     ("bench", cmd_bench), ("selftest", cmd_selftest)):
         p = sub.add_parser(name)
         p.set_defaults(fn=fn)
         p.add_argument("--platform", default="qemu-svm",
