@@ -92,6 +92,8 @@ struct vlapic {
 	/* Timer: guest-TSC deadline of the next expiry, 0 when disarmed. */
 	uint64_t timer_deadline;
 	uint64_t timer_period; /* TSC ticks of one count-down, saturated */
+	uint64_t timer_start; /* guest TSC when the count was timer_count0 */
+	uint32_t timer_count0;
 	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE as the guest sees it */
 };
 

@@ -5,8 +5,8 @@
  * (the bus clock) and then by the divide configuration. Time is kept as an
  * absolute guest-TSC deadline (vl->timer_deadline, 0 = disarmed) and the
  * length of one count-down (vl->timer_period), both saturated at
- * UINT64_MAX, so the current count is derived from ops->now() on demand and
- * nothing ticks.
+ * UINT64_MAX, plus the count at a start time, from which the current count
+ * is derived exactly on demand (ops->now()): nothing ticks.
  */
 #include "vlapic/vlapic_internal.h"
 
@@ -67,8 +67,12 @@ static void start_count(struct vlapic *vl, uint64_t count)
 {
 	uint64_t tick = tick_tsc(vl, vlapic_get(vl, APIC_TDCR));
 
+	uint64_t now = vlapic_timer_now(vl);
+
 	vl->timer_period = sat_mul(vlapic_get(vl, APIC_TMICT), tick);
-	set_timer(vl, sat_add(vlapic_timer_now(vl), sat_mul(count, tick)));
+	vl->timer_start = now;
+	vl->timer_count0 = (uint32_t)count;
+	set_timer(vl, sat_add(now, sat_mul(count, tick)));
 }
 
 /*
@@ -101,28 +105,26 @@ void vlapic_timer_write_tmict(struct vlapic *vl, uint32_t val)
 	start_count(vl, val);
 }
 
-/* Counts left at @now under divide configuration @tdcr. */
+/*
+ * The count at @now under divide configuration @tdcr: it went down by one
+ * per full tick since timer_start; a periodic timer reloads the initial
+ * count after reaching 0 (SDM 11.5.4).
+ */
 static uint32_t count_at(struct vlapic *vl, uint64_t now, uint32_t tdcr)
 {
 	uint64_t tick = tick_tsc(vl, tdcr);
-	uint64_t initial = vlapic_get(vl, APIC_TMICT);
-	uint64_t left, count;
+	uint32_t initial = vlapic_get(vl, APIC_TMICT);
+	uint64_t ticks;
 
 	if (!vl->timer_deadline ||
 	    vlapic_timer_mode(vl) == APIC_LVT_TIMER_TSCDEADLINE)
 		return 0;
-	if (now < vl->timer_deadline) {
-		left = vl->timer_deadline - now;
-	} else if (vlapic_timer_mode(vl) == APIC_LVT_TIMER_PERIODIC &&
-		   vl->timer_period) {
-		/* Expired, expiry not yet processed: already counting again. */
-		left = vl->timer_period -
-		       (now - vl->timer_deadline) % vl->timer_period;
-	} else {
-		return 0;
-	}
-	count = left / tick + (left % tick != 0);
-	return (uint32_t)(count < initial ? count : initial);
+	ticks = now > vl->timer_start ? (now - vl->timer_start) / tick : 0;
+	if (ticks < vl->timer_count0)
+		return vl->timer_count0 - (uint32_t)ticks;
+	if (vlapic_timer_mode(vl) == APIC_LVT_TIMER_PERIODIC && initial)
+		return initial - (uint32_t)((ticks - vl->timer_count0) % initial);
+	return 0;
 }
 
 uint32_t vlapic_timer_read_tmcct(struct vlapic *vl)
