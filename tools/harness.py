@@ -29,6 +29,9 @@ import time
 
 # ------------------------------------------------------------ serial protocol
 HALTED = "x2hv: system halted"
+# GRUB reports a failed command (bad ELF, missing file) as "error: ..." at
+# the start of a line and then waits for a key: end such runs at once.
+GRUB_ERROR_RE = re.compile(r"^error: .*$", re.M)
 # Always failures, for guest and Linux tests (docs/testing.md).
 DEFAULT_REJECT = [r"not ok ", r"RESULT: FAIL", r"x2hv: PANIC"]
 DEFAULT_EXPECT = [r"RESULT: PASS"]
@@ -287,6 +290,9 @@ def read_log(path):
 
 def judge(test, plat, text):
     """Return None when the log passes, else the first reason it fails."""
+    grub = GRUB_ERROR_RE.search(text)
+    if grub:
+        return f"GRUB {grub.group(0).strip()[:160]}"
     for line in text.splitlines():
         for pat in test.reject:
             if re.search(pat, line):
@@ -319,6 +325,16 @@ def kill_group(proc):
             proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             pass
+
+
+def emulator_reason(path):
+    """The most telling line of the emulator's own output: a Bochs panic
+    or error, else the last line."""
+    lines = [l.strip() for l in read_log(path).splitlines() if l.strip()]
+    for l in lines:
+        if ">>PANIC<<" in l or "qemu-system-x86_64:" in l:
+            return ": " + l[:160]
+    return (": " + lines[-1][:160]) if lines else ""
 
 
 def run_test(build, plat, test, timeout_override=None, scale=1.0):
@@ -361,24 +377,28 @@ def run_test(build, plat, test, timeout_override=None, scale=1.0):
         timed_out = False
         while proc.poll() is None:
             now = time.monotonic()
-            if halted_at is None and HALTED in read_log(log):
-                halted_at = now
+            if halted_at is None:
+                text = read_log(log)
+                if HALTED in text:
+                    halted_at = now
+                elif GRUB_ERROR_RE.search(text):
+                    break
             if halted_at is not None and now - halted_at > HALT_GRACE_S:
                 break
             if now - start > timeout:
                 timed_out = True
                 break
             time.sleep(POLL_S)
+        exited_alone = proc.poll() is not None
         kill_group(proc)
     secs = time.monotonic() - start
     text = read_log(log)
     why = judge(test, plat, text)
     if why and timed_out:
         why = f"timeout after {timeout:.0f}s ({why})"
-    elif why and HALTED not in text:
-        tail = read_log(emu_out).strip().splitlines()
+    elif why and exited_alone and HALTED not in text:
         why += f" (emulator exited with status {proc.returncode}" + \
-            (f": {tail[-1][:120]}" if tail else "") + ")"
+            emulator_reason(emu_out) + ")"
     if why:
         return "FAIL", f"FAIL {label}: {why} (log {log})"
     shutil.rmtree(workdir, ignore_errors=True)
