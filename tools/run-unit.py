@@ -27,9 +27,10 @@ RE_PASSED = re.compile(r"^\[  PASSED  \] (\d+) test\(s\)\.", re.M)
 RE_FAILED = re.compile(r"^\[  FAILED  \] (\d+) test\(s\)", re.M)
 RE_SKIPPED = re.compile(r"^\[  SKIPPED \] (\d+) test\(s\)", re.M)
 RE_FAILED_NAME = re.compile(r"^\[  FAILED  \] (?!\d+ test\(s\))(\S+)", re.M)
-RE_ERROR = re.compile(r"^\[\s+(?:ERROR|LINE)\s+\] --- (.*)$", re.M)
+RE_PREFIX = re.compile(r"^\[\s+(?:ERROR|LINE)\s+\] --- ")
 
 TAIL_LINES = 15
+BLOCK_LINES = 6
 
 
 def summary_line(passed, failed, skipped):
@@ -45,6 +46,22 @@ def parse(output):
         return sum(int(m) for m in rx.findall(output))
     return (total(RE_RUNNING), total(RE_PASSED), total(RE_FAILED),
             total(RE_SKIPPED))
+
+
+def failed_block(out, test):
+    """The last lines a failed test printed between its RUN and FAILED
+    markers, with cmocka's "[  ERROR   ] --- " prefixes removed."""
+    m = re.search(r"^\[ RUN      \] " + re.escape(test) + r"\n(.*?)^\[  FAILED  \] "
+                  + re.escape(test) + r"$", out, re.M | re.S)
+    if not m:
+        return []
+    lines = []
+    for l in m.group(1).splitlines():
+        while RE_PREFIX.match(l):
+            l = RE_PREFIX.sub("", l, count=1)
+        if l.strip():
+            lines.append(l.rstrip())
+    return lines[-BLOCK_LINES:]
 
 
 def run_one(path, timeout, verbose):
@@ -95,10 +112,12 @@ def run_one(path, timeout, verbose):
     detail = why if crashed else f"{failed} failed"
     if names:
         detail += " (" + ", ".join(dict.fromkeys(names)) + ")"
-    errors = RE_ERROR.findall(out)
     lines = [f"FAIL {name}: {detail}"]
-    if errors:
-        lines += ["    " + e for e in errors[:TAIL_LINES]]
+    blocks = [failed_block(out, n) for n in dict.fromkeys(names)]
+    blocks = [b for b in blocks if b]
+    if blocks and not verbose:
+        for b in blocks[:TAIL_LINES]:
+            lines += ["    " + l for l in b]
     elif crashed and not verbose:
         lines += ["    " + l for l in out.rstrip().splitlines()[-TAIL_LINES:]]
     return passed, failed, skipped, "\n".join(lines)
