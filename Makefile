@@ -15,12 +15,12 @@ OBJCOPY := objcopy
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 HV_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
-	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
 	-mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem include \
 	-isystem $(shell $(CC) -print-file-name=include) -I.
 HV_ASFLAGS := -D__ASSEMBLY__ -I. -isystem include
-HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -T linker.ld
+HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack -T linker.ld
 
 # Hypervisor sources: every .c/.S under these directories.
 HV_DIRS := boot arch/x86 arch/x86/vmx arch/x86/svm core vlapic

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host's own local APIC: x2APIC (MSRs) when the CPU has it, xAPIC
+ * (MMIO at IA32_APIC_BASE) otherwise. QEMU's TCG has no x2APIC.
+ */
+#ifndef X2HV_ARCH_X86_LAPIC_H
+#define X2HV_ARCH_X86_LAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+void lapic_init(void); /* per CPU: enable, spurious vector, mask LVTs */
+bool lapic_is_x2apic(void);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+/* INIT-SIPI-SIPI to every CPU but this one (Intel SDM vol. 3A 9.4.4.1). */
+void lapic_start_aps(uint8_t sipi_vector);
+/* Calibrate the LAPIC timer against the TSC (BSP, once). */
+void lapic_timer_calibrate(uint64_t tsc_khz, uint64_t tsc_start,
+			   uint64_t tsc_end, uint32_t count_start);
+void lapic_timer_start_calibration(void);
+uint32_t lapic_timer_current(void);
+/* Fire VEC_TIMER once, at (about) TSC value @deadline; 0 cancels. */
+void lapic_timer_arm(uint64_t deadline);
+
+#endif

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+/*
+ * AP start-up: copy the real-mode trampoline below 1 MiB and send one
+ * broadcast INIT-SIPI-SIPI (Intel SDM vol. 3A 9.4.4.1; the MP spec's
+ * universal start-up algorithm). APs queue on the trampoline lock, each
+ * takes the next CPU number and a stack prepared here, and reports in.
+ * Broadcast start wakes every enabled CPU the firmware left in
+ * wait-for-SIPI, which is what test platforms and ordinary servers have;
+ * MADT-directed start-up is future work (see README).
+ */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/idt.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/time.h"
+#include "boot/boot.h"
+#include "core/mm.h"
+#include "core/printk.h"
+#include "core/vm.h"
+
+#define AP_WAIT_US 200000 /* after the SIPIs, APs get this long to arrive */
+
+extern char trampoline[], trampoline_end[];
+volatile uint32_t ap_next_cpu = 1;
+uint64_t ap_stack_tops[MAX_CPUS];
+
+void cpu_bringup(void)
+{
+	struct percpu *p = this_cpu();
+
+	idt_load();
+	lapic_init();
+	p->apic_id = lapic_id();
+	if (virt && virt->cpu_init() == 0)
+		p->virt_ok = true;
+	__atomic_store_n(&p->online, true, __ATOMIC_RELEASE);
+}
+
+void ap_main(unsigned int cpu)
+{
+	percpu_setup(cpu);
+	cpu_bringup();
+	vcpu_idle_loop();
+}
+
+void smp_start_aps(void)
+{
+	uint64_t end;
+	unsigned int n, last = 0;
+
+	for (unsigned int i = 1; i < MAX_CPUS; i++) {
+		percpu[i].stack = page_alloc(HOST_STACK_SIZE, PAGE_SIZE);
+		ap_stack_tops[i] = (uint64_t)percpu[i].stack + HOST_STACK_SIZE;
+		percpu[i].ist_stacks =
+			page_alloc(3 * IST_STACK_SIZE, PAGE_SIZE);
+	}
+	memcpy((void *)TRAMPOLINE_BASE, trampoline,
+	       trampoline_end - trampoline);
+	*(volatile uint64_t *)(TRAMPOLINE_BASE + TRAMP_CR3) = read_cr3();
+	*(volatile uint32_t *)(TRAMPOLINE_BASE + TRAMP_LOCK) = 0;
+	lapic_start_aps(TRAMPOLINE_BASE >> 12);
+
+	/* Wait until no new AP has arrived for AP_WAIT_US. */
+	end = rdtsc() + AP_WAIT_US * tsc_khz / 1000;
+	while (rdtsc() < end) {
+		n = __atomic_load_n(&ap_next_cpu, __ATOMIC_ACQUIRE);
+		if (n != last) {
+			last = n;
+			end = rdtsc() + AP_WAIT_US * tsc_khz / 1000;
+		}
+		cpu_relax();
+	}
+	nr_cpus = __atomic_load_n(&ap_next_cpu, __ATOMIC_ACQUIRE);
+	if (nr_cpus > MAX_CPUS)
+		nr_cpus = MAX_CPUS;
+	for (unsigned int i = 1; i < nr_cpus; i++)
+		while (!__atomic_load_n(&percpu[i].online, __ATOMIC_ACQUIRE))
+			cpu_relax();
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* The host's 16550 console UART (polled, no interrupts). */
+#ifndef X2HV_ARCH_X86_UART_H
+#define X2HV_ARCH_X86_UART_H
+
+#include <stdint.h>
+
+void uart_init(uint16_t port);
+void uart_putc(char c);
+/* Non-blocking read: returns -1 when no byte is waiting. */
+int uart_getc(void);
+
+#endif

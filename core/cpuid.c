@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CPUID policy: the host's leaves with everything x2hv does not virtualize
+ * hidden, the x2APIC and its lock shown, and hypervisor leaves at
+ * 0x40000000 (Intel SDM vol. 2A CPUID; AMD APM vol. 3 appendix E).
+ */
+#include "arch/x86/cpu.h"
+#include "core/abi.h"
+#include "core/vm.h"
+
+/* Leaf 1 ECX / EDX */
+#define L1_ECX_DTES64 (1u << 2)
+#define L1_ECX_MONITOR (1u << 3)
+#define L1_ECX_DSCPL (1u << 4)
+#define L1_ECX_VMX (1u << 5)
+#define L1_ECX_SMX (1u << 6)
+#define L1_ECX_EST (1u << 7)
+#define L1_ECX_TM2 (1u << 8)
+#define L1_ECX_SDBG (1u << 11)
+#define L1_ECX_PDCM (1u << 15)
+#define L1_ECX_X2APIC (1u << 21)
+#define L1_ECX_TSC_DEADLINE (1u << 24)
+#define L1_ECX_OSXSAVE (1u << 27)
+#define L1_ECX_HYPERVISOR (1u << 31)
+#define L1_EDX_MCE (1u << 7)
+#define L1_EDX_APIC (1u << 9)
+#define L1_EDX_MTRR (1u << 12)
+#define L1_EDX_MCA (1u << 14)
+#define L1_EDX_DS (1u << 21)
+#define L1_EDX_ACPI (1u << 22)
+#define L1_EDX_HTT (1u << 28)
+#define L1_EDX_TM (1u << 29)
+#define L1_EDX_PBE (1u << 31)
+/* Leaf 7.0 */
+#define L7_EBX_TSC_ADJUST (1u << 1)
+#define L7_EBX_SGX (1u << 2)
+#define L7_EBX_INVPCID (1u << 10)
+#define L7_EBX_RDT_M (1u << 12)
+#define L7_EBX_RDT_A (1u << 15)
+#define L7_EBX_PT (1u << 25)
+#define L7_ECX_WAITPKG (1u << 5)
+#define L7_ECX_SGX_LC (1u << 30)
+#define L7_EDX_HYBRID (1u << 15)
+#define L7_EDX_PCONFIG (1u << 18)
+#define L7_EDX_IBRS (1u << 26)
+#define L7_EDX_STIBP (1u << 27)
+#define L7_EDX_L1D_FLUSH (1u << 28)
+#define L7_EDX_ARCH_CAPS (1u << 29)
+#define L7_EDX_CORE_CAPS (1u << 30)
+#define L7_EDX_SSBD (1u << 31)
+/* 0x80000001 ECX */
+#define E1_ECX_SVM (1u << 2)
+#define E1_ECX_EXTAPIC (1u << 3)
+#define E1_ECX_IBS (1u << 10)
+#define E1_ECX_SKINIT (1u << 12)
+#define E1_ECX_WDT (1u << 13)
+#define E1_ECX_PERFCTR_CORE (1u << 23)
+#define E1_ECX_PERFCTR_NB (1u << 24)
+/* 0x80000007 EDX: invariant TSC */
+#define E7_EDX_INVTSC (1u << 8)
+
+#define LEAF_TOPOLOGY 0xb
+#define LEAF_MAX_BASIC 0xd
+#define TOPO_TYPE_SMT 1
+#define TOPO_TYPE_CORE 2
+
+static void topology_leaf(struct vcpu *v, uint32_t sub, struct cpuid_regs *r)
+{
+	unsigned int shift = 0;
+
+	while ((1u << shift) < v->vm->nr_vcpus)
+		shift++;
+	r->edx = v->id;
+	if (sub == 0) {
+		r->eax = 0;
+		r->ebx = 1;
+		r->ecx = (TOPO_TYPE_SMT << 8) | sub;
+	} else if (sub == 1) {
+		r->eax = shift;
+		r->ebx = v->vm->nr_vcpus;
+		r->ecx = (TOPO_TYPE_CORE << 8) | sub;
+	} else {
+		r->eax = r->ebx = 0;
+		r->ecx = sub;
+	}
+}
+
+static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
+			 struct cpuid_regs *r)
+{
+	uint32_t max_basic = cpuid(0, 0).eax;
+	uint32_t max_ext = cpuid(0x80000000, 0).eax;
+
+	if (leaf >= X2HV_CPUID_BASE && leaf < X2HV_CPUID_BASE + 0x10000) {
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		if (leaf == X2HV_CPUID_BASE) {
+			r->eax = X2HV_CPUID_BASE + 1;
+			r->ebx = r->ecx = r->edx = X2HV_CPUID_SIG_EBX;
+		}
+		return;
+	}
+	if ((leaf < 0x80000000 && leaf > max_basic && leaf > LEAF_TOPOLOGY) ||
+	    (leaf >= 0x80000000 && leaf > max_ext)) {
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		return;
+	}
+	*r = cpuid(leaf, sub);
+	switch (leaf) {
+	case 0:
+		if (r->eax < LEAF_TOPOLOGY)
+			r->eax = LEAF_TOPOLOGY;
+		break;
+	case 1:
+		r->ecx &= ~(L1_ECX_DTES64 | L1_ECX_MONITOR | L1_ECX_DSCPL |
+			    L1_ECX_VMX | L1_ECX_SMX | L1_ECX_EST | L1_ECX_TM2 |
+			    L1_ECX_SDBG | L1_ECX_PDCM | L1_ECX_OSXSAVE);
+		r->ecx |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE |
+			  L1_ECX_HYPERVISOR;
+		/* OSXSAVE mirrors the guest's own CR4 (SDM vol. 2A). */
+		if (virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE)
+			r->ecx |= L1_ECX_OSXSAVE;
+		r->edx &= ~(L1_EDX_MCE | L1_EDX_MTRR | L1_EDX_MCA | L1_EDX_DS |
+			    L1_EDX_ACPI | L1_EDX_TM | L1_EDX_PBE | L1_EDX_HTT);
+		r->edx |= L1_EDX_APIC;
+		/* Initial APIC ID, logical count 1 (topology is in 0xB). */
+		r->ebx = (r->ebx & 0xffff) | (1u << 16) |
+			 ((v->id < 255 ? v->id : 0xff) << 24);
+		break;
+	case 5: /* MONITOR/MWAIT: hidden */
+	case 6: /* thermal and power */
+	case 0xa: /* PMU: not virtualized */
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	case 7:
+		if (sub == 0) {
+			r->ebx &= ~(L7_EBX_TSC_ADJUST | L7_EBX_SGX |
+				    L7_EBX_INVPCID | L7_EBX_RDT_M |
+				    L7_EBX_RDT_A | L7_EBX_PT);
+			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_SGX_LC);
+			r->edx &= ~(L7_EDX_HYBRID | L7_EDX_PCONFIG |
+				    L7_EDX_IBRS | L7_EDX_STIBP |
+				    L7_EDX_L1D_FLUSH | L7_EDX_CORE_CAPS |
+				    L7_EDX_SSBD);
+			/* The x2APIC lock is reported through
+			 * IA32_ARCH_CAPABILITIES on both vendors. */
+			r->edx |= L7_EDX_ARCH_CAPS;
+		} else {
+			r->eax = r->ebx = r->ecx = r->edx = 0;
+		}
+		break;
+	case LEAF_TOPOLOGY:
+		topology_leaf(v, sub, r);
+		break;
+	case 0x80000001:
+		r->ecx &= ~(E1_ECX_SVM | E1_ECX_EXTAPIC | E1_ECX_IBS |
+			    E1_ECX_SKINIT | E1_ECX_WDT | E1_ECX_PERFCTR_CORE |
+			    E1_ECX_PERFCTR_NB);
+		break;
+	case 0x80000007:
+		r->eax = r->ebx = r->ecx = 0;
+		r->edx &= E7_EDX_INVTSC;
+		break;
+	case 0x80000008:
+		/* Speculation-control bits of EBX: hidden (no MSRs). */
+		r->ebx = 0;
+		break;
+	case 0x8000000a: /* SVM features: nested SVM is not offered */
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	default:
+		if (leaf >= 0x8000001e && leaf < 0x80000030)
+			r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	}
+}
+
+enum exit_action handle_cpuid(struct vcpu *v)
+{
+	struct cpuid_regs r;
+
+	cpuid_policy(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, &r);
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	return ACT_SKIP;
+}

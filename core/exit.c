@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Vendor-neutral exit dispatch: one handler per exit reason, each
+ * returning the action the backend applies. No instruction is ever
+ * decoded: everything comes from the architectural exit information.
+ */
+#include "arch/x86/cpu.h"
+#include "core/printk.h"
+#include "core/vm.h"
+
+#define XCR0_X87 (1ull << 0)
+#define XCR0_SSE (1ull << 1)
+#define XCR0_AVX (1ull << 2)
+#define CPUID_XSAVE_LEAF 0xd
+
+static enum exit_action stop_with(struct vcpu *v, const char *why)
+{
+	pr_err("vm%u: stopped: %s", v->vm->id, why);
+	vcpu_dump(v, why);
+	return ACT_STOP;
+}
+
+static enum exit_action handle_hlt(struct vcpu *v)
+{
+	v->state = VCPU_HALTED;
+	return ACT_SKIP;
+}
+
+static enum exit_action handle_npf(struct vcpu *v)
+{
+	/* All guest-physical space below 4 GiB is mapped (RAM or the empty
+	 * bus), so a fault is an access beyond the VM's address space. */
+	pr_err("vm%u: vcpu%u: guest-physical access at %lx outside the VM (%s)",
+	       v->vm->id, v->id, v->exit.gpa,
+	       v->exit.npf.write ? "write" :
+	       v->exit.npf.fetch ? "fetch" :
+				   "read");
+	return stop_with(v, "access outside guest-physical space");
+}
+
+static enum exit_action handle_xsetbv(struct vcpu *v)
+{
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	uint64_t supported;
+
+	/* Validate as the CPU would (SDM vol. 2D XSETBV): index 0 only,
+	 * x87 set, AVX only with SSE, nothing the host cannot do. The guest
+	 * owns this CPU's extended state: the host never uses it. */
+	if (v->regs.rcx != 0 || !(virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE))
+		return ACT_INJECT_GP;
+	supported = cpuid(CPUID_XSAVE_LEAF, 0).eax |
+		    ((uint64_t)cpuid(CPUID_XSAVE_LEAF, 0).edx << 32);
+	if (!(val & XCR0_X87) || (val & ~supported) ||
+	    ((val & XCR0_AVX) && !(val & XCR0_SSE)))
+		return ACT_INJECT_GP;
+	xsetbv(0, val);
+	return ACT_SKIP;
+}
+
+static enum exit_action handle_exit_unexpected(struct vcpu *v)
+{
+	return stop_with(v, "unexpected exit");
+}
+
+enum exit_action vcpu_handle_exit(struct vcpu *v)
+{
+	switch (v->exit.reason) {
+	case EXIT_CPUID:
+		return handle_cpuid(v);
+	case EXIT_RDMSR:
+		return handle_rdmsr(v);
+	case EXIT_WRMSR:
+		return handle_wrmsr(v);
+	case EXIT_IO:
+		return handle_io(v);
+	case EXIT_HLT:
+		return handle_hlt(v);
+	case EXIT_HYPERCALL:
+		return handle_hypercall(v);
+	case EXIT_NPF:
+		return handle_npf(v);
+	case EXIT_XSETBV:
+		return handle_xsetbv(v);
+	case EXIT_INTR:
+	case EXIT_NMI:
+	case EXIT_INTR_WINDOW: /* the run loop injects what is pending */
+	case EXIT_PREEMPT_TIMER:
+	case EXIT_INIT:
+		return ACT_RESUME;
+	case EXIT_PAUSE:
+		return ACT_SKIP;
+	case EXIT_VIRT_INSN:
+		return ACT_INJECT_UD;
+	case EXIT_SHUTDOWN:
+		return stop_with(v, "triple fault");
+	case EXIT_INVALID_STATE:
+		return stop_with(v, "VM entry failed: invalid guest state");
+	default:
+		return handle_exit_unexpected(v);
+	}
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+/* Hypercalls (VMCALL/VMMCALL), ABI in core/abi.h. */
+#include "core/abi.h"
+#include "core/printk.h"
+#include "core/vm.h"
+
+#define CONSOLE_WRITE_MAX 4096
+#define EXIT_ANY 0xffffffffu
+
+static uint64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+	const char *p;
+
+	if (len > CONSOLE_WRITE_MAX)
+		return X2HV_HC_EINVAL;
+	p = gpa_to_hva(v->vm, gpa, len);
+	if (!p)
+		return X2HV_HC_EINVAL;
+	for (uint64_t i = 0; i < len; i++)
+		guest_console_putc(v->vm, p[i]);
+	return len;
+}
+
+enum exit_action handle_hypercall(struct vcpu *v)
+{
+	struct guest_regs *r = &v->regs;
+
+	switch (r->rax) {
+	case X2HV_HC_CONSOLE_WRITE:
+		r->rax = hc_console_write(v, r->rdi, r->rsi);
+		break;
+	case X2HV_HC_TEST_EXIT:
+		pr_info("vm%u: vcpu%u: test exit, status %lu", v->vm->id,
+			v->id, r->rdi);
+		v->vm->test_status = r->rdi;
+		vm_request_stop(v->vm, VM_STOP_TEST_EXIT);
+		r->rax = 0;
+		break;
+	case X2HV_HC_EXIT_COUNT:
+		if (r->rdi == EXIT_ANY)
+			r->rax = v->exits_total;
+		else if (r->rdi < NR_EXIT_REASONS)
+			r->rax = v->exits[r->rdi];
+		else
+			r->rax = X2HV_HC_EINVAL;
+		break;
+	case X2HV_HC_VCPU_ID:
+		r->rax = v->id;
+		break;
+	default:
+		r->rax = X2HV_HC_ENOSYS;
+		break;
+	}
+	return ACT_SKIP;
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest's port I/O bus: a 16550 at COM1 (PC16550D register map), the
+ * ACPI hardware-reduced sleep and reset registers, and an empty bus for
+ * every other port (reads all-ones, writes dropped and counted), as an
+ * ISA bus with nothing on it behaves.
+ */
+#include <string.h>
+
+#include "core/abi.h"
+#include "core/printk.h"
+#include "core/system.h"
+#include "core/vm.h"
+
+#define UART_RBR 0
+#define UART_IER 1
+#define UART_IIR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_MSR 6
+#define UART_SCR 7
+#define UART_PORTS 8
+#define LCR_DLAB 0x80
+#define IIR_NO_INT 0x01
+#define IIR_FIFO 0xc0
+#define LSR_THRE_TEMT 0x60
+#define MCR_LOOP 0x10
+#define MSR_NO_LOOP 0xb0 /* DCD, DSR, CTS: a cable with a terminal */
+#define IER_MASK 0x0f
+#define MCR_MASK 0x1f
+#define PREFIX_MAX 16
+
+static void uart_flush(struct vm *vm)
+{
+	struct guest_uart *u = &vm->uart;
+	char pre[PREFIX_MAX];
+	int n = snprintf(pre, sizeof(pre), "[vm%u] ", vm->id);
+
+	console_write(pre, n);
+	console_write(u->line, u->len);
+	console_write("\n", 1);
+	u->len = 0;
+}
+
+void guest_console_putc(struct vm *vm, char c)
+{
+	struct guest_uart *u = &vm->uart;
+
+	if (c == '\r')
+		return;
+	spin_lock(&vm->lock);
+	if (c == '\n') {
+		uart_flush(vm);
+	} else {
+		u->line[u->len++] = c;
+		if (u->len == sizeof(u->line))
+			uart_flush(vm);
+	}
+	spin_unlock(&vm->lock);
+}
+
+static uint32_t uart_in(struct vm *vm, unsigned int reg)
+{
+	struct guest_uart *u = &vm->uart;
+	bool dlab = u->lcr & LCR_DLAB;
+
+	switch (reg) {
+	case UART_RBR:
+		return dlab ? u->dll : 0;
+	case UART_IER:
+		return dlab ? u->dlm : u->ier;
+	case UART_IIR:
+		return IIR_NO_INT | (u->fcr & 1 ? IIR_FIFO : 0);
+	case UART_LCR:
+		return u->lcr;
+	case UART_MCR:
+		return u->mcr;
+	case UART_LSR:
+		return LSR_THRE_TEMT;
+	case UART_MSR:
+		if (u->mcr & MCR_LOOP)
+			/* Loopback: modem outputs reflected (16550 MCR bit 4),
+			 * which the Linux 8250 probe checks. */
+			return ((u->mcr & 0x2) << 3) | ((u->mcr & 0x1) << 5) |
+			       ((u->mcr & 0x4) << 4) | ((u->mcr & 0x8) << 4);
+		return MSR_NO_LOOP;
+	case UART_SCR:
+		return u->scr;
+	}
+	return 0xff;
+}
+
+static void uart_out(struct vm *vm, unsigned int reg, uint8_t val)
+{
+	struct guest_uart *u = &vm->uart;
+	bool dlab = u->lcr & LCR_DLAB;
+
+	switch (reg) {
+	case UART_RBR:
+		if (dlab)
+			u->dll = val;
+		else if (!(u->mcr & MCR_LOOP))
+			guest_console_putc(vm, (char)val);
+		break;
+	case UART_IER:
+		if (dlab)
+			u->dlm = val;
+		else
+			u->ier = val & IER_MASK;
+		break;
+	case UART_IIR:
+		u->fcr = val;
+		break;
+	case UART_LCR:
+		u->lcr = val;
+		break;
+	case UART_MCR:
+		u->mcr = val & MCR_MASK;
+		break;
+	case UART_SCR:
+		u->scr = val;
+		break;
+	}
+}
+
+static uint32_t ones(unsigned int size)
+{
+	return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
+static enum exit_action pm_write(struct vcpu *v, uint16_t port, uint32_t val)
+{
+	struct vm *vm = v->vm;
+
+	if (port == X2HV_PORT_SLEEP_CONTROL && (val & X2HV_SLP_EN) &&
+	    ((val >> 2) & 7) == X2HV_SLP_TYP_S5) {
+		pr_info("vm%u: stopped: poweroff (ACPI S5)", vm->id);
+		vm_request_stop(vm, VM_STOP_POWEROFF);
+	} else if (port == X2HV_PORT_RESET && (val & 0xff) == X2HV_RESET_VALUE) {
+		pr_info("vm%u: stopped: reset requested (%s)", vm->id,
+			hv_config.reboot == HV_REBOOT_STOP ?
+				"reboot=stop" :
+				"restart is not implemented, stopping");
+		vm_request_stop(vm, VM_STOP_RESET);
+	}
+	return ACT_SKIP;
+}
+
+enum exit_action handle_io(struct vcpu *v)
+{
+	struct vm_exit *e = &v->exit;
+	struct vm *vm = v->vm;
+	uint16_t port = e->io.port;
+	uint32_t val = (uint32_t)v->regs.rax & ones(e->io.size);
+
+	if (e->io.string) {
+		/* INS/OUTS would need the segment and address size of the
+		 * instruction; x2hv decodes nothing, so they fault. */
+		pr_warn("vm%u: vcpu%u: string I/O to port %x refused (#GP)",
+			vm->id, v->id, port);
+		return ACT_INJECT_GP;
+	}
+	if (port >= X2HV_PORT_COM1 && port < X2HV_PORT_COM1 + UART_PORTS &&
+	    e->io.size == 1) {
+		if (e->io.in)
+			v->regs.rax = (v->regs.rax & ~0xffull) |
+				      uart_in(vm, port - X2HV_PORT_COM1);
+		else
+			uart_out(vm, port - X2HV_PORT_COM1, (uint8_t)val);
+		return ACT_SKIP;
+	}
+	if (!e->io.in && (port == X2HV_PORT_SLEEP_CONTROL ||
+			  port == X2HV_PORT_RESET))
+		return pm_write(v, port, val);
+	if (e->io.in) {
+		uint32_t r = ones(e->io.size);
+
+		if (port == X2HV_PORT_SLEEP_STATUS || port == X2HV_PORT_SLEEP_CONTROL)
+			r = 0;
+		if (e->io.size == 4)
+			v->regs.rax = r; /* a 32-bit write zero-extends */
+		else
+			v->regs.rax = (v->regs.rax & ~(uint64_t)ones(e->io.size)) | r;
+	} else {
+		vm->io_dropped++;
+	}
+	return ACT_SKIP;
+}

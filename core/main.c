@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmain: the BSP's path from the multiboot loader to running the first VM.
+ * Errors in boot input end here with one "x2hv: error: ..." line and a
+ * clean halt, never a crash.
+ */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/idt.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/time.h"
+#include "arch/x86/uart.h"
+#include "boot/boot.h"
+#include "core/bootinfo.h"
+#include "core/mm.h"
+#include "core/printk.h"
+#include "core/system.h"
+#include "core/virt.h"
+#include "core/vm.h"
+
+#define LOW_MEM_END 0x100000ull
+#define MAPPED_END ((uint64_t)BOOT_MAP_GIB << 30)
+#define BOOT_INFO_RESERVE 0x10000ull /* mb1 tables are small and low */
+
+extern char __image_start[], __image_end[];
+struct boot_info boot_info;
+static uint8_t bsp_ist[3 * IST_STACK_SIZE] __attribute__((aligned(4096)));
+
+static const void *phys_ptr(uint64_t pa, size_t len)
+{
+	if (pa + len < pa || pa + len > MAPPED_END)
+		return NULL;
+	return (const void *)(uintptr_t)pa;
+}
+
+static void mm_setup(uint64_t info_pa)
+{
+	const struct boot_info *bi = &boot_info;
+
+	for (unsigned int i = 0; i < bi->n_mem; i++)
+		if (bi->mem[i].type == BI_MEM_RAM)
+			mm_pool_add(&mm_host, bi->mem[i].base,
+				    bi->mem[i].base + bi->mem[i].len);
+	/* Remove reserved ranges that overlap RAM entries (firmware may
+	 * list both) and everything we must never hand out. */
+	for (unsigned int i = 0; i < bi->n_mem; i++)
+		if (bi->mem[i].type != BI_MEM_RAM)
+			mm_pool_reserve(&mm_host, bi->mem[i].base,
+					bi->mem[i].base + bi->mem[i].len);
+	mm_pool_reserve(&mm_host, 0, LOW_MEM_END);
+	mm_pool_reserve(&mm_host, MAPPED_END, ~0ull);
+	mm_pool_reserve(&mm_host, (uint64_t)__image_start,
+			(uint64_t)__image_end);
+	for (unsigned int i = 0; i < bi->n_mod; i++) {
+		mm_pool_reserve(&mm_host, bi->mod[i].start & ~(PAGE_SIZE - 1),
+				bi->mod[i].end + PAGE_SIZE);
+		/* The module's string lives in loader memory too. */
+		uint64_t s = (uint64_t)bi->mod[i].cmdline;
+
+		mm_pool_reserve(&mm_host, s & ~(PAGE_SIZE - 1), s + PAGE_SIZE);
+	}
+	mm_pool_reserve(&mm_host, info_pa & ~(PAGE_SIZE - 1),
+			info_pa + BOOT_INFO_RESERVE);
+	if (bi->cmdline) {
+		uint64_t s = (uint64_t)bi->cmdline;
+
+		mm_pool_reserve(&mm_host, s & ~(PAGE_SIZE - 1), s + PAGE_SIZE);
+	}
+	pr_info("memory: %lu MiB free for the hypervisor and guests",
+		mm_pool_free_bytes(&mm_host) >> 20);
+}
+
+static void test_fault(void)
+{
+	switch (hv_config.testfault) {
+	case HV_TESTFAULT_UD:
+		pr_info("testfault: executing ud2");
+		__asm__ volatile("ud2");
+		break;
+	case HV_TESTFAULT_PF:
+		pr_info("testfault: reading an unmapped address");
+		(void)*(volatile uint64_t *)0x0000700000000000ull;
+		break;
+	default:
+		break;
+	}
+}
+
+static void boot_error(const char *what, const char *detail)
+{
+	pr_err("error: %s%s%s", what, detail ? ": " : "", detail ? detail : "");
+	system_halt();
+}
+
+void kmain(uint32_t magic, uint32_t info_pa)
+{
+	const char *err = NULL, *tok = NULL;
+	size_t toklen = 0;
+
+	uart_init(HV_COM1_PORT);
+	console_set_putc(uart_putc);
+	percpu[0].ist_stacks = bsp_ist;
+	percpu_setup(0);
+	idt_init();
+	idt_load();
+	cmdline_defaults(&hv_config);
+
+	if (bootinfo_parse(magic, info_pa, phys_ptr, &boot_info, &err))
+		boot_error("boot information", err);
+	if (cmdline_parse(cmdline_skip_filename(boot_info.cmdline), &hv_config,
+			  &tok, &toklen, &err)) {
+		char t[64];
+		size_t n = toklen < sizeof(t) - 1 ? toklen : sizeof(t) - 1;
+
+		memcpy(t, tok, n);
+		t[n] = 0;
+		pr_err("error: command line: %s: '%s'", err, t);
+		system_halt();
+	}
+	uart_init(hv_config.console_port);
+	log_level = (enum log_level)hv_config.loglvl;
+	pr_info("x2hv starting (%s, %s)",
+		magic == MB2_BOOTLOADER_MAGIC ? "multiboot2" : "multiboot1",
+		boot_info.loader ? boot_info.loader : "unknown loader");
+	pr_info("command line: '%s'", boot_info.cmdline);
+
+	mm_setup(info_pa);
+	lapic_init();
+	percpu[0].apic_id = lapic_id();
+	pr_info("host LAPIC: %s mode", lapic_is_x2apic() ? "x2APIC" : "xAPIC");
+	tsc_calibrate();
+	test_fault();
+
+	virt = virt_select();
+	smp_start_aps();
+	cpu_bringup();
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		pr_info("cpu%u: %s %s (apic id %u)", i,
+			virt ? virt->name : "virtualization",
+			percpu[i].virt_ok ? "on" : "unavailable",
+			percpu[i].apic_id);
+	if (!virt)
+		boot_error("no usable VMX or SVM on this CPU", NULL);
+	for (unsigned int i = 0; i < nr_cpus; i++)
+		if (!percpu[i].virt_ok)
+			boot_error("virtualization could not be enabled on every CPU",
+				   NULL);
+	if (hv_config.noguest) {
+		pr_info("noguest: nothing to run");
+		system_halt();
+	}
+	vm_boot();
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Physical page allocator. Built once from the boot memory map minus the
+ * hypervisor image, the boot modules, the boot information and everything
+ * below 1 MiB; hands out zeroed, aligned, physically contiguous blocks.
+ * Memory is identity mapped, so a physical address is also a pointer.
+ * Nothing is freed: partitions are static (a VM that restarts reuses what
+ * it was given).
+ */
+#ifndef X2HV_CORE_MM_H
+#define X2HV_CORE_MM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE 4096ull
+#define MM_MAX_RANGES 128
+
+struct mm_range {
+	uint64_t base, end; /* [base, end) */
+};
+
+struct mm_pool {
+	struct mm_range r[MM_MAX_RANGES];
+	unsigned int n;
+};
+
+/* Add usable [base, end); overlapping/adjacent ranges are kept apart. */
+void mm_pool_add(struct mm_pool *p, uint64_t base, uint64_t end);
+/* Remove [base, end) from every range (splitting as needed). */
+void mm_pool_reserve(struct mm_pool *p, uint64_t base, uint64_t end);
+/* Carve @size bytes aligned to @align (power of two) from the highest
+ * fitting range; returns the physical address or 0. */
+uint64_t mm_pool_take(struct mm_pool *p, uint64_t size, uint64_t align);
+uint64_t mm_pool_free_bytes(const struct mm_pool *p);
+
+/* The hypervisor's pool (arch side fills it at boot). */
+extern struct mm_pool mm_host;
+/* Zeroed allocation from mm_host; panics when memory runs out. */
+void *page_alloc(uint64_t size, uint64_t align);
+/* Like page_alloc but returns NULL instead of panicking. */
+void *page_try_alloc(uint64_t size, uint64_t align);
+
+#endif

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+/*
+ * MSR policy for intercepted MSRs: the vlapic's, a few emulated ones, and
+ * #GP for everything else. Passed-through MSRs never get here (see
+ * core/msr_bitmap.c).
+ */
+#include "arch/x86/cpu.h"
+#include "core/vm.h"
+
+#define MSR_TSC 0x10
+#define MSR_PLATFORM_ID 0x17
+#define MSR_FEATURE_CONTROL 0x3a
+#define MSR_BIOS_SIGN_ID 0x8b
+#define MSR_XAPIC_DISABLE_STATUS 0xbd
+#define MSR_ARCH_CAPABILITIES 0x10a
+#define MSR_MCG_CAP 0x179
+#define MSR_MCG_STATUS 0x17a
+#define MSR_MISC_ENABLE 0x1a0
+#define MSR_PAT 0x277
+#define MSR_AMD_HWCR 0xc0010015
+#define MSR_AMD_NB_CFG 0xc001001f
+#define MSR_AMD_OSVW_LEN 0xc0010140
+#define MSR_AMD_OSVW_STATUS 0xc0010141
+#define MSR_AMD_DE_CFG 0xc0011029
+#define MSR_AMD_VM_CR 0xc0010114
+
+#define FEATURE_CONTROL_LOCKED 1ull
+/* IA32_ARCH_CAPABILITIES bit 21: XAPIC_DISABLE_STATUS MSR exists. */
+#define ARCH_CAP_XAPIC_DISABLE (1ull << 21)
+/* IA32_XAPIC_DISABLE_STATUS bit 0: LEGACY_XAPIC_DISABLED. */
+#define XAPIC_DISABLED 1ull
+/* Fast strings; BTS and PEBS unavailable (SDM vol. 4 table 2-2). */
+#define MISC_ENABLE_VALUE ((1ull << 0) | (1ull << 11) | (1ull << 12))
+#define VM_CR_SVMDIS_ (1ull << 4)
+#define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+
+static bool pat_valid(uint64_t pat)
+{
+	for (int i = 0; i < 8; i++) {
+		uint8_t t = (pat >> (8 * i)) & 0xff;
+
+		/* Types 2, 3 and >= 8 are reserved (SDM vol. 3A 13.12.2). */
+		if (t == 2 || t == 3 || t >= 8)
+			return false;
+	}
+	return true;
+}
+
+static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	if (vlapic_handles_msr(msr))
+		return vlapic_rdmsr(v->vlapic, msr, val);
+	switch (msr) {
+	case MSR_XAPIC_DISABLE_STATUS:
+		*val = XAPIC_DISABLED;
+		return 0;
+	case MSR_ARCH_CAPABILITIES:
+		*val = ARCH_CAP_XAPIC_DISABLE;
+		return 0;
+	case MSR_EFER:
+		*val = virt->get_reg(v, VREG_EFER);
+		return 0;
+	case MSR_PAT:
+		*val = virt->get_reg(v, VREG_PAT);
+		return 0;
+	case MSR_TSC:
+		*val = rdtsc();
+		return 0;
+	case MSR_FEATURE_CONTROL:
+		*val = FEATURE_CONTROL_LOCKED; /* locked, VMX off */
+		return 0;
+	case MSR_MISC_ENABLE:
+		*val = MISC_ENABLE_VALUE;
+		return 0;
+	case MSR_AMD_VM_CR:
+		*val = VM_CR_SVMDIS_;
+		return 0;
+	case MSR_PLATFORM_ID:
+	case MSR_BIOS_SIGN_ID:
+	case MSR_MCG_CAP:
+	case MSR_MCG_STATUS:
+	case MSR_AMD_HWCR:
+	case MSR_AMD_NB_CFG:
+	case MSR_AMD_OSVW_LEN:
+	case MSR_AMD_OSVW_STATUS:
+	case MSR_AMD_DE_CFG:
+		*val = 0;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	if (vlapic_handles_msr(msr))
+		return vlapic_wrmsr(v->vlapic, msr, val);
+	switch (msr) {
+	case MSR_EFER:
+		if (val & ~(EFER_WRITABLE | EFER_LMA))
+			return -1;
+		virt->set_reg(v, VREG_EFER, val & EFER_WRITABLE);
+		return 0;
+	case MSR_PAT:
+		if (!pat_valid(val))
+			return -1;
+		virt->set_reg(v, VREG_PAT, val);
+		return 0;
+	case MSR_MISC_ENABLE:
+		return val == MISC_ENABLE_VALUE ? 0 : -1;
+	case MSR_TSC: /* the guest's TSC is the host's: ignored */
+	case MSR_BIOS_SIGN_ID:
+	case MSR_AMD_DE_CFG:
+		return 0;
+	case MSR_MCG_STATUS:
+		return val ? -1 : 0;
+	default:
+		return -1;
+	}
+}
+
+enum exit_action handle_rdmsr(struct vcpu *v)
+{
+	uint64_t val = 0;
+
+	if (msr_read(v, (uint32_t)v->regs.rcx, &val))
+		return ACT_INJECT_GP;
+	v->regs.rax = (uint32_t)val;
+	v->regs.rdx = val >> 32;
+	return ACT_SKIP;
+}
+
+enum exit_action handle_wrmsr(struct vcpu *v)
+{
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+
+	if (msr_write(v, (uint32_t)v->regs.rcx, val))
+		return ACT_INJECT_GP;
+	return ACT_SKIP;
+}

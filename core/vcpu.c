@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The vCPU run loop and the glue between the vlapic and the CPU it runs
+ * on: host timer, kicks, INIT/SIPI, interrupt injection.
+ */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/idt.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/percpu.h"
+#include "core/printk.h"
+#include "core/system.h"
+#include "core/vm.h"
+
+#define VEC_NMI_ 2
+
+static struct vcpu *vcpu_of(struct vlapic *vl)
+{
+	return vlapic_opaque(vl);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+
+	if (v->pcpu != p->cpu)
+		lapic_send_ipi(percpu[v->pcpu].apic_id, VEC_KICK);
+}
+
+static uint64_t vl_now(struct vlapic *vl)
+{
+	return rdtsc();
+}
+
+static void vl_set_timer(struct vlapic *vl, uint64_t deadline)
+{
+	vcpu_of(vl)->timer_deadline = deadline;
+}
+
+static void vl_notify(struct vlapic *vl)
+{
+	vcpu_kick(vcpu_of(vl));
+}
+
+static void vl_send_ipi(struct vlapic *src, const struct vlapic_ipi *ipi)
+{
+	struct vm *vm = vcpu_of(src)->vm;
+
+	vlapic_route_ipi(vm->vlapics, vm->nr_vcpus, src, ipi);
+}
+
+static void vl_init(struct vlapic *vl)
+{
+	struct vcpu *v = vcpu_of(vl);
+
+	v->init_pending = true;
+	vcpu_kick(v);
+}
+
+static void vl_sipi(struct vlapic *vl, uint8_t vector)
+{
+	struct vcpu *v = vcpu_of(vl);
+
+	/* A STARTUP IPI only matters to a CPU waiting for one (SDM 9.4.4). */
+	if (v->state == VCPU_WAIT_SIPI || v->init_pending) {
+		v->sipi_vector = vector;
+		vcpu_kick(v);
+	}
+}
+
+static void vl_nmi(struct vlapic *vl)
+{
+	struct vcpu *v = vcpu_of(vl);
+
+	v->nmi_pending = true;
+	vcpu_kick(v);
+}
+
+const struct vlapic_ops vcpu_vlapic_ops = {
+	.now = vl_now,
+	.set_timer = vl_set_timer,
+	.notify = vl_notify,
+	.send_ipi = vl_send_ipi,
+	.init = vl_init,
+	.sipi = vl_sipi,
+	.nmi = vl_nmi,
+};
+
+/* Real mode at CS:IP = (vector << 8):0 (SDM 9.4.4.1, "wait-for-SIPI"). */
+static void vcpu_start_sipi(struct vcpu *v, uint8_t vector)
+{
+	struct vcpu_state s;
+
+	memset(&s, 0, sizeof(s));
+	s.rflags = RFLAGS_FIXED;
+	s.cr0 = CR0_ET | CR0_CD | CR0_NW;
+	s.cs.sel = (uint16_t)vector << 8;
+	s.cs.base = (uint64_t)vector << 12;
+	s.cs.limit = 0xffff;
+	s.cs.attr = SEG_ATTR_CODE16;
+	s.ds.limit = s.es.limit = s.fs.limit = s.gs.limit = s.ss.limit = 0xffff;
+	s.ds.attr = s.es.attr = s.fs.attr = s.gs.attr = s.ss.attr =
+		SEG_ATTR_DATA16;
+	s.tr.limit = 0xffff;
+	s.tr.attr = SEG_ATTR_TSS32_BUSY;
+	s.ldtr.limit = 0xffff;
+	s.ldtr.attr = SEG_ATTR_LDT;
+	s.gdtr.limit = s.idtr.limit = 0xffff;
+	memset(&v->regs, 0, sizeof(v->regs));
+	virt->set_state(v, &s);
+	v->state = VCPU_RUNNING;
+	pr_debug("vm%u: vcpu%u: started by SIPI at %05x", v->vm->id, v->id,
+		 vector << 12);
+}
+
+static void vcpu_handle_timer(struct vcpu *v)
+{
+	if (v->timer_deadline && rdtsc() >= v->timer_deadline) {
+		v->timer_deadline = 0;
+		vlapic_timer_expired(v->vlapic);
+	}
+}
+
+/* The host timer follows the vlapic's deadline; reprogram on change. */
+static void vcpu_arm_host_timer(struct vcpu *v)
+{
+	static uint64_t armed[MAX_CPUS];
+	unsigned int c = v->pcpu;
+
+	if (armed[c] != v->timer_deadline) {
+		armed[c] = v->timer_deadline;
+		lapic_timer_arm(v->timer_deadline);
+	}
+}
+
+static void vcpu_inject_events(struct vcpu *v)
+{
+	int vec;
+
+	if (v->nmi_pending && virt->irq_injectable(v)) {
+		v->nmi_pending = false;
+		virt->inject_nmi(v);
+		return;
+	}
+	vec = vlapic_pending(v->vlapic);
+	if (vec < 0) {
+		virt->set_irq_window(v, false);
+		return;
+	}
+	if (virt->irq_injectable(v)) {
+		virt->inject_irq(v, (uint8_t)vec);
+		vlapic_ack(v->vlapic, (uint8_t)vec);
+		virt->set_irq_window(v, false);
+	} else {
+		virt->set_irq_window(v, true);
+	}
+}
+
+static bool vcpu_wakeup_pending(struct vcpu *v)
+{
+	if (v->nmi_pending || v->init_pending)
+		return true;
+	/* HLT resumes on an interrupt the guest would accept (SDM vol. 2A
+	 * HLT): with RFLAGS.IF clear it keeps sleeping. */
+	return vlapic_pending(v->vlapic) >= 0 &&
+	       (virt->get_reg(v, VREG_RFLAGS) & RFLAGS_IF);
+}
+
+static void vcpu_sleep(struct vcpu *v)
+{
+	vcpu_arm_host_timer(v);
+	safe_halt();
+	vcpu_handle_timer(v);
+}
+
+static void vcpu_record_exit(struct vcpu *v)
+{
+	struct exit_record *r = &v->ring[v->ring_head++ % EXIT_RING];
+
+	v->exits[v->exit.reason]++;
+	v->exits_total++;
+	r->reason = v->exit.reason;
+	r->hw_reason = v->exit.hw_reason;
+	r->qual = v->exit.qual;
+	r->rip = virt->get_reg(v, VREG_RIP);
+}
+
+static void vcpu_apply(struct vcpu *v, enum exit_action a)
+{
+	switch (a) {
+	case ACT_RESUME:
+		break;
+	case ACT_SKIP:
+		virt->skip_insn(v);
+		break;
+	case ACT_INJECT_GP:
+		virt->inject_exception(v, 13, true, 0);
+		break;
+	case ACT_INJECT_UD:
+		virt->inject_exception(v, 6, false, 0);
+		break;
+	case ACT_STOP:
+		vm_request_stop(v->vm, VM_STOP_ERROR);
+		break;
+	}
+}
+
+void vcpu_stopped(struct vcpu *v);
+
+void vcpu_run(struct vcpu *v)
+{
+	for (;;) {
+		irq_disable();
+		if (v->vm->stop != VM_STOP_NONE)
+			vcpu_stopped(v);
+		if (v->init_pending) {
+			v->init_pending = false;
+			vlapic_reset(v->vlapic);
+			v->timer_deadline = 0;
+			v->state = VCPU_WAIT_SIPI;
+		}
+		if (v->state == VCPU_WAIT_SIPI) {
+			int vec = v->sipi_vector;
+
+			if (vec >= 0) {
+				v->sipi_vector = -1;
+				vcpu_start_sipi(v, (uint8_t)vec);
+			} else {
+				vcpu_sleep(v);
+				continue;
+			}
+		}
+		vcpu_handle_timer(v);
+		if (v->state == VCPU_HALTED) {
+			if (!vcpu_wakeup_pending(v)) {
+				vcpu_sleep(v);
+				continue;
+			}
+			v->state = VCPU_RUNNING;
+		}
+		vcpu_inject_events(v);
+		vcpu_arm_host_timer(v);
+		virt->run(v);
+		irq_window();
+		vcpu_record_exit(v);
+		vcpu_apply(v, vcpu_handle_exit(v));
+	}
+}
+
+void vcpu_idle_loop(void)
+{
+	struct percpu *p = this_cpu();
+
+	for (;;) {
+		struct vcpu *v = __atomic_load_n(&p->vcpu, __ATOMIC_ACQUIRE);
+
+		if (v)
+			vcpu_run(v);
+		safe_halt();
+	}
+}
+
+void vcpu_dump(struct vcpu *v, const char *why)
+{
+	struct vcpu_state s;
+	struct guest_regs *r = &v->regs;
+
+	virt->get_state(v, &s);
+	pr_err("vm%u: vcpu%u: %s", v->vm->id, v->id, why);
+	pr_err("  exit: %s (hw %lx) qual %lx info2 %lx gpa %lx",
+	       exit_reason_names[v->exit.reason], v->exit.hw_reason,
+	       v->exit.qual, v->exit.info2, v->exit.gpa);
+	pr_err("  RIP=%016lx RSP=%016lx RFLAGS=%016lx", s.rip, s.rsp,
+	       s.rflags);
+	pr_err("  RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx", r->rax,
+	       r->rbx, r->rcx, r->rdx);
+	pr_err("  RSI=%016lx RDI=%016lx RBP=%016lx R8 =%016lx", r->rsi,
+	       r->rdi, r->rbp, r->r8);
+	pr_err("  R9 =%016lx R10=%016lx R11=%016lx R12=%016lx", r->r9,
+	       r->r10, r->r11, r->r12);
+	pr_err("  R13=%016lx R14=%016lx R15=%016lx", r->r13, r->r14, r->r15);
+	pr_err("  CR0=%016lx CR3=%016lx CR4=%016lx EFER=%016lx", s.cr0, s.cr3,
+	       s.cr4, s.efer);
+	pr_err("  CS=%04x/%03x base %lx limit %x  SS=%04x/%03x", s.cs.sel,
+	       s.cs.attr, s.cs.base, s.cs.limit, s.ss.sel, s.ss.attr);
+	pr_err("  last exits (oldest first):");
+	unsigned int valid = v->ring_head < EXIT_RING ? v->ring_head : EXIT_RING;
+
+	for (unsigned int i = v->ring_head - valid; i != v->ring_head; i++) {
+		struct exit_record *e = &v->ring[i % EXIT_RING];
+
+		pr_err("    %s hw %lx qual %lx rip %lx",
+		       exit_reason_names[e->reason], e->hw_reason, e->qual,
+		       e->rip);
+	}
+}
+
+static void vcpu_print_counters(struct vcpu *v)
+{
+	char buf[400];
+	int n = 0;
+
+	n += snprintf(buf + n, sizeof(buf) - n, "vm%u: vcpu%u: %lu exits:",
+		      v->vm->id, v->id, v->exits_total);
+	for (int i = 0; i < NR_EXIT_REASONS && n < (int)sizeof(buf); i++)
+		if (v->exits[i])
+			n += snprintf(buf + n, sizeof(buf) - n, " %s=%lu",
+				      exit_reason_names[i], v->exits[i]);
+	pr_info("%s", buf);
+}
+
+/* This vCPU saw the stop request: report, park; the last one halts. */
+void vcpu_stopped(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	v->state = VCPU_STOPPED;
+	lapic_timer_arm(0);
+	vcpu_print_counters(v);
+	if (__atomic_add_fetch(&vm->vcpus_stopped, 1, __ATOMIC_ACQ_REL) ==
+	    vm->nr_vcpus) {
+		pr_info("vm%u: all %u vCPUs stopped", vm->id, vm->nr_vcpus);
+		system_halt();
+	}
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+/* Backend selection by CPU vendor and feature (one image, two vendors). */
+#include "arch/x86/cpu.h"
+#include "core/printk.h"
+#include "core/virt.h"
+
+#define CPUID1_ECX_VMX 5
+#define CPUID_80000001_ECX_SVM 2
+#define VENDOR_INTEL_EBX 0x756e6547 /* "Genu" */
+#define VENDOR_AMD_EBX 0x68747541 /* "Auth" */
+
+const struct virt_ops *virt;
+
+const char *const exit_reason_names[NR_EXIT_REASONS] = {
+	[EXIT_NONE] = "none",
+	[EXIT_CPUID] = "cpuid",
+	[EXIT_RDMSR] = "rdmsr",
+	[EXIT_WRMSR] = "wrmsr",
+	[EXIT_IO] = "io",
+	[EXIT_HLT] = "hlt",
+	[EXIT_HYPERCALL] = "hypercall",
+	[EXIT_NPF] = "npf",
+	[EXIT_EXCEPTION] = "exception",
+	[EXIT_INTR] = "intr",
+	[EXIT_INTR_WINDOW] = "intr-window",
+	[EXIT_NMI] = "nmi",
+	[EXIT_SHUTDOWN] = "shutdown",
+	[EXIT_XSETBV] = "xsetbv",
+	[EXIT_INIT] = "init",
+	[EXIT_VIRT_INSN] = "virt-insn",
+	[EXIT_INVALID_STATE] = "invalid-state",
+	[EXIT_PAUSE] = "pause",
+	[EXIT_PREEMPT_TIMER] = "preempt-timer",
+	[EXIT_APIC_WRITE] = "apic-write",
+	[EXIT_EOI_INDUCED] = "eoi-induced",
+	[EXIT_AVIC_IPI] = "avic-ipi",
+	[EXIT_AVIC_NOACCEL] = "avic-noaccel",
+	[EXIT_UNKNOWN] = "unknown",
+};
+
+const struct virt_ops *virt_select(void)
+{
+	struct cpuid_regs v = cpuid(0, 0);
+	uint32_t max_ext = cpuid(0x80000000, 0).eax;
+
+	if (v.ebx == VENDOR_INTEL_EBX && cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_VMX))
+		return &vmx_ops;
+	if (v.ebx == VENDOR_AMD_EBX && max_ext >= 0x80000001 &&
+	    cpu_has(0x80000001, CPUID_REG_ECX, CPUID_80000001_ECX_SVM))
+		return &svm_ops;
+	pr_err("cpu: neither VMX (Intel) nor SVM (AMD) is available");
+	return NULL;
+}

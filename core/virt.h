@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contract between the vendor-neutral core and a virtualization
+ * backend (arch/x86/vmx, arch/x86/svm). The backend turns a hardware exit
+ * into one struct vm_exit with a vendor-neutral reason; the core handles
+ * it and returns an action that the backend applies on the next entry.
+ * One image carries both backends; virt_select() picks one by CPUID.
+ */
+#ifndef X2HV_CORE_VIRT_H
+#define X2HV_CORE_VIRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+struct vcpu;
+
+enum exit_reason {
+	EXIT_NONE,
+	EXIT_CPUID,
+	EXIT_RDMSR,
+	EXIT_WRMSR,
+	EXIT_IO,
+	EXIT_HLT,
+	EXIT_HYPERCALL,
+	EXIT_NPF, /* EPT violation / nested page fault */
+	EXIT_EXCEPTION,
+	EXIT_INTR, /* a host interrupt arrived */
+	EXIT_INTR_WINDOW,
+	EXIT_NMI,
+	EXIT_SHUTDOWN, /* triple fault */
+	EXIT_XSETBV,
+	EXIT_INIT, /* INIT signal while running */
+	EXIT_VIRT_INSN, /* VMX/SVM instruction in the guest: #UD */
+	EXIT_INVALID_STATE, /* VM entry failed */
+	EXIT_PAUSE,
+	EXIT_PREEMPT_TIMER,
+	EXIT_APIC_WRITE, /* VMX APIC-write (trap-like) */
+	EXIT_EOI_INDUCED, /* VMX EOI-exit bitmap hit */
+	EXIT_AVIC_IPI, /* SVM AVIC incomplete IPI */
+	EXIT_AVIC_NOACCEL, /* SVM AVIC unaccelerated access */
+	EXIT_UNKNOWN,
+	NR_EXIT_REASONS
+};
+
+extern const char *const exit_reason_names[NR_EXIT_REASONS];
+
+struct vm_exit {
+	enum exit_reason reason;
+	uint64_t hw_reason; /* raw VMX basic reason / SVM EXITCODE */
+	uint64_t qual; /* VMX exit qualification / SVM EXITINFO1 */
+	uint64_t info2; /* SVM EXITINFO2 / VMX interruption info */
+	uint64_t gpa; /* NPF: faulting guest-physical address */
+	uint32_t insn_len; /* length of the exiting instruction, 0 unknown */
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size; /* 1, 2 or 4 */
+			bool in;
+			bool string; /* INS/OUTS: not supported, #GP */
+			bool rep;
+		} io;
+		struct {
+			bool write, fetch, present;
+		} npf;
+		struct {
+			uint8_t vector;
+			bool has_err;
+			uint32_t err;
+		} exc;
+	};
+};
+
+enum exit_action {
+	ACT_RESUME, /* re-enter at the same RIP */
+	ACT_SKIP, /* advance RIP past the exiting instruction */
+	ACT_INJECT_GP, /* inject #GP(0) */
+	ACT_INJECT_UD, /* inject #UD */
+	ACT_STOP, /* stop the VM (reason already printed) */
+};
+
+/* Segment register in AMD VMCB format: attr = type|S|DPL|P|AVL|L|DB|G. */
+struct seg {
+	uint16_t sel;
+	uint16_t attr;
+	uint32_t limit;
+	uint64_t base;
+};
+
+#define SEG_ATTR_CODE32 0xc9b /* G, D, P, S, type 0xb (exec/read, accessed) */
+#define SEG_ATTR_DATA32 0xc93 /* G, B, P, S, type 3 (read/write, accessed) */
+#define SEG_ATTR_CODE16 0x09b
+#define SEG_ATTR_DATA16 0x093
+#define SEG_ATTR_TSS32_BUSY 0x08b
+#define SEG_ATTR_LDT 0x082
+
+/* Architectural state at vCPU (re)start and in VM-stop dumps. */
+struct vcpu_state {
+	uint64_t rip, rsp, rflags;
+	uint64_t cr0, cr2, cr3, cr4, efer;
+	struct seg cs, ds, es, fs, gs, ss, tr, ldtr;
+	struct seg gdtr, idtr; /* base and limit only */
+};
+
+/* General registers the entry stubs save and restore (RSP/RIP excluded). */
+struct guest_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+#define NPT_R 1u
+#define NPT_W 2u
+#define NPT_X 4u
+#define NPT_RWX (NPT_R | NPT_W | NPT_X)
+
+enum vreg {
+	VREG_RIP,
+	VREG_RSP,
+	VREG_RFLAGS,
+	VREG_CR0,
+	VREG_CR3,
+	VREG_CR4,
+	VREG_EFER, /* as the guest sees it */
+	VREG_PAT,
+};
+
+struct virt_ops {
+	const char *name;
+	/* Per physical CPU: enable VMX/SVM; print features on CPU 0. */
+	int (*cpu_init)(void);
+	/* Build the VM's empty EPT/NPT root. */
+	int (*vm_init)(struct vm *vm);
+	/* Map [gpa, gpa+size) -> hpa; both 4 KiB aligned; large pages used
+	 * where alignment allows. */
+	int (*map)(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
+		   unsigned int perm);
+	int (*vcpu_init)(struct vcpu *v);
+	void (*set_state)(struct vcpu *v, const struct vcpu_state *s);
+	void (*get_state)(struct vcpu *v, struct vcpu_state *s);
+	/* Enter the guest until the next exit; fills v->exit. Called with
+	 * host interrupts disabled. */
+	void (*run)(struct vcpu *v);
+	/* Apply an action's side effects before the next run. */
+	void (*skip_insn)(struct vcpu *v);
+	void (*inject_exception)(struct vcpu *v, uint8_t vector, bool has_err,
+				 uint32_t err);
+	/* Can an external interrupt be injected now (IF=1, no shadow, no
+	 * event pending)? */
+	bool (*irq_injectable)(struct vcpu *v);
+	void (*inject_irq)(struct vcpu *v, uint8_t vector);
+	void (*inject_nmi)(struct vcpu *v);
+	void (*set_irq_window)(struct vcpu *v, bool on);
+	/* Single registers for exit handlers (cheaper than get_state). */
+	uint64_t (*get_reg)(struct vcpu *v, enum vreg r);
+	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);
+};
+
+extern const struct virt_ops *virt;
+extern const struct virt_ops vmx_ops, svm_ops;
+
+/* Pick the backend for this CPU's vendor; NULL (with a message printed)
+ * when neither VMX nor SVM is usable. */
+const struct virt_ops *virt_select(void);
+
+#endif

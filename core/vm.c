@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Building VM 0 from the boot modules (the way Xen boots dom0: module 1 is
+ * the guest kernel with its command line, module 2 an optional initrd) and
+ * starting its vCPUs, one per physical CPU.
+ *
+ * Guest-physical layout (core/abi.h): RAM [0, mem) backed by one
+ * contiguous host block; [0x9f000, 1 MiB) is reported reserved and holds
+ * the ACPI tables and hvm_start_info; [mem, 4 GiB) is the empty bus, a
+ * per-VM 2 MiB block of 0xff bytes mapped writable in 2 MiB pages, so a
+ * stray read of a device that is not there (IOAPIC, xAPIC page, HPET)
+ * returns all-ones without any instruction decoding. Writes land in that
+ * block; they can be read back by the same guest until the block is
+ * refilled at VM start, which only lets a guest confuse itself.
+ */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/time.h"
+#include "core/abi.h"
+#include "core/acpi.h"
+#include "core/bootinfo.h"
+#include "core/cmdline.h"
+#include "core/mm.h"
+#include "core/printk.h"
+#include "core/pvh.h"
+#include "core/system.h"
+#include "core/vm.h"
+
+#define MIB (1ull << 20)
+#define GIB (1ull << 30)
+#define LARGE_PAGE (2 * MIB)
+#define GUEST_RAM_MAX (3ul << 30) /* below the 32-bit MMIO hole */
+#define GPA_4G (4 * GIB)
+#define GPA_START_INFO 0xe8000ull
+#define START_INFO_SIZE 0x8000ull
+#define APIC_BUS_HZ 100000000ull /* virtual APIC timer input clock */
+
+extern struct boot_info boot_info;
+extern const struct vlapic_ops vcpu_vlapic_ops;
+
+static struct vm vm0;
+
+static void vm_error(const char *what, const char *detail)
+{
+	pr_err("error: %s%s%s", what, detail ? ": " : "", detail ? detail : "");
+	system_halt();
+}
+
+void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
+		return NULL;
+	return vm->ram + gpa;
+}
+
+static void *gpa_ptr_cb(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct vm *vm = ctx;
+
+	/* Kernels load at or above 1 MiB (pvh.pandoc; Linux at 16 MiB). */
+	if (gpa < X2HV_GPA_HIGH_RAM)
+		return NULL;
+	return gpa_to_hva(vm, gpa, len);
+}
+
+void vm_request_stop(struct vm *vm, enum vm_stop_kind kind)
+{
+	enum vm_stop_kind none = VM_STOP_NONE;
+
+	if (!__atomic_compare_exchange_n(&vm->stop, &none, kind, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
+}
+
+static void vm_map_memory(struct vm *vm)
+{
+	if (virt->vm_init(vm))
+		vm_error("out of memory for the VM's page tables", NULL);
+	if (virt->map(vm, 0, (uint64_t)vm->ram, vm->ram_size, NPT_RWX))
+		vm_error("out of memory mapping guest RAM", NULL);
+	memset(vm->empty_bus, 0xff, LARGE_PAGE);
+	for (uint64_t gpa = vm->ram_size; gpa < GPA_4G; gpa += LARGE_PAGE)
+		if (virt->map(vm, gpa, (uint64_t)vm->empty_bus, LARGE_PAGE,
+			      NPT_R | NPT_W))
+			vm_error("out of memory mapping the empty bus", NULL);
+}
+
+/* Load the kernel (module 0) and place the initrd (module 1) at the top
+ * of RAM. Returns the entry point. */
+static uint32_t vm_load_modules(struct vm *vm, struct pvh_module *initrd,
+				unsigned int *n_initrd)
+{
+	const struct bi_module *k = &boot_info.mod[0];
+	struct pvh_image img;
+	const char *err;
+
+	if (pvh_parse((const void *)k->start, k->end - k->start, &img, &err))
+		vm_error("guest kernel (module 1)", err);
+	if (pvh_load((const void *)k->start, &img, gpa_ptr_cb, vm, &err))
+		vm_error("guest kernel (module 1)", err);
+	pr_info("vm%u: kernel: %u segments at %lx-%lx, PVH entry %x", vm->id,
+		img.n_segs, img.lowest, img.highest, img.entry);
+	*n_initrd = 0;
+	if (boot_info.n_mod > 1) {
+		const struct bi_module *m = &boot_info.mod[1];
+		uint64_t size = m->end - m->start;
+		uint64_t gpa = (vm->ram_size - size) & ~(PAGE_SIZE - 1);
+
+		if (size >= vm->ram_size || gpa < img.highest)
+			vm_error("initrd (module 2) does not fit in guest RAM above the kernel",
+				 NULL);
+		memcpy(vm->ram + gpa, (const void *)m->start, size);
+		initrd->gpa = gpa;
+		initrd->size = size;
+		initrd->cmdline = cmdline_skip_filename(m->cmdline);
+		*n_initrd = 1;
+		pr_info("vm%u: initrd: %lu KiB at %lx", vm->id, size >> 10,
+			gpa);
+	}
+	return img.entry;
+}
+
+static uint64_t vm_build_tables(struct vm *vm, const struct pvh_module *mods,
+				unsigned int n_mods)
+{
+	uint32_t ids[VM_MAX_VCPUS];
+	struct acpi_cfg acfg = { vm->nr_vcpus, ids };
+	struct hvm_memmap_table_entry map[3] = {
+		{ 0, X2HV_GPA_LOW_RAM_END, HVM_MEMMAP_TYPE_RAM, 0 },
+		{ X2HV_GPA_LOW_RAM_END, X2HV_GPA_HIGH_RAM - X2HV_GPA_LOW_RAM_END,
+		  HVM_MEMMAP_TYPE_RESERVED, 0 },
+		{ X2HV_GPA_HIGH_RAM, vm->ram_size - X2HV_GPA_HIGH_RAM,
+		  HVM_MEMMAP_TYPE_RAM, 0 },
+	};
+	struct pvh_start_cfg scfg = { 0 };
+	uint64_t rsdp = 0;
+	const char *err;
+	int rc;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		ids[i] = i;
+	rc = acpi_build(vm->ram + X2HV_GPA_ACPI, START_INFO_SIZE,
+			X2HV_GPA_ACPI, &acfg, &rsdp);
+	if (rc < 0)
+		vm_error("ACPI tables", acpi_strerror(rc));
+	scfg.cmdline = cmdline_skip_filename(boot_info.mod[0].cmdline);
+	scfg.modules = mods;
+	scfg.n_modules = n_mods;
+	scfg.rsdp_gpa = rsdp;
+	scfg.memmap = map;
+	scfg.n_memmap = 3;
+	if (pvh_build_start_info(vm->ram + GPA_START_INFO, START_INFO_SIZE,
+				 GPA_START_INFO, &scfg, &err) < 0)
+		vm_error("hvm_start_info", err);
+	pr_info("vm%u: command line '%s'", vm->id, scfg.cmdline);
+	return GPA_START_INFO;
+}
+
+/* The PVH entry state (Xen docs/misc/pvh.pandoc). */
+static void vcpu_pvh_state(struct vcpu *v, uint32_t entry, uint64_t si)
+{
+	struct vcpu_state s;
+	struct seg flat_code = { 0x10, SEG_ATTR_CODE32, 0xffffffff, 0 };
+	struct seg flat_data = { 0x18, SEG_ATTR_DATA32, 0xffffffff, 0 };
+
+	memset(&s, 0, sizeof(s));
+	s.rip = entry;
+	s.rflags = RFLAGS_FIXED;
+	s.cr0 = CR0_PE | CR0_ET;
+	s.cs = flat_code;
+	s.ds = s.es = s.fs = s.gs = s.ss = flat_data;
+	s.tr = (struct seg){ 0x20, SEG_ATTR_TSS32_BUSY, 0x67, 0 };
+	s.ldtr = (struct seg){ 0, SEG_ATTR_LDT, 0xffff, 0 };
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.rbx = si;
+	virt->set_state(v, &s);
+}
+
+static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
+{
+	struct vcpu *v = page_try_alloc(sizeof(*v), PAGE_SIZE);
+	struct vlapic *vl = page_try_alloc(sizeof(*vl), PAGE_SIZE);
+	uint64_t per_tick = tsc_khz * 1000 / APIC_BUS_HZ;
+
+	if (!v || !vl)
+		vm_error("out of memory for vCPUs", NULL);
+	v->vm = vm;
+	v->id = id;
+	v->pcpu = id;
+	v->vlapic = vl;
+	v->sipi_vector = -1;
+	v->state = id == 0 ? VCPU_RUNNING : VCPU_WAIT_SIPI;
+	vlapic_init(vl, id, id == 0, per_tick ? per_tick : 1,
+		    &vcpu_vlapic_ops, v);
+	if (virt->vcpu_init(v))
+		vm_error("could not set up a vCPU", NULL);
+	vm->vcpus[id] = v;
+	vm->vlapics[id] = vl;
+	return v;
+}
+
+void vm_boot(void)
+{
+	struct vm *vm = &vm0;
+	struct pvh_module mods[1];
+	unsigned int n_mods;
+	uint64_t mem = (hv_config.mem + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
+	uint32_t entry;
+	uint64_t si;
+
+	if (boot_info.n_mod == 0)
+		vm_error("no guest kernel: add a module (module2 <kernel> <args>) or pass noguest",
+			 NULL);
+	vm->nr_vcpus = hv_config.vcpus ? hv_config.vcpus : nr_cpus;
+	if (vm->nr_vcpus > nr_cpus || vm->nr_vcpus > VM_MAX_VCPUS) {
+		pr_err("error: vcpus=%u but only %u physical CPUs (max %u)",
+		       vm->nr_vcpus, nr_cpus, VM_MAX_VCPUS);
+		system_halt();
+	}
+	if (mem > GUEST_RAM_MAX) {
+		pr_err("error: mem=%lu MiB: guest RAM above %lu MiB is not supported",
+		       mem >> 20, GUEST_RAM_MAX >> 20);
+		system_halt();
+	}
+	vm->ram = page_try_alloc(mem, LARGE_PAGE);
+	if (!vm->ram) {
+		pr_err("error: mem=%lu MiB is more than the free host memory (%lu MiB)",
+		       mem >> 20, mm_pool_free_bytes(&mm_host) >> 20);
+		system_halt();
+	}
+	vm->ram_size = mem;
+	vm->empty_bus = page_alloc(LARGE_PAGE, LARGE_PAGE);
+	vm_map_memory(vm);
+	entry = vm_load_modules(vm, mods, &n_mods);
+	si = vm_build_tables(vm, mods, n_mods);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_create(vm, i);
+	vcpu_pvh_state(vm->vcpus[0], entry, si);
+	pr_info("vm%u: %u vCPUs, %lu MiB, starting", vm->id, vm->nr_vcpus,
+		mem >> 20);
+	for (unsigned int i = 1; i < vm->nr_vcpus; i++) {
+		__atomic_store_n(&percpu[i].vcpu, vm->vcpus[i],
+				 __ATOMIC_RELEASE);
+		vcpu_kick(vm->vcpus[i]);
+	}
+	percpu[0].vcpu = vm->vcpus[0];
+	vcpu_run(vm->vcpus[0]);
+}

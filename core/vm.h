@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMs and vCPUs. A VM is a struct (memory, vCPUs, devices), never globals,
+ * so several partitioned VMs can exist. Each vCPU is bound to one
+ * physical CPU (static partitioning, no scheduler): vCPU i of the first
+ * VM runs on CPU i.
+ */
+#ifndef X2HV_CORE_VM_H
+#define X2HV_CORE_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/lock.h"
+#include "core/virt.h"
+#include "vlapic/vlapic.h"
+
+#define VM_MAX_VCPUS 16
+#define EXIT_RING 16 /* last exits kept for the VM-stop report */
+
+enum vcpu_run_state {
+	VCPU_WAIT_SIPI, /* after INIT (APs start here) */
+	VCPU_RUNNING,
+	VCPU_HALTED, /* HLT: sleeps until an interrupt is pending */
+	VCPU_STOPPED,
+};
+
+struct exit_record {
+	uint64_t rip;
+	uint64_t hw_reason;
+	uint64_t qual;
+	enum exit_reason reason;
+};
+
+struct guest_uart {
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	char line[128];
+	unsigned int len;
+};
+
+struct vcpu {
+	struct guest_regs regs; /* first: the entry stubs use offset 0 */
+	struct vm *vm;
+	unsigned int id; /* index in the VM; also its x2APIC ID */
+	unsigned int pcpu;
+	void *arch; /* backend state: VMCS or VMCB and friends */
+	struct vm_exit exit;
+	struct vlapic *vlapic;
+	volatile enum vcpu_run_state state;
+	volatile bool init_pending;
+	volatile int sipi_vector; /* -1: none pending */
+	volatile bool nmi_pending;
+	uint64_t timer_deadline; /* host-timer deadline for the vlapic */
+	uint64_t exits[NR_EXIT_REASONS];
+	uint64_t exits_total;
+	struct exit_record ring[EXIT_RING];
+	unsigned int ring_head;
+};
+
+enum vm_stop_kind {
+	VM_STOP_NONE,
+	VM_STOP_POWEROFF,
+	VM_STOP_RESET,
+	VM_STOP_TEST_EXIT,
+	VM_STOP_ERROR,
+};
+
+struct vm {
+	unsigned int id;
+	uint64_t ram_size; /* bytes, guest-physical [0, ram_size) less holes */
+	uint8_t *ram; /* host mapping of guest-physical 0 (contiguous) */
+	void *npt; /* backend's EPT/NPT root (virtual = physical) */
+	uint64_t npt_pa;
+	uint8_t *empty_bus; /* 2 MiB of 0xff: unbacked guest-physical space */
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+	struct vlapic *vlapics[VM_MAX_VCPUS];
+	volatile enum vm_stop_kind stop;
+	volatile unsigned int vcpus_stopped;
+	spinlock_t lock;
+	struct guest_uart uart;
+	uint64_t test_status;
+	uint64_t io_dropped; /* writes to unclaimed ports */
+};
+
+/* Create VM 0 from the boot modules and start its vCPUs. */
+void vm_boot(void);
+/* Guest-physical range -> host pointer, NULL unless all of it is RAM. */
+void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+/* Stop the VM: every vCPU leaves guest mode and reports. Any CPU. */
+void vm_request_stop(struct vm *vm, enum vm_stop_kind kind);
+/* The run loop of the vCPU bound to this CPU (never returns). */
+__attribute__((noreturn)) void vcpu_run(struct vcpu *v);
+/* APs wait here for a vCPU to be bound to them. */
+__attribute__((noreturn)) void vcpu_idle_loop(void);
+/* Make the CPU running @v look at it (exit guest mode / wake up). */
+void vcpu_kick(struct vcpu *v);
+/* Print the VM-stop report for @v: reason, registers, counters, ring. */
+void vcpu_dump(struct vcpu *v, const char *why);
+
+/* Guest console output (UART and hypercall), line-buffered. */
+void guest_console_putc(struct vm *vm, char c);
+
+/* Exit handling (core/exit.c). */
+enum exit_action vcpu_handle_exit(struct vcpu *v);
+/* Per-policy handlers. */
+enum exit_action handle_cpuid(struct vcpu *v);
+enum exit_action handle_rdmsr(struct vcpu *v);
+enum exit_action handle_wrmsr(struct vcpu *v);
+enum exit_action handle_io(struct vcpu *v);
+enum exit_action handle_hypercall(struct vcpu *v);
+
+#endif
