@@ -276,6 +276,7 @@ class Test:
         self.cpus_on, self.qemu_args = cpus_on, list(qemu_args)
         self.checks = list(checks)  # functions(text) -> None or why
         self.need = need  # function(platform) -> None or SKIP reason
+        self.error = None  # a broken test definition: always FAIL
 
 
 def read_log(path):
@@ -340,6 +341,8 @@ def emulator_reason(path):
 def run_test(build, plat, test, timeout_override=None, scale=1.0):
     """Run one test on one platform; return ("PASS"|"FAIL"|"SKIP", line)."""
     label = f"{plat.name} {test.name}"
+    if test.error:
+        return "FAIL", f"FAIL {label}: {test.error}"
     why = plat.unavailable()
     if not why and test.platforms and plat.name not in test.platforms:
         why = "not for this platform (platforms: " + \
@@ -421,6 +424,9 @@ def parse_metadata(path):
             if key in ("expect", "reject"):
                 meta[key].append(val)
             elif key in ("vcpus", "timeout"):
+                if not val.isdigit() or int(val) < 1:
+                    raise ValueError(f"{path}: {key} must be a positive "
+                                     f"integer, not '{val}'")
                 meta[key] = int(val)
             elif key in ("hvargs", "platforms"):
                 meta[key] = val
@@ -430,8 +436,13 @@ def parse_metadata(path):
 
 
 def guest_test(build, src, extra_hvargs="", qemu_args=(), name=None):
-    meta = parse_metadata(src)
     name = name or os.path.splitext(os.path.basename(src))[0]
+    try:
+        meta = parse_metadata(src)
+    except (OSError, ValueError) as e:
+        t = Test(name, "")
+        t.error = f"bad test metadata: {e}"
+        return t
     vcpus = meta.get("vcpus", 1)
     hvargs = f"loglvl=info on_exit=poweroff vcpus={vcpus} " + \
         meta.get("hvargs", "") + " " + extra_hvargs
