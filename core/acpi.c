@@ -79,11 +79,20 @@
 #define AML_S5_NUM_ELEMENTS 4
 
 static const uint8_t dsdt_aml[] = {
-	AML_NAME_OP,	 '_',		  'S',
-	'5',		 '_',		  AML_PACKAGE_OP,
-	AML_S5_PKG_LENGTH, AML_S5_NUM_ELEMENTS, AML_BYTE_PREFIX,
-	X2HV_SLP_TYP_S5, AML_BYTE_PREFIX, X2HV_SLP_TYP_S5,
-	AML_ZERO_OP,	 AML_ZERO_OP,
+	AML_NAME_OP,
+	'_',
+	'S',
+	'5',
+	'_',
+	AML_PACKAGE_OP,
+	AML_S5_PKG_LENGTH,
+	AML_S5_NUM_ELEMENTS,
+	AML_BYTE_PREFIX,
+	X2HV_SLP_TYP_S5,
+	AML_BYTE_PREFIX,
+	X2HV_SLP_TYP_S5,
+	AML_ZERO_OP,
+	AML_ZERO_OP,
 };
 
 struct __attribute__((packed)) acpi_rsdp {
@@ -238,8 +247,7 @@ static size_t align_up(size_t v)
 }
 
 static void fill_header(struct acpi_header *h, const char *sig,
-			const char *table_id, uint32_t length,
-			uint8_t revision)
+			const char *table_id, uint32_t length, uint8_t revision)
 {
 	memset(h, 0, sizeof(*h));
 	memcpy(h->signature, sig, sizeof(h->signature));
@@ -365,8 +373,8 @@ static int check_cfg(const struct acpi_cfg *cfg)
 	return 0;
 }
 
-int acpi_build(void *buf, size_t len, uint64_t gpa,
-	       const struct acpi_cfg *cfg, uint64_t *rsdp_gpa)
+int acpi_build(void *buf, size_t len, uint64_t gpa, const struct acpi_cfg *cfg,
+	       uint64_t *rsdp_gpa)
 {
 	uint8_t *b = buf;
 	struct acpi_rsdp rsdp;

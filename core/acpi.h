@@ -34,8 +34,8 @@ struct acpi_cfg {
  * RSDP comes first). Otherwise returns an ACPI_E_* code and leaves
  * *rsdp_gpa alone. Bytes past the used length are not touched.
  */
-int acpi_build(void *buf, size_t len, uint64_t gpa,
-	       const struct acpi_cfg *cfg, uint64_t *rsdp_gpa);
+int acpi_build(void *buf, size_t len, uint64_t gpa, const struct acpi_cfg *cfg,
+	       uint64_t *rsdp_gpa);
 
 /* A static message for an ACPI_E_* code. */
 const char *acpi_strerror(int rc);

@@ -164,7 +164,8 @@ static int mb2_tag(const uint8_t *tag, uint32_t type, uint32_t size,
 		m->end = rd32(tag + 12);
 		m->cmdline = str;
 		if (m->end < m->start)
-			return fail(err, "multiboot2: module ends before start");
+			return fail(err,
+				    "multiboot2: module ends before start");
 		bi->n_mod++;
 		return 0;
 	case MB2_TAG_MEMINFO:
@@ -184,8 +185,7 @@ static int mb2_tag(const uint8_t *tag, uint32_t type, uint32_t size,
 	}
 }
 
-int bootinfo_parse_mb2(const void *info, struct boot_info *bi,
-		       const char **err)
+int bootinfo_parse_mb2(const void *info, struct boot_info *bi, const char **err)
 {
 	const uint8_t *p = info;
 	uint32_t total;
@@ -213,10 +213,12 @@ int bootinfo_parse_mb2(const void *info, struct boot_info *bi,
 		if (size < MB2_TAG_HDR)
 			return fail(err, "multiboot2: tag size too small");
 		if (size > total - off)
-			return fail(err, "multiboot2: tag runs past total_size");
+			return fail(err,
+				    "multiboot2: tag runs past total_size");
 		if (type == MB2_TAG_END) {
 			if (size != MB2_TAG_HDR)
-				return fail(err, "multiboot2: bad end tag size");
+				return fail(err,
+					    "multiboot2: bad end tag size");
 			break;
 		}
 		rc = mb2_tag(p + off, type, size, bi, err);
@@ -253,8 +255,8 @@ static const char *mb1_string(uint64_t pa, bi_phys_fn phys)
 	return NULL;
 }
 
-static int mb1_mods(const uint8_t *mbi, bi_phys_fn phys,
-		    struct boot_info *bi, const char **err)
+static int mb1_mods(const uint8_t *mbi, bi_phys_fn phys, struct boot_info *bi,
+		    const char **err)
 {
 	uint32_t count = rd32(mbi + MB1_OFF_MODS_COUNT);
 	const uint8_t *t;
@@ -272,7 +274,8 @@ static int mb1_mods(const uint8_t *mbi, bi_phys_fn phys,
 		m->start = rd32(t);
 		m->end = rd32(t + 4);
 		if (m->end < m->start)
-			return fail(err, "multiboot1: module ends before start");
+			return fail(err,
+				    "multiboot1: module ends before start");
 		/* Spec 3.3: string is 0 if the module has none. */
 		m->cmdline = rd32(t + 8) ? mb1_string(rd32(t + 8), phys) : "";
 		if (!m->cmdline)
@@ -283,8 +286,8 @@ static int mb1_mods(const uint8_t *mbi, bi_phys_fn phys,
 	return 0;
 }
 
-static int mb1_mmap(const uint8_t *mbi, bi_phys_fn phys,
-		    struct boot_info *bi, const char **err)
+static int mb1_mmap(const uint8_t *mbi, bi_phys_fn phys, struct boot_info *bi,
+		    const char **err)
 {
 	uint32_t len = rd32(mbi + MB1_OFF_MMAP_LENGTH);
 	const uint8_t *map;
@@ -301,10 +304,12 @@ static int mb1_mmap(const uint8_t *mbi, bi_phys_fn phys,
 		uint32_t size = rd32(e);
 
 		if (size < MB1_MMAP_ENTRY_MIN)
-			return fail(err, "multiboot1: memory map entry too short");
-		if (size > len - off - MB1_MMAP_SIZE_FIELD)
 			return fail(err,
-				    "multiboot1: memory map entry runs past mmap_length");
+				    "multiboot1: memory map entry too short");
+		if (size > len - off - MB1_MMAP_SIZE_FIELD)
+			return fail(
+				err,
+				"multiboot1: memory map entry runs past mmap_length");
 		if (add_mem(bi, rd64(e + 4), rd64(e + 12), rd32(e + 20)))
 			return fail(err,
 				    "multiboot1: too many memory map entries");
@@ -315,8 +320,8 @@ static int mb1_mmap(const uint8_t *mbi, bi_phys_fn phys,
 	return 0;
 }
 
-int bootinfo_parse_mb1(uint64_t info_pa, bi_phys_fn phys,
-		       struct boot_info *bi, const char **err)
+int bootinfo_parse_mb1(uint64_t info_pa, bi_phys_fn phys, struct boot_info *bi,
+		       const char **err)
 {
 	const uint8_t *mbi;
 	uint32_t flags;
@@ -335,12 +340,14 @@ int bootinfo_parse_mb1(uint64_t info_pa, bi_phys_fn phys,
 	if (flags & MB1_FLAG_CMDLINE) {
 		bi->cmdline = mb1_string(rd32(mbi + MB1_OFF_CMDLINE), phys);
 		if (!bi->cmdline)
-			return fail(err, "multiboot1: command line not readable");
+			return fail(err,
+				    "multiboot1: command line not readable");
 	}
 	if (flags & MB1_FLAG_LOADER_NAME) {
 		bi->loader = mb1_string(rd32(mbi + MB1_OFF_LOADER_NAME), phys);
 		if (!bi->loader)
-			return fail(err, "multiboot1: loader name not readable");
+			return fail(err,
+				    "multiboot1: loader name not readable");
 	}
 	if (flags & MB1_FLAG_MODS) {
 		rc = mb1_mods(mbi, phys, bi, err);

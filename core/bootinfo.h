@@ -72,8 +72,8 @@ int bootinfo_parse_mb2(const void *info, struct boot_info *bi,
  * through @phys. Flags consumed: 0 (mem_*), 2 (cmdline), 3 (mods),
  * 6 (mmap), 9 (boot_loader_name); others are ignored.
  */
-int bootinfo_parse_mb1(uint64_t info_pa, bi_phys_fn phys,
-		       struct boot_info *bi, const char **err);
+int bootinfo_parse_mb1(uint64_t info_pa, bi_phys_fn phys, struct boot_info *bi,
+		       const char **err);
 
 /* Dispatch on the loader's magic (EAX) to the two parsers above. */
 int bootinfo_parse(uint32_t magic, uint64_t info_pa, bi_phys_fn phys,

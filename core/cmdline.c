@@ -146,7 +146,7 @@ static const char *lookup(const char *v, size_t vlen,
 	return msg_unknown_value;
 }
 
-#define LOOKUP(v, vlen, tab, out) \
+#define LOOKUP(v, vlen, tab, out)                                              \
 	lookup(v, vlen, tab, sizeof(tab) / sizeof(tab[0]), out)
 
 static const struct name_value loglvl_names[] = {
@@ -215,8 +215,7 @@ static const char *parse_vcpus(const char *v, size_t vlen,
 	return NULL;
 }
 
-static const char *parse_mem(const char *v, size_t vlen,
-			     struct hv_config *cfg)
+static const char *parse_mem(const char *v, size_t vlen, struct hv_config *cfg)
 {
 	uint64_t m;
 	const char *e = parse_size(v, vlen, &m);
@@ -232,8 +231,7 @@ static const char *parse_mem(const char *v, size_t vlen,
 }
 
 /* Apply one token [t, t+len), which holds no blank. */
-static const char *parse_token(const char *t, size_t len,
-			       struct hv_config *cfg)
+static const char *parse_token(const char *t, size_t len, struct hv_config *cfg)
 {
 	const char *eq = find_char(t, len, '=');
 	size_t klen = eq ? (size_t)(eq - t) : len;
@@ -295,9 +293,8 @@ void cmdline_defaults(struct hv_config *cfg)
 	cfg->testfault = HV_TESTFAULT_NONE;
 }
 
-int cmdline_parse(const char *s, struct hv_config *cfg,
-		  const char **err_token, size_t *err_token_len,
-		  const char **err_msg)
+int cmdline_parse(const char *s, struct hv_config *cfg, const char **err_token,
+		  size_t *err_token_len, const char **err_msg)
 {
 	if (!s)
 		return 0;

@@ -78,9 +78,8 @@ void cmdline_defaults(struct hv_config *cfg);
  * *err_msg a static message. Any of the err_ pointers may be NULL. On error
  * @cfg may hold the options before the bad token.
  */
-int cmdline_parse(const char *s, struct hv_config *cfg,
-		  const char **err_token, size_t *err_token_len,
-		  const char **err_msg);
+int cmdline_parse(const char *s, struct hv_config *cfg, const char **err_token,
+		  size_t *err_token_len, const char **err_msg);
 
 /*
  * Skip a leading file name in a loader-supplied command line: GRUB puts

@@ -70,8 +70,8 @@ static uint64_t align_up(uint64_t v, uint64_t a)
  * descsz, type, then name and desc each padded to the note alignment) and
  * pick up XEN_ELFNOTE_PHYS32_ENTRY from a note named "Xen".
  */
-static int scan_notes(const uint8_t *img, const struct phdr *ph,
-		      bool *found, uint32_t *entry, const char **err)
+static int scan_notes(const uint8_t *img, const struct phdr *ph, bool *found,
+		      uint32_t *entry, const char **err)
 {
 	uint64_t align = ph->align == NOTE_ALIGN_GNU64 ? NOTE_ALIGN_GNU64 :
 							 ELF_NOTE_ALIGN;
@@ -122,8 +122,8 @@ static int scan_notes(const uint8_t *img, const struct phdr *ph,
 	return 0;
 }
 
-static int add_load(struct pvh_image *out, const struct phdr *ph,
-		    size_t len, const char **err)
+static int add_load(struct pvh_image *out, const struct phdr *ph, size_t len,
+		    const char **err)
 {
 	struct pvh_segment *s;
 
@@ -153,15 +153,16 @@ static int add_load(struct pvh_image *out, const struct phdr *ph,
 }
 
 /* Check e_ident and the header; return the class, phoff, phnum. */
-static int parse_ehdr(const uint8_t *p, size_t len, int *cls,
-		      uint64_t *phoff, unsigned int *phnum, const char **err)
+static int parse_ehdr(const uint8_t *p, size_t len, int *cls, uint64_t *phoff,
+		      unsigned int *phnum, const char **err)
 {
 	uint16_t type, machine, phentsize;
 
 	if (len < ELF_NIDENT || p[0] != ELF_MAG0 || p[1] != ELF_MAG1 ||
 	    p[2] != ELF_MAG2 || p[3] != ELF_MAG3)
 		return fail(err, "not an ELF image");
-	if (p[ELF_EI_DATA] != ELF_DATA2LSB || p[ELF_EI_VERSION] != ELF_EV_CURRENT)
+	if (p[ELF_EI_DATA] != ELF_DATA2LSB ||
+	    p[ELF_EI_VERSION] != ELF_EV_CURRENT)
 		return fail(err, "ELF image not little-endian version 1");
 	*cls = p[ELF_EI_CLASS];
 	if (*cls == ELF_CLASS64) {
@@ -247,7 +248,8 @@ int pvh_parse(const void *img, size_t len, struct pvh_image *out,
 	if (!out->n_segs)
 		return fail(err, "no loadable segments");
 	if (!found)
-		return fail(err, "no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)");
+		return fail(err,
+			    "no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)");
 
 	out->lowest = UINT64_MAX;
 	for (unsigned int i = 0; i < out->n_segs; i++) {

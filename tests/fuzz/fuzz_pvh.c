@@ -43,7 +43,8 @@ static void check_image(const struct pvh_image *pi, size_t size)
 		check(s->filesz <= s->memsz && s->memsz > 0);
 		check(s->offset <= size && s->filesz <= size - s->offset);
 		check(s->paddr + s->memsz > s->paddr);
-		check(s->paddr >= pi->lowest && s->paddr + s->memsz <= pi->highest);
+		check(s->paddr >= pi->lowest &&
+		      s->paddr + s->memsz <= pi->highest);
 		for (unsigned int j = 0; j < i; j++)
 			check(s->paddr + s->memsz <= pi->seg[j].paddr ||
 			      pi->seg[j].paddr + pi->seg[j].memsz <= s->paddr);
@@ -76,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				const struct pvh_segment *s = &pi.seg[i];
 				const uint8_t *g = guest + s->paddr;
 
-				check(memcmp(g, img + s->offset, s->filesz) == 0);
+				check(memcmp(g, img + s->offset, s->filesz) ==
+				      0);
 				for (uint64_t k = s->filesz; k < s->memsz; k++)
 					check(g[k] == 0);
 			}

@@ -173,9 +173,13 @@ static void test_fadt(void **state)
 
 static void test_dsdt(void **state)
 {
-	static const uint8_t aml[] = { 0x08, '_',  'S',	 '5',  '_',
-				       0x12, 0x08, 0x04, 0x0a, X2HV_SLP_TYP_S5,
-				       0x0a, X2HV_SLP_TYP_S5, 0x00, 0x00 };
+	static const uint8_t aml[] = { 0x08, '_',
+				       'S',  '5',
+				       '_',  0x12,
+				       0x08, 0x04,
+				       0x0a, X2HV_SLP_TYP_S5,
+				       0x0a, X2HV_SLP_TYP_S5,
+				       0x00, 0x00 };
 	size_t d;
 
 	build(1);
@@ -271,8 +275,7 @@ static void test_sizes_and_space(void **state)
 			 ACPI_E_NOSPACE);
 	assert_int_equal(rsdp, 0x1234);
 	assert_int_equal(buf[0], 0x5a); /* nothing written on error */
-	assert_int_equal(acpi_build(buf, 0, GPA, &cfg, &rsdp),
-			 ACPI_E_NOSPACE);
+	assert_int_equal(acpi_build(buf, 0, GPA, &cfg, &rsdp), ACPI_E_NOSPACE);
 }
 
 static void test_errors(void **state)
@@ -304,8 +307,7 @@ static void test_errors(void **state)
 	assert_int_equal(acpi_build(buf, sizeof(buf), UINT64_MAX - 15, &cfg,
 				    &rsdp),
 			 ACPI_E_ADDR);
-	assert_int_equal(acpi_build(buf, sizeof(buf), GPA, &cfg, &rsdp) > 0,
-			 1);
+	assert_int_equal(acpi_build(buf, sizeof(buf), GPA, &cfg, &rsdp) > 0, 1);
 }
 
 static void test_strerror(void **state)
@@ -347,8 +349,8 @@ static char *disassemble(const char *name)
 	FILE *f;
 	long n;
 
-	snprintf(cmd, sizeof(cmd), "cd %s && iasl -d %s.dat >%s.log 2>&1",
-		 dir, name, name);
+	snprintf(cmd, sizeof(cmd), "cd %s && iasl -d %s.dat >%s.log 2>&1", dir,
+		 name, name);
 	if (system(cmd) != 0) {
 		snprintf(cmd, sizeof(cmd), "cat %s/%s.log", dir, name);
 		assert_int_equal(system(cmd), 0);

@@ -69,8 +69,7 @@ static uint8_t *mb2_mmap(uint32_t entry_size, unsigned int n)
 	return p + 8;
 }
 
-static void mmap_entry(uint8_t *e, uint64_t base, uint64_t len,
-		       uint32_t type)
+static void mmap_entry(uint8_t *e, uint64_t base, uint64_t len, uint32_t type)
 {
 	put64(e, base);
 	put64(e + 8, len);
@@ -454,9 +453,8 @@ static void test_mb1_full(void **state)
 	assert_int_equal(bi.mem_upper_kb, 65536);
 
 	/* The same through the magic dispatcher. */
-	assert_int_equal(bootinfo_parse(MB1_BOOTLOADER_MAGIC, MBI, phys, &bi,
-					&err),
-			 0);
+	assert_int_equal(
+		bootinfo_parse(MB1_BOOTLOADER_MAGIC, MBI, phys, &bi, &err), 0);
 	assert_int_equal(bi.n_mem, 3);
 }
 
@@ -598,9 +596,8 @@ static void test_dispatch(void **state)
 	mb2_end();
 	memset(pmem, 0, sizeof(pmem));
 	memcpy(at(pa), mb2, mb2_off);
-	assert_int_equal(bootinfo_parse(MB2_BOOTLOADER_MAGIC, pa, phys, &bi,
-					&err),
-			 0);
+	assert_int_equal(
+		bootinfo_parse(MB2_BOOTLOADER_MAGIC, pa, phys, &bi, &err), 0);
 	assert_string_equal(bi.cmdline, "noguest");
 	assert_ptr_equal(bi.cmdline, at(pa + 16));
 
@@ -613,9 +610,8 @@ static void test_dispatch(void **state)
 	pa = PMEM_BASE + PMEM_SIZE - 16;
 	memcpy(at(pa), mb2, 16);
 	put32(at(pa), 32);
-	assert_int_equal(bootinfo_parse(MB2_BOOTLOADER_MAGIC, pa, phys, &bi,
-					&err),
-			 -1);
+	assert_int_equal(
+		bootinfo_parse(MB2_BOOTLOADER_MAGIC, pa, phys, &bi, &err), -1);
 	assert_string_equal(err, "multiboot2: information not readable");
 }
 

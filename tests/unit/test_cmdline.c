@@ -96,8 +96,7 @@ static void test_console_errors(void **state)
 	expect_error("console=0x", "console=0x", "malformed number");
 	expect_error("console=0x3fg", "console=0x3fg", "malformed number");
 	expect_error("console=0x0", "console=0x0", "value out of range");
-	expect_error("console=0xfff9", "console=0xfff9",
-		     "value out of range");
+	expect_error("console=0xfff9", "console=0xfff9", "value out of range");
 	expect_error("console=0x10000", "console=0x10000",
 		     "value out of range");
 	expect_error("console=0x100000000000000000", "console=0x1000",
@@ -164,8 +163,7 @@ static void test_mem_errors(void **state)
 	expect_error("mem=0", "mem=0", "value out of range");
 	/* 2^34 G = 2^64: the shift overflows. */
 	expect_error("mem=17179869184G", "mem=17179869184G", "size overflow");
-	expect_error("mem=18446744073709551616", "mem=1844",
-		     "size overflow");
+	expect_error("mem=18446744073709551616", "mem=1844", "size overflow");
 	expect_error("mem=0xffffffffffffffffK", "mem=0xf", "size overflow");
 	expect_error("mem=16777217", "mem=16777217",
 		     "size not a multiple of 4 KiB");
@@ -188,13 +186,10 @@ static void test_on_exit_reboot_testfault(void **state)
 	assert_int_equal(parse("on_exit=halt").cfg.on_exit, HV_ON_EXIT_HALT);
 	assert_int_equal(parse("on_exit=poweroff").cfg.on_exit,
 			 HV_ON_EXIT_POWEROFF);
-	assert_int_equal(parse("reboot=restart").cfg.reboot,
-			 HV_REBOOT_RESTART);
+	assert_int_equal(parse("reboot=restart").cfg.reboot, HV_REBOOT_RESTART);
 	assert_int_equal(parse("reboot=stop").cfg.reboot, HV_REBOOT_STOP);
-	assert_int_equal(parse("testfault=ud").cfg.testfault,
-			 HV_TESTFAULT_UD);
-	assert_int_equal(parse("testfault=pf").cfg.testfault,
-			 HV_TESTFAULT_PF);
+	assert_int_equal(parse("testfault=ud").cfg.testfault, HV_TESTFAULT_UD);
+	assert_int_equal(parse("testfault=pf").cfg.testfault, HV_TESTFAULT_PF);
 	assert_int_equal(parse("testfault=pf testfault=none").cfg.testfault,
 			 HV_TESTFAULT_NONE);
 	expect_error("on_exit=reboot", "on_exit=reboot", "unknown value");
@@ -256,8 +251,9 @@ static void test_skip_filename(void **state)
 {
 	assert_string_equal(cmdline_skip_filename("/boot/x2hv.elf vcpus=2"),
 			    "vcpus=2");
-	assert_string_equal(cmdline_skip_filename("  /initrd.img  console=ttyS0"),
-			    "console=ttyS0");
+	assert_string_equal(
+		cmdline_skip_filename("  /initrd.img  console=ttyS0"),
+		"console=ttyS0");
 	assert_string_equal(cmdline_skip_filename("(hd0,1)/vmlinuz root=/x"),
 			    "root=/x");
 	assert_string_equal(cmdline_skip_filename("/boot/vmlinuz"), "");

@@ -654,10 +654,9 @@ static void test_real_vmlinux(void **state)
 	assert_non_null(g.ram);
 	assert_int_equal(pvh_load(buf, &pi, gpa_ptr, &g, &err), 0);
 	for (unsigned int i = 0; i < pi.n_segs; i++)
-		assert_memory_equal(g.ram + pi.seg[i].paddr,
-				    buf + pi.seg[i].offset,
-				    pi.seg[i].filesz < 4096 ? pi.seg[i].filesz :
-							      4096);
+		assert_memory_equal(
+			g.ram + pi.seg[i].paddr, buf + pi.seg[i].offset,
+			pi.seg[i].filesz < 4096 ? pi.seg[i].filesz : 4096);
 	free(g.ram);
 	free(buf);
 }
@@ -708,8 +707,7 @@ static void test_start_info(void **state)
 
 	memset(sibuf, 0xee, sizeof(sibuf));
 	used = pvh_build_start_info(sibuf, sizeof(sibuf), SI_GPA, &c, &err);
-	assert_int_equal(used, 56 + 2 * 32 + 3 * 24 +
-				       strlen(c.cmdline) + 1 +
+	assert_int_equal(used, 56 + 2 * 32 + 3 * 24 + strlen(c.cmdline) + 1 +
 				       strlen(test_mods[0].cmdline) + 1);
 	assert_int_equal(sibuf[used], 0xee);
 
@@ -748,8 +746,7 @@ static void test_start_info_minimal(void **state)
 	struct hvm_start_info si;
 	const char *err = NULL;
 
-	assert_int_equal(pvh_build_start_info(sibuf, 56, SI_GPA, &c, &err),
-			 56);
+	assert_int_equal(pvh_build_start_info(sibuf, 56, SI_GPA, &c, &err), 56);
 	memcpy(&si, sibuf, sizeof(si));
 	assert_int_equal(si.magic, HVM_START_MAGIC_VALUE);
 	assert_int_equal(si.nr_modules, 0);
@@ -759,8 +756,8 @@ static void test_start_info_minimal(void **state)
 	assert_int_equal(si.rsdp_paddr, 0);
 }
 
-static void expect_si_error(struct pvh_start_cfg *c, size_t len,
-			    uint64_t gpa, const char *msg)
+static void expect_si_error(struct pvh_start_cfg *c, size_t len, uint64_t gpa,
+			    const char *msg)
 {
 	const char *err = NULL;
 
@@ -789,11 +786,11 @@ static void test_start_info_errors(void **state)
 	expect_si_error(&c, sizeof(sibuf), 0x100000000ull,
 			"start info above 4 GiB");
 	/* Ending exactly at 4 GiB is fine. */
-	assert_int_equal(pvh_build_start_info(sibuf, sizeof(sibuf),
-					      0x100000000ull - 8 *
-						      ((used + 7) / 8),
-					      &c, &err),
-			 used);
+	assert_int_equal(
+		pvh_build_start_info(sibuf, sizeof(sibuf),
+				     0x100000000ull - 8 * ((used + 7) / 8), &c,
+				     &err),
+		used);
 
 	c.n_modules = PVH_MAX_MODULES + 1;
 	expect_si_error(&c, sizeof(sibuf), SI_GPA, "too many modules");
