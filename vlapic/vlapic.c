@@ -24,10 +24,11 @@
  * have no focus processor). Bit 12 (EOI-broadcast suppression) only exists
  * with version bit 24, which we do not advertise.
  */
-#define SVR_WRITABLE (APIC_SVR_VECTOR | APIC_SVR_ENABLE | APIC_SVR_FOCUS_DISABLE)
+#define SVR_WRITABLE                                                           \
+	(APIC_SVR_VECTOR | APIC_SVR_ENABLE | APIC_SVR_FOCUS_DISABLE)
 
 static const uint32_t lvt_offsets[] = {
-	APIC_LVT_CMCI, APIC_LVT_TIMER, APIC_LVT_THERMAL, APIC_LVT_PMC,
+	APIC_LVT_CMCI,	APIC_LVT_TIMER, APIC_LVT_THERMAL, APIC_LVT_PMC,
 	APIC_LVT_LINT0, APIC_LVT_LINT1, APIC_LVT_ERROR,
 };
 
@@ -67,7 +68,8 @@ bool vlapic_sw_enabled(struct vlapic *vl)
 static int highest_vector(struct vlapic *vl, uint32_t base)
 {
 	for (int i = APIC_VECTOR_WORDS - 1; i >= 0; i--) {
-		uint32_t w = vlapic_get(vl, base + (uint32_t)i * APIC_VECTOR_STRIDE);
+		uint32_t w =
+			vlapic_get(vl, base + (uint32_t)i * APIC_VECTOR_STRIDE);
 
 		if (w)
 			return i * 32 + 31 - __builtin_clz(w);
@@ -159,13 +161,15 @@ static void accept_fixed(struct vlapic *vl, uint8_t vector, bool level)
 	if (!vlapic_sw_enabled(vl))
 		return;
 	if (level)
-		__atomic_fetch_or(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_TMR, vector)),
-				  bit, __ATOMIC_ACQ_REL);
+		__atomic_fetch_or(
+			vlapic_reg_ptr(vl, vlapic_vec_off(APIC_TMR, vector)),
+			bit, __ATOMIC_ACQ_REL);
 	else
-		__atomic_fetch_and(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_TMR, vector)),
-				   ~bit, __ATOMIC_ACQ_REL);
-	__atomic_fetch_or(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)), bit,
-			  __ATOMIC_ACQ_REL);
+		__atomic_fetch_and(
+			vlapic_reg_ptr(vl, vlapic_vec_off(APIC_TMR, vector)),
+			~bit, __ATOMIC_ACQ_REL);
+	__atomic_fetch_or(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)),
+			  bit, __ATOMIC_ACQ_REL);
 	if (vl->ops && vl->ops->notify)
 		vl->ops->notify(vl);
 }
@@ -178,7 +182,8 @@ static void accept_fixed(struct vlapic *vl, uint8_t vector, bool level)
  */
 void vlapic_error(struct vlapic *vl, uint32_t bits)
 {
-	uint32_t old = __atomic_fetch_or(&vl->esr_pending, bits, __ATOMIC_ACQ_REL);
+	uint32_t old =
+		__atomic_fetch_or(&vl->esr_pending, bits, __ATOMIC_ACQ_REL);
 	uint32_t lvt;
 	uint8_t vector;
 
@@ -222,8 +227,9 @@ void vlapic_ack(struct vlapic *vl, uint8_t vector)
 	uint32_t bit = vlapic_vec_bit(vector);
 	uint32_t old;
 
-	old = __atomic_fetch_and(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)),
-				 ~bit, __ATOMIC_ACQ_REL);
+	old = __atomic_fetch_and(
+		vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)), ~bit,
+		__ATOMIC_ACQ_REL);
 	if (!(old & bit))
 		return;
 	vlapic_set(vl, vlapic_vec_off(APIC_ISR, vector),
@@ -245,8 +251,8 @@ static void do_eoi(struct vlapic *vl)
 	bit = vlapic_vec_bit(vector);
 	vlapic_set(vl, off, vlapic_get(vl, off) & ~bit);
 	vlapic_update_ppr(vl);
-	if ((vlapic_get(vl, vlapic_vec_off(APIC_TMR, vector)) & bit) && vl->ops &&
-	    vl->ops->eoi_level)
+	if ((vlapic_get(vl, vlapic_vec_off(APIC_TMR, vector)) & bit) &&
+	    vl->ops && vl->ops->eoi_level)
 		vl->ops->eoi_level(vl, vector);
 }
 
@@ -384,7 +390,8 @@ static int write_x2apic(struct vlapic *vl, uint32_t msr, uint64_t val)
 		if (v)
 			return -1;
 		vlapic_set(vl, APIC_ESR,
-			   __atomic_exchange_n(&vl->esr_pending, 0, __ATOMIC_ACQ_REL));
+			   __atomic_exchange_n(&vl->esr_pending, 0,
+					       __ATOMIC_ACQ_REL));
 		return 0;
 	case APIC_LVT_CMCI:
 	case APIC_LVT_TIMER:
@@ -425,7 +432,8 @@ int vlapic_wrmsr(struct vlapic *vl, uint32_t msr, uint64_t val)
 
 static bool is_vector_reg(uint32_t off, uint32_t base)
 {
-	return off >= base && off < base + APIC_VECTOR_WORDS * APIC_VECTOR_STRIDE;
+	return off >= base &&
+	       off < base + APIC_VECTOR_WORDS * APIC_VECTOR_STRIDE;
 }
 
 static int read_x2apic(struct vlapic *vl, uint32_t msr, uint64_t *val)
@@ -435,7 +443,8 @@ static int read_x2apic(struct vlapic *vl, uint32_t msr, uint64_t *val)
 	switch (off) {
 	case APIC_ICR:
 		*val = vlapic_get(vl, APIC_ICR) |
-		       (uint64_t)vlapic_get(vl, APIC_ICR + 4) << APIC_ICR_DEST_SHIFT;
+		       (uint64_t)vlapic_get(vl, APIC_ICR + 4)
+			       << APIC_ICR_DEST_SHIFT;
 		return 0;
 	case APIC_TMCCT:
 		*val = vlapic_timer_read_tmcct(vl);
@@ -459,7 +468,8 @@ static int read_x2apic(struct vlapic *vl, uint32_t msr, uint64_t *val)
 		*val = vlapic_get(vl, off);
 		return 0;
 	default:
-		if (is_vector_reg(off, APIC_ISR) || is_vector_reg(off, APIC_TMR) ||
+		if (is_vector_reg(off, APIC_ISR) ||
+		    is_vector_reg(off, APIC_TMR) ||
 		    is_vector_reg(off, APIC_IRR)) {
 			*val = vlapic_get(vl, off);
 			return 0;

@@ -81,7 +81,8 @@ struct vlapic_ops {
 
 struct vlapic {
 	/* The register page; must stay first (page-aligned). */
-	uint8_t regs[VLAPIC_PAGE_SIZE] __attribute__((aligned(VLAPIC_PAGE_SIZE)));
+	uint8_t regs[VLAPIC_PAGE_SIZE]
+		__attribute__((aligned(VLAPIC_PAGE_SIZE)));
 
 	const struct vlapic_ops *ops;
 	void *opaque;
@@ -175,8 +176,8 @@ void vlapic_raise_lvt(struct vlapic *vl, uint32_t lvt);
  * sipi. A level-triggered de-assert message (e.g. INIT de-assert) is
  * ignored (SDM table 11-3 note 2). Returns the number of targets.
  */
-int vlapic_route_ipi(struct vlapic *const *lapics, size_t n,
-		     struct vlapic *src, const struct vlapic_ipi *ipi);
+int vlapic_route_ipi(struct vlapic *const *lapics, size_t n, struct vlapic *src,
+		     const struct vlapic_ipi *ipi);
 
 /* Decode an x2APIC ICR value (no checks: vlapic_wrmsr does them). */
 void vlapic_icr_decode(uint64_t icr, struct vlapic_ipi *ipi);

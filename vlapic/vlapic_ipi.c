@@ -11,7 +11,8 @@ void vlapic_icr_decode(uint64_t icr, struct vlapic_ipi *ipi)
 	ipi->dest = (uint32_t)(icr >> APIC_ICR_DEST_SHIFT);
 	ipi->vector = (uint8_t)(icr & APIC_ICR_VECTOR);
 	ipi->mode = (uint8_t)((icr & APIC_ICR_DM_MASK) >> APIC_ICR_DM_SHIFT);
-	ipi->shorthand = (uint8_t)((icr & APIC_ICR_SH_MASK) >> APIC_ICR_SH_SHIFT);
+	ipi->shorthand =
+		(uint8_t)((icr & APIC_ICR_SH_MASK) >> APIC_ICR_SH_SHIFT);
 	ipi->logical = icr & APIC_ICR_LOGICAL;
 	ipi->level = icr & APIC_ICR_LEVEL;
 	ipi->assert = icr & APIC_ICR_ASSERT;
@@ -116,8 +117,8 @@ static void deliver(struct vlapic *t, const struct vlapic_ipi *ipi)
 	}
 }
 
-int vlapic_route_ipi(struct vlapic *const *lapics, size_t n,
-		     struct vlapic *src, const struct vlapic_ipi *ipi)
+int vlapic_route_ipi(struct vlapic *const *lapics, size_t n, struct vlapic *src,
+		     const struct vlapic_ipi *ipi)
 {
 	int count = 0;
 	size_t i;

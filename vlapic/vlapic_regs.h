@@ -19,7 +19,7 @@
 
 /* Register at page offset 0xXX0 <=> MSR 0x800 + (0xXX0 >> 4). */
 #define X2APIC_MSR(off) (MSR_X2APIC_FIRST + ((off) >> 4))
-#define X2APIC_OFFSET(msr) (((msr) - MSR_X2APIC_FIRST) << 4)
+#define X2APIC_OFFSET(msr) (((msr)-MSR_X2APIC_FIRST) << 4)
 
 /* Register page offsets (SDM table 11-1, the xAPIC layout). */
 #define APIC_ID 0x020
@@ -119,9 +119,9 @@
 #define APIC_ICR_SH_SHIFT 18
 #define APIC_ICR_SH_MASK (3ull << APIC_ICR_SH_SHIFT)
 #define APIC_ICR_DEST_SHIFT 32
-#define APIC_ICR_WRITABLE                                                     \
-	(APIC_ICR_VECTOR | APIC_ICR_DM_MASK | APIC_ICR_LOGICAL |              \
-	 APIC_ICR_ASSERT | APIC_ICR_LEVEL | APIC_ICR_SH_MASK |                \
+#define APIC_ICR_WRITABLE                                                      \
+	(APIC_ICR_VECTOR | APIC_ICR_DM_MASK | APIC_ICR_LOGICAL |               \
+	 APIC_ICR_ASSERT | APIC_ICR_LEVEL | APIC_ICR_SH_MASK |                 \
 	 (0xffffffffull << APIC_ICR_DEST_SHIFT))
 
 #define APIC_SH_NONE 0u

@@ -123,7 +123,8 @@ static uint32_t count_at(struct vlapic *vl, uint64_t now, uint32_t tdcr)
 	if (ticks < vl->timer_count0)
 		return vl->timer_count0 - (uint32_t)ticks;
 	if (vlapic_timer_mode(vl) == APIC_LVT_TIMER_PERIODIC && initial)
-		return initial - (uint32_t)((ticks - vl->timer_count0) % initial);
+		return initial -
+		       (uint32_t)((ticks - vl->timer_count0) % initial);
 	return 0;
 }
 
@@ -152,8 +153,8 @@ void vlapic_timer_write_tdcr(struct vlapic *vl, uint32_t val)
 	if (left)
 		start_count(vl, left);
 	else
-		vl->timer_period = sat_mul(vlapic_get(vl, APIC_TMICT),
-					   tick_tsc(vl, val));
+		vl->timer_period =
+			sat_mul(vlapic_get(vl, APIC_TMICT), tick_tsc(vl, val));
 }
 
 void vlapic_timer_write_deadline(struct vlapic *vl, uint64_t val)
@@ -198,7 +199,8 @@ void vlapic_timer_expired(struct vlapic *vl)
 			break; /* the next period would end past UINT64_MAX */
 		/* Coalesce the periods missed: one interrupt, next deadline > now. */
 		missed = (now - deadline) / vl->timer_period + 1;
-		set_timer(vl, sat_add(deadline, sat_mul(missed, vl->timer_period)));
+		set_timer(vl,
+			  sat_add(deadline, sat_mul(missed, vl->timer_period)));
 		break;
 	case APIC_LVT_TIMER_TSCDEADLINE:
 		/* SDM 11.5.4.1: the timer disarms and the MSR reads 0. */

@@ -20,10 +20,10 @@
 #define MAX_OPS 4096
 #define MAX_DEPTH 2 /* send_ipi -> route -> notify/init/sipi/nmi */
 
-#define check(cond)                                                           \
-	do {                                                                  \
-		if (!(cond))                                                  \
-			__builtin_trap();                                     \
+#define check(cond)                                                            \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			__builtin_trap();                                      \
 	} while (0)
 
 static const uint32_t ids[NR] = { 0, 1, 0x12, 0xffff3 };
@@ -58,7 +58,16 @@ static void leave(int op)
 	sim.depth--;
 }
 
-enum { OP_NOW, OP_TIMER, OP_NOTIFY, OP_IPI, OP_INIT, OP_SIPI, OP_NMI, OP_EOI };
+enum {
+	OP_NOW,
+	OP_TIMER,
+	OP_NOTIFY,
+	OP_IPI,
+	OP_INIT,
+	OP_SIPI,
+	OP_NMI,
+	OP_EOI
+};
 
 static uint64_t f_now(struct vlapic *vl)
 {
@@ -199,16 +208,17 @@ static void check_lapic(int i)
 	static const struct {
 		uint32_t off, w;
 	} lvts[] = {
-		{ APIC_LVT_CMCI, 0x107ff },   { APIC_LVT_TIMER, 0x700ff },
+		{ APIC_LVT_CMCI, 0x107ff },    { APIC_LVT_TIMER, 0x700ff },
 		{ APIC_LVT_THERMAL, 0x107ff }, { APIC_LVT_PMC, 0x107ff },
-		{ APIC_LVT_LINT0, 0x1a7ff },  { APIC_LVT_LINT1, 0x1a7ff },
+		{ APIC_LVT_LINT0, 0x1a7ff },   { APIC_LVT_LINT1, 0x1a7ff },
 		{ APIC_LVT_ERROR, 0x100ff },
 	};
 
 	/* The lock and the identity never change. */
 	check(vl->apic_base == (APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_EXTD |
 				(i == 0 ? APIC_BASE_BSP : 0)));
-	check(vlapic_rdmsr(vl, MSR_IA32_APIC_BASE, &v) == 0 && v == vl->apic_base);
+	check(vlapic_rdmsr(vl, MSR_IA32_APIC_BASE, &v) == 0 &&
+	      v == vl->apic_base);
 	check(reg(vl, APIC_ID) == id);
 	check(reg(vl, APIC_LVR) == APIC_LVR_VALUE);
 	check(reg(vl, APIC_LDR) ==
@@ -233,8 +243,10 @@ static void check_lapic(int i)
 	}
 	check(((reg(vl, APIC_LVT_TIMER) >> 17) & 3) != 3);
 	check(!(reg(vl, APIC_TDCR) & ~0xbu));
-	check(!(reg(vl, APIC_ESR) & ~(APIC_ESR_SEND_ILLEGAL | APIC_ESR_RECV_ILLEGAL)));
-	check(!(vl->esr_pending & ~(APIC_ESR_SEND_ILLEGAL | APIC_ESR_RECV_ILLEGAL)));
+	check(!(reg(vl, APIC_ESR) &
+		~(APIC_ESR_SEND_ILLEGAL | APIC_ESR_RECV_ILLEGAL)));
+	check(!(vl->esr_pending &
+		~(APIC_ESR_SEND_ILLEGAL | APIC_ESR_RECV_ILLEGAL)));
 	check(!(reg(vl, APIC_ICR) & 0xfff33000u));
 	/* Vectors 0-15 are never requested or in service. */
 	check(!(reg(vl, APIC_IRR) & 0xffff) && !(reg(vl, APIC_ISR) & 0xffff));
@@ -321,7 +333,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rc = vlapic_rdmsr(vl, msr, &v);
 			check(rc == 0 || rc == -1);
 			if (rc == 0 && msr != X2APIC_MSR(APIC_ICR) &&
-			    msr != MSR_IA32_APIC_BASE && msr != MSR_IA32_TSC_DEADLINE)
+			    msr != MSR_IA32_APIC_BASE &&
+			    msr != MSR_IA32_TSC_DEADLINE)
 				check(v >> 32 == 0);
 			break;
 		}
@@ -336,7 +349,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (p >= 0) {
 				vlapic_ack(vl, (uint8_t)p);
-				check(reg(vl, APIC_ISR + (uint32_t)(p >> 5) * 0x10) &
+				check(reg(vl, APIC_ISR + (uint32_t)(p >> 5) *
+								 0x10) &
 				      1u << (p & 31));
 			}
 			break;
@@ -360,7 +374,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t s = (uint8_t)take_bytes(&in, 1);
 
 			vlapic_icr_decode(icr, &ipi);
-			rc = vlapic_route_ipi(lapics, s & 3, (s & 4) ? NULL : vl, &ipi);
+			rc = vlapic_route_ipi(lapics, s & 3,
+					      (s & 4) ? NULL : vl, &ipi);
 			check(rc >= 0 && rc <= (s & 3));
 			break;
 		}
@@ -371,7 +386,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check(rc == 0);
 			break;
 		case 11: /* a local interrupt source */
-			vlapic_raise_lvt(vl, 0x2f0 + 0x10 * (uint32_t)(take_bytes(&in, 1) % 9));
+			vlapic_raise_lvt(
+				vl,
+				0x2f0 + 0x10 * (uint32_t)(take_bytes(&in, 1) %
+							  9));
 			break;
 		case 12: /* INIT from outside */
 			vlapic_reset(vl);
@@ -385,7 +403,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			v = take_bytes(&in, 1);
 			vlapic_wrmsr(vl, X2APIC_MSR(APIC_LVT_TIMER),
 				     (v & 3) << 17 | 0x20 | (v >> 2));
-			vlapic_wrmsr(vl, X2APIC_MSR(APIC_TMICT), take_bytes(&in, 2));
+			vlapic_wrmsr(vl, X2APIC_MSR(APIC_TMICT),
+				     take_bytes(&in, 2));
 			vlapic_wrmsr(vl, MSR_IA32_TSC_DEADLINE,
 				     sim.now + take_bytes(&in, 2) - 0x100);
 			break;

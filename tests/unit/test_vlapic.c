@@ -12,10 +12,10 @@
 struct vlapic test_lapics[NR_TEST_LAPICS];
 struct fake test_fakes[NR_TEST_LAPICS];
 
-#define ENTER(vl)                                                             \
-	struct fake *f = fake_of(vl);                                         \
-	if (++f->depth > f->max_depth)                                        \
-		f->max_depth = f->depth
+#define ENTER(vl)                                                              \
+	struct fake *f = fake_of(vl);                                          \
+	if (++f->depth > f->max_depth)                                         \
+	f->max_depth = f->depth
 
 static uint64_t f_now(struct vlapic *vl)
 {
@@ -418,7 +418,8 @@ static void test_esr_accumulates(void **state)
 
 	vlapic_set_irq(vl, 15, false);
 	wr(vl, 0x83f, 2); /* self IPI, illegal: send + receive */
-	assert_int_equal(esr(vl), APIC_ESR_RECV_ILLEGAL | APIC_ESR_SEND_ILLEGAL);
+	assert_int_equal(esr(vl),
+			 APIC_ESR_RECV_ILLEGAL | APIC_ESR_SEND_ILLEGAL);
 	assert_int_equal(esr(vl), 0);
 }
 
@@ -505,8 +506,8 @@ static void test_lvt_timer_no_dm(void **state)
 static void test_icr_read_write(void **state)
 {
 	struct vlapic *vl = bsp();
-	uint64_t icr = 0x12345678ull << 32 | APIC_ICR_LOGICAL | 0x4000 | 0x8000 |
-		       (uint64_t)APIC_DM_LOWEST << 8 | 0x99;
+	uint64_t icr = 0x12345678ull << 32 | APIC_ICR_LOGICAL | 0x4000 |
+		       0x8000 | (uint64_t)APIC_DM_LOWEST << 8 | 0x99;
 
 	wr(vl, 0x830, icr);
 	assert_int_equal(rd(vl, 0x830), icr);
@@ -586,9 +587,10 @@ static void test_absent_registers_gp(void **state)
 
 static void test_upper_half_gp(void **state)
 {
-	static const uint32_t rw[] = { 0x808, 0x80f, 0x82f, 0x832, 0x833,
-				       0x834, 0x835, 0x836, 0x837, 0x838,
-				       0x83e, 0x83f };
+	static const uint32_t rw[] = {
+		0x808, 0x80f, 0x82f, 0x832, 0x833, 0x834,
+		0x835, 0x836, 0x837, 0x838, 0x83e, 0x83f
+	};
 	struct vlapic *vl = bsp();
 
 	for (size_t i = 0; i < sizeof(rw) / sizeof(rw[0]); i++)
@@ -982,7 +984,8 @@ static void test_error_illegal_lvt_vector_no_recursion(void **state)
 	assert_int_equal(vlapic_highest_irr(vl), -1);
 	assert_int_equal(f->notify_calls, 0);
 	assert_true(f->max_depth <= 1);
-	assert_int_equal(esr(vl), APIC_ESR_SEND_ILLEGAL | APIC_ESR_RECV_ILLEGAL);
+	assert_int_equal(esr(vl),
+			 APIC_ESR_SEND_ILLEGAL | APIC_ESR_RECV_ILLEGAL);
 	/* Again after the latch: same result, still no interrupt. */
 	vlapic_set_irq(vl, 0, false);
 	assert_int_equal(vlapic_highest_irr(vl), -1);
@@ -996,7 +999,8 @@ static void test_error_zero_vector_lvt(void **state)
 	wr(vl, 0x837, 0x00); /* unmasked, vector 0 */
 	wr(vl, 0x830, 0x00); /* fixed IPI, vector 0 */
 	assert_int_equal(vlapic_highest_irr(vl), -1);
-	assert_int_equal(esr(vl), APIC_ESR_SEND_ILLEGAL | APIC_ESR_RECV_ILLEGAL);
+	assert_int_equal(esr(vl),
+			 APIC_ESR_SEND_ILLEGAL | APIC_ESR_RECV_ILLEGAL);
 }
 
 static void test_error_raised_once_per_new_bit(void **state)
@@ -1078,7 +1082,8 @@ static void *post_vectors(void *arg)
 
 	for (int round = 0; round < 2000; round++)
 		for (int v = 0; v < 8; v++)
-			vlapic_set_irq(p->vl, (uint8_t)(p->first + v * 4), round & 1);
+			vlapic_set_irq(p->vl, (uint8_t)(p->first + v * 4),
+				       round & 1);
 	return NULL;
 }
 
@@ -1092,8 +1097,10 @@ static void test_set_irq_concurrent(void **state)
 
 	for (int i = 0; i < 4; i++) {
 		p[i].vl = vl;
-		p[i].first = (uint8_t)(0x20 + i); /* 0x20..0x3f, 0x40..: 32 vectors */
-		assert_int_equal(pthread_create(&t[i], NULL, post_vectors, &p[i]), 0);
+		p[i].first = (uint8_t)(0x20 +
+				       i); /* 0x20..0x3f, 0x40..: 32 vectors */
+		assert_int_equal(
+			pthread_create(&t[i], NULL, post_vectors, &p[i]), 0);
 	}
 	/* The owner injects and retires concurrently. */
 	for (int i = 0; i < 20000; i++) {
@@ -1208,8 +1215,8 @@ int main(void)
 		cmocka_unit_test(test_raise_lvt_masked_or_other),
 		cmocka_unit_test(test_set_irq_concurrent),
 	};
-	int failed = cmocka_run_group_tests_name("vlapic registers", tests, NULL,
-						 NULL);
+	int failed = cmocka_run_group_tests_name("vlapic registers", tests,
+						 NULL, NULL);
 
 	failed += run_vlapic_timer_tests();
 	failed += run_vlapic_ipi_tests();

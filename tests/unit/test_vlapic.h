@@ -72,8 +72,9 @@ static inline void wr_gp(struct vlapic *vl, uint32_t msr, uint64_t val)
 
 static inline bool vec_set(struct vlapic *vl, uint32_t base, uint8_t vector)
 {
-	const uint32_t *w = (const uint32_t *)(const void *)&vl->regs
-		[base + (vector >> 5) * APIC_VECTOR_STRIDE];
+	const uint32_t *w =
+		(const uint32_t *)(const void *)&vl
+			->regs[base + (vector >> 5) * APIC_VECTOR_STRIDE];
 
 	return *w & (1u << (vector & 31));
 }

@@ -240,7 +240,8 @@ static void test_beyond_array_untouched(void **state)
 	assert_int_equal(vlapic_route_ipi(lapics, 6, lapics[0], &ipi), 1);
 	assert_memory_equal(before[0], lapics[6]->regs, VLAPIC_PAGE_SIZE);
 	assert_memory_equal(before[1], lapics[7]->regs, VLAPIC_PAGE_SIZE);
-	assert_int_equal(test_fakes[6].notify_calls + test_fakes[7].notify_calls +
+	assert_int_equal(test_fakes[6].notify_calls +
+				 test_fakes[7].notify_calls +
 				 test_fakes[7].init_calls,
 			 0);
 	assert_int_equal(who_has(8, 0x54), 0x3f);
@@ -453,7 +454,8 @@ static void test_undeliverable_modes(void **state)
 	}
 	assert_int_equal(who_has(8, 0x82), 0);
 	for (int i = 0; i < 8; i++)
-		assert_int_equal(test_fakes[i].nmi_calls + test_fakes[i].init_calls +
+		assert_int_equal(test_fakes[i].nmi_calls +
+					 test_fakes[i].init_calls +
 					 test_fakes[i].sipi_calls,
 				 0);
 }

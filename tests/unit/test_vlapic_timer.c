@@ -63,7 +63,7 @@ static void test_all_divide_values(void **state)
 	static const struct {
 		uint32_t tdcr, div;
 	} t[] = {
-		{ 0x0, 2 }, { 0x1, 4 }, { 0x2, 8 }, { 0x3, 16 },
+		{ 0x0, 2 },  { 0x1, 4 },  { 0x2, 8 },	{ 0x3, 16 },
 		{ 0x8, 32 }, { 0x9, 64 }, { 0xa, 128 }, { 0xb, 1 },
 	};
 
@@ -73,7 +73,8 @@ static void test_all_divide_values(void **state)
 		wr(vl, MSR_LVTT, ONESHOT);
 		wr(vl, MSR_TDCR, t[i].tdcr);
 		wr(vl, MSR_TMICT, 10);
-		assert_int_equal(fake_of(vl)->deadline, 100 + 10 * 3 * t[i].div);
+		assert_int_equal(fake_of(vl)->deadline,
+				 100 + 10 * 3 * t[i].div);
 		/* One timer tick (div * tpb TSC) later, one count less. */
 		fake_of(vl)->now = 100 + 3 * t[i].div;
 		assert_int_equal(rd(vl, MSR_TMCCT), 9);
