@@ -40,6 +40,9 @@ extern const struct vlapic_ops test_ops;
 /* Reset lapic @i to x2APIC ID @id with fresh fake state. */
 struct vlapic *test_lapic(int i, uint32_t id, uint32_t tsc_per_bus_tick);
 
+/* A software-enabled lapic 0 with x2APIC ID 0 (the BSP). */
+struct vlapic *bsp(void);
+
 static inline struct fake *fake_of(struct vlapic *vl)
 {
 	return vlapic_opaque(vl);
@@ -123,6 +126,7 @@ static inline void eoi(struct vlapic *vl)
 }
 
 /* Groups in the other files, run by test_vlapic.c's main(). */
+int run_vlapic_irq_tests(void);
 int run_vlapic_timer_tests(void);
 int run_vlapic_ipi_tests(void);
 

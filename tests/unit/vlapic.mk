@@ -1,6 +1,6 @@
 # Host unit tests of the x2APIC-only virtual LAPIC (docs/vlapic.md): one
-# binary, three cmocka groups (registers, timer, IPI routing).
+# binary, four cmocka groups (registers, interrupts, timer, IPI routing).
 UNIT_TESTS += vlapic
 UNIT_vlapic_SRCS := tests/unit/test_vlapic.c tests/unit/test_vlapic_timer.c \
-	tests/unit/test_vlapic_ipi.c vlapic/vlapic.c vlapic/vlapic_timer.c \
-	vlapic/vlapic_ipi.c
+	tests/unit/test_vlapic_irq.c tests/unit/test_vlapic_ipi.c vlapic/vlapic.c \
+	vlapic/vlapic_timer.c vlapic/vlapic_ipi.c
