@@ -52,7 +52,7 @@ BOOT_TESTS = [
      "cpus_on": False,
      "expect": [r"x2hv: PANIC", r"#UD", r"RIP", r"RSP", r"CR3"],
      "reject": []},
-    {"name": "boot-badargs", "hvargs": "bogus=1 on_exit=poweroff",
+    {"name": "boot-badargs", "hvargs": "on_exit=poweroff bogus=1",
      "cpus_on": False, "expect": [r"x2hv: error: "],
      "reject": [r"x2hv: PANIC"]},
 ]
