@@ -377,4 +377,12 @@ bool smp_start_ap(uint32_t apic_id, unsigned int cpu, ap_entry_t fn,
 void smp_send_init_sipi(uint32_t apic_id, uint8_t vector);
 struct percpu *percpu_of(unsigned int cpu);
 
+/*
+ * Start vCPU 1 (x2APIC ID 1) counting a heartbeat with IF=1; handlers for
+ * any vector sent to it must be set. heartbeat_alive() waits until the
+ * count moves (bounded) and says whether it did.
+ */
+bool heartbeat_start(void);
+bool heartbeat_alive(void);
+
 #endif
