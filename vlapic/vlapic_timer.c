@@ -150,11 +150,13 @@ void vlapic_timer_write_tdcr(struct vlapic *vl, uint32_t val)
 	now = vlapic_timer_now(vl);
 	left = count_at(vl, now, vlapic_get(vl, APIC_TDCR));
 	vlapic_set(vl, APIC_TDCR, val);
-	if (left)
+	if (left) {
 		start_count(vl, left);
-	else
-		vl->timer_period =
-			sat_mul(vlapic_get(vl, APIC_TMICT), tick_tsc(vl, val));
+		return;
+	}
+	/* A one-shot that ran out, expiry not yet processed: stays at 0. */
+	vl->timer_start = now;
+	vl->timer_count0 = 0;
 }
 
 void vlapic_timer_write_deadline(struct vlapic *vl, uint64_t val)

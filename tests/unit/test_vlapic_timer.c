@@ -303,6 +303,23 @@ static void test_divide_change_keeps_count(void **state)
 	assert_int_equal(rd(vl, MSR_TMCCT), 50);
 }
 
+static void test_divide_change_after_oneshot_ran_out(void **state)
+{
+	struct vlapic *vl = timer_lapic(1, 0);
+	struct fake *f = fake_of(vl);
+
+	wr(vl, MSR_LVTT, ONESHOT);
+	wr(vl, MSR_TDCR, DIV1);
+	wr(vl, MSR_TMICT, 100);
+	f->now = 150; /* ran out; the core has not called expired yet */
+	wr(vl, MSR_TDCR, 0xa);
+	assert_int_equal(rd(vl, MSR_TMCCT), 0);
+	f->now = 400;
+	assert_int_equal(rd(vl, MSR_TMCCT), 0);
+	vlapic_timer_expired(vl); /* the pending expiry still fires */
+	assert_int_equal(vlapic_pending(vl), VEC);
+}
+
 static void test_divide_change_periodic_period(void **state)
 {
 	struct vlapic *vl = timer_lapic(1, 0);
@@ -564,6 +581,7 @@ int run_vlapic_timer_tests(void)
 		cmocka_unit_test(test_mode_switch_disarms),
 		cmocka_unit_test(test_same_mode_write_keeps_timer),
 		cmocka_unit_test(test_divide_change_keeps_count),
+		cmocka_unit_test(test_divide_change_after_oneshot_ran_out),
 		cmocka_unit_test(test_divide_change_periodic_period),
 		cmocka_unit_test(test_saturation),
 		cmocka_unit_test(test_saturated_deadline_from_large_now),
