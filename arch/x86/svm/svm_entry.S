@@ -5,7 +5,10 @@
  * VMRUN saves only part of the host state (APM vol. 2 15.5.1); FS, GS,
  * TR, LDTR, KERNEL_GS_BASE and the SYSCALL/SYSENTER MSRs are switched with
  * VMSAVE/VMLOAD around it. Called with GIF set and host IF clear; returns
- * with GIF set again so pending host interrupts wait for IF.
+ * the same way. Host IF is set inside the CLGI region because with
+ * V_INTR_MASKING the host's saved RFLAGS.IF decides whether physical
+ * interrupts exit the guest (APM vol. 2 15.21.1); GIF keeps them pending
+ * until the caller opens its own interrupt window.
  * RAX of the guest lives in the VMCB; the others in *regs.
  */
 #include "core/asm_offsets.h"
@@ -23,6 +26,7 @@ svm_enter:
 	pushq %rdi		/* regs */
 	pushq %rdx		/* host VMCB for VMSAVE/VMLOAD */
 	clgi
+	sti
 	movq %rdx, %rax
 	vmsave %rax
 	movq %rsi, %rax
@@ -61,6 +65,7 @@ svm_enter:
 	popq GR_RDI(%rdi)
 	popq %rax		/* host VMCB */
 	vmload %rax
+	cli
 	stgi
 	popq %rdi
 	popq %r15
