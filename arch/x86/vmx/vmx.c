@@ -1,15 +1,436 @@
 // SPDX-License-Identifier: MIT
-/* Placeholder until the VMX backend lands: refuses to start. */
+/*
+ * Intel VMX backend (SDM vol. 3C chapters 24-29): VMX operation on each
+ * CPU, EPT, and the per-vCPU VMCS with its controls and host state. The
+ * entry, exit decoding, events and guest state are in vmx_run.c.
+ * EPT and unrestricted guest are required: a PVH guest starts with paging
+ * off and APs start in real mode.
+ */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/nested_pt.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/vmx/vmcs.h"
+#include "arch/x86/vmx/vmx.h"
+#include "core/mm.h"
+#include "core/msr_bitmap.h"
 #include "core/printk.h"
-#include "core/virt.h"
+#include "core/vm.h"
+
+#define CPUID1_ECX_VMX (1u << 5)
+#define VMX_REGION_SIZE PAGE_SIZE
+#define MAX_WRITE_ERRORS 8 /* VMWRITE failures reported before going quiet */
+
+/* Written on CPU 0 by vmx_cpu_init before any VM exists; read-only
+ * afterwards. */
+struct vmx_caps vmx_caps;
+static uint8_t *vmx_msr_bitmap;
+static unsigned int vmx_write_errors; /* racy count: only limits output */
+
+struct gdt_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+/* Settings the capability MSR allows (SDM A.3.1): bits set in the low
+ * half must be 1, bits clear in the high half must be 0. */
+static void ctls_from_msr(uint32_t msr, uint32_t *must1, uint32_t *may1)
+{
+	uint64_t v = rdmsr(msr);
+
+	*must1 = (uint32_t)v;
+	*may1 = (uint32_t)(v >> 32);
+}
+
+/* @want | what must be 1, limited to what may be 1; -1 when a @required
+ * bit is not available. */
+static int adjust(const char *what, uint32_t want, uint32_t required,
+		  uint32_t must1, uint32_t may1, uint32_t *out)
+{
+	uint32_t v = (want | must1) & may1;
+
+	if ((v & required) != required) {
+		pr_err("vmx: %s controls: %x required but only %x allowed",
+		       what, required, may1);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void read_caps(struct vmx_caps *c)
+{
+	uint64_t basic = rdmsr(MSR_VMX_BASIC);
+	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
+
+	c->revision = basic & VMX_BASIC_REVISION_MASK;
+	/* The TRUE_ MSRs may allow the "default1" bits to be 0 (A.2), e.g.
+	 * CR3-load/store exiting, which EPT makes pointless. */
+	ctls_from_msr(true_ctls ? MSR_VMX_TRUE_PINBASED_CTLS :
+				  MSR_VMX_PINBASED_CTLS,
+		      &c->pin0, &c->pin1);
+	ctls_from_msr(true_ctls ? MSR_VMX_TRUE_PROCBASED_CTLS :
+				  MSR_VMX_PROCBASED_CTLS,
+		      &c->proc0, &c->proc1);
+	ctls_from_msr(true_ctls ? MSR_VMX_TRUE_EXIT_CTLS : MSR_VMX_EXIT_CTLS,
+		      &c->exit0, &c->exit1);
+	ctls_from_msr(true_ctls ? MSR_VMX_TRUE_ENTRY_CTLS : MSR_VMX_ENTRY_CTLS,
+		      &c->entry0, &c->entry1);
+	/* Secondary, tertiary and EPT/VPID MSRs exist only when the level
+	 * above allows them (A.3.3, A.3.4, A.10); reading them otherwise
+	 * faults. */
+	if (c->proc1 & PROC_SECONDARY)
+		ctls_from_msr(MSR_VMX_PROCBASED_CTLS2, &c->proc2_0,
+			      &c->proc2_1);
+	if (c->proc1 & PROC_TERTIARY)
+		c->proc3_1 = rdmsr(MSR_VMX_PROCBASED_CTLS3);
+	if (c->proc2_1 & (PROC2_EPT | PROC2_VPID))
+		c->ept_vpid = rdmsr(MSR_VMX_EPT_VPID_CAP);
+	c->misc = rdmsr(MSR_VMX_MISC);
+	c->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+	c->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+	c->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+	c->cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
+}
+
+static void print_caps(const struct vmx_caps *c)
+{
+	pr_info("vmx: revision %x, EPT %s, VPID %s, unrestricted guest %s, preemption timer %s",
+		c->revision, yes_no(c->proc2_1 & PROC2_EPT),
+		yes_no(c->proc2_1 & PROC2_VPID),
+		yes_no(c->proc2_1 & PROC2_UNRESTRICTED),
+		yes_no(c->pin1 & PIN_PREEMPT_TIMER));
+	pr_info("vmx: virtualize x2APIC mode %s, APIC-register virtualization %s, virtual-interrupt delivery %s",
+		yes_no(c->proc2_1 & PROC2_X2APIC_MODE),
+		yes_no(c->proc2_1 & PROC2_APIC_REG_VIRT),
+		yes_no(c->proc2_1 & PROC2_VIRT_INTR_DELIVERY));
+	pr_info("vmx: posted interrupts %s, IPI virtualization %s, EPT 2M pages %s, INVEPT %s, INVVPID %s",
+		yes_no(c->pin1 & PIN_POSTED_INTR),
+		yes_no(c->proc3_1 & PROC3_IPI_VIRT),
+		yes_no(c->ept_vpid & EPT_CAP_2M),
+		yes_no(c->ept_vpid & EPT_CAP_INVEPT),
+		yes_no(c->ept_vpid & VPID_CAP_INVVPID));
+}
+
+/* Choose the controls every VMCS uses (why: docs/vmx.md). */
+static int choose_controls(struct vmx_caps *c)
+{
+	uint32_t proc2 = PROC2_EPT | PROC2_UNRESTRICTED | PROC2_RDTSCP |
+			 PROC2_VPID;
+	uint32_t proc = PROC_HLT | PROC_MWAIT | PROC_MONITOR | PROC_CR8_LOAD |
+			PROC_CR8_STORE | PROC_UNCOND_IO | PROC_MSR_BITMAPS |
+			PROC_SECONDARY;
+	uint64_t ept_need = EPT_CAP_WALK_4 | EPT_CAP_WB | EPT_CAP_2M;
+
+	if (!(c->proc2_1 & PROC2_EPT) || !(c->proc2_1 & PROC2_UNRESTRICTED)) {
+		pr_err("vmx: EPT and unrestricted guest are required (PVH entry without paging, real-mode APs)");
+		return -1;
+	}
+	if ((c->ept_vpid & ept_need) != ept_need) {
+		pr_err("vmx: EPT needs 4-level walks, write-back and 2 MiB pages (EPT/VPID capabilities %lx)",
+		       c->ept_vpid);
+		return -1;
+	}
+	/* A VPID without INVVPID could not be flushed on INIT. */
+	if (!(c->ept_vpid & VPID_CAP_INVVPID) ||
+	    !(c->ept_vpid & (VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL)))
+		proc2 &= ~PROC2_VPID;
+	if (adjust("pin-based", PIN_EXT_INTR | PIN_NMI,
+		   PIN_EXT_INTR | PIN_NMI, c->pin0, c->pin1, &c->pin))
+		return -1;
+	/* CR3 accesses need not exit with EPT; with old-style controls they
+	 * may be forced on, and vmx_run.c emulates them then. */
+	if (adjust("primary processor-based", proc,
+		   PROC_HLT | PROC_UNCOND_IO | PROC_MSR_BITMAPS |
+			   PROC_SECONDARY | PROC_CR8_LOAD | PROC_CR8_STORE,
+		   c->proc0, c->proc1, &c->proc))
+		return -1;
+	if (adjust("secondary processor-based", proc2,
+		   PROC2_EPT | PROC2_UNRESTRICTED, c->proc2_0, c->proc2_1,
+		   &c->proc2))
+		return -1;
+	/* Interrupts stay pending in the host LAPIC (no acknowledge on exit):
+	 * the core takes them through the host IDT after the exit. */
+	if (adjust("VM-exit",
+		   EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_SAVE_PAT |
+			   EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+		   EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, c->exit0,
+		   c->exit1, &c->exit))
+		return -1;
+	c->exit &= ~EXIT_ACK_INTR;
+	if (c->exit0 & EXIT_ACK_INTR) {
+		pr_err("vmx: acknowledge-interrupt-on-exit cannot be turned off");
+		return -1;
+	}
+	if (adjust("VM-entry", ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER,
+		   ENTRY_LOAD_EFER, c->entry0, c->entry1, &c->entry))
+		return -1;
+	c->entry &= ~ENTRY_IA32E_GUEST; /* follows the guest's EFER.LMA */
+	return 0;
+}
+
+static int enable_feature_control(unsigned int cpu)
+{
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+
+	/* SDM 24.7: VMXON outside SMX needs bit 2; once the lock bit is set
+	 * the MSR cannot change until reset. */
+	if (!(fc & FEATURE_CONTROL_LOCK)) {
+		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK |
+							FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+		return 0;
+	}
+	if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
+		pr_err("cpu%u: VMX is disabled by firmware (IA32_FEATURE_CONTROL)",
+		       cpu);
+		return -1;
+	}
+	return 0;
+}
 
 static int vmx_cpu_init(void)
 {
-	pr_err("vmx: backend not implemented yet");
-	return -1;
+	struct percpu *p = this_cpu();
+	struct vmx_caps c;
+	struct vmx_cpu *vc;
+
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX)) {
+		pr_err("cpu%u: no VMX (CPUID.1:ECX.VMX)", p->cpu);
+		return -1;
+	}
+	if (enable_feature_control(p->cpu))
+		return -1;
+	/* APs come up before CPU 0 enables VMX (core/main.c), so every CPU
+	 * reads its own capabilities; CPU 0's choice of controls is the one
+	 * VMCSs use, and the boot stops unless every CPU is on. */
+	memset(&c, 0, sizeof(c));
+	read_caps(&c);
+	if (p->cpu == 0) {
+		print_caps(&c);
+		if (choose_controls(&c))
+			return -1;
+		vmx_msr_bitmap = page_alloc(VMX_MSR_BITMAP_SIZE, PAGE_SIZE);
+		msr_bitmap_vmx(vmx_msr_bitmap, msr_passthrough,
+			       msr_passthrough_count);
+		vmx_caps = c;
+	} else if (!(c.proc2_1 & PROC2_EPT) ||
+		   !(c.proc2_1 & PROC2_UNRESTRICTED)) {
+		pr_err("cpu%u: VMX without EPT or unrestricted guest", p->cpu);
+		return -1;
+	}
+	/* SDM 24.8: CR0 and CR4 must honour the fixed bits in VMX operation;
+	 * CR4.VMXE enables VMXON. */
+	write_cr0((read_cr0() | c.cr0_fixed0) & c.cr0_fixed1);
+	write_cr4((read_cr4() | c.cr4_fixed0 | CR4_VMXE) & c.cr4_fixed1);
+	vc = page_alloc(PAGE_SIZE, PAGE_SIZE);
+	vc->vmxon = page_alloc(VMX_REGION_SIZE, PAGE_SIZE);
+	*(uint32_t *)vc->vmxon = c.revision;
+	if (!vmx_on((uint64_t)(uintptr_t)vc->vmxon)) {
+		pr_err("cpu%u: VMXON failed", p->cpu);
+		return -1;
+	}
+	/* Translations cached by EPT before this boot are stale (29.4.3). */
+	if (c.ept_vpid & EPT_CAP_INVEPT_ALL)
+		invept(INVEPT_ALL, 0);
+	p->virt = vc;
+	return 0;
+}
+
+/* EPT entries (SDM 29.3.2): R/W/X in bits 0-2; leaves carry the memory
+ * type (write-back; the guest's PAT still applies since "ignore PAT" is
+ * clear) and bit 7 for a 2 MiB page. */
+static uint64_t ept_table(uint64_t pa)
+{
+	return pa | EPT_R | EPT_W | EPT_X;
+}
+
+static uint64_t ept_leaf(uint64_t pa, unsigned int perm, int large)
+{
+	uint64_t e = pa | (EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT);
+
+	if (perm & NPT_R)
+		e |= EPT_R;
+	if (perm & NPT_W)
+		e |= EPT_W;
+	if (perm & NPT_X)
+		e |= EPT_X;
+	if (large)
+		e |= EPT_LARGE;
+	return e;
+}
+
+static const struct pt_fmt ept_fmt = { ept_table, ept_leaf };
+
+static int vmx_vm_init(struct vm *vm)
+{
+	vm->npt = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!vm->npt)
+		return -1;
+	vm->npt_pa = (uint64_t)(uintptr_t)vm->npt;
+	return 0;
+}
+
+static int vmx_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
+		   unsigned int perm)
+{
+	/* Write without read is an EPT misconfiguration (29.3.3.1). */
+	if ((perm & NPT_W) && !(perm & NPT_R))
+		return -1;
+	return pt_map(vm->npt, &ept_fmt, gpa, hpa, size, perm);
+}
+
+static uint64_t eptp_of(struct vm *vm)
+{
+	return vm->npt_pa | EPT_MEMTYPE_WB | EPTP_WALK_4;
+}
+
+uint64_t vmx_real_cr0(uint64_t guest)
+{
+	/* Unrestricted guest exempts PE and PG from CR0_FIXED0 (26.3.1.1). */
+	uint64_t must1 = vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
+
+	return (guest | must1) & vmx_caps.cr0_fixed1;
+}
+
+uint64_t vmx_real_cr4(uint64_t guest)
+{
+	return (guest | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1;
+}
+
+void vmcs_write(uint32_t field, uint64_t val)
+{
+	if (vmcs_write_raw(field, val))
+		return;
+	if (vmx_write_errors++ < MAX_WRITE_ERRORS)
+		pr_err("vmx: VMWRITE %x <- %lx failed (VM-instruction error %lu)",
+		       field, val, vmcs_read(VMCS_INSN_ERROR));
+}
+
+/* Host state for VM exits on this CPU (SDM 25.5, 28.5). */
+static void vmcs_setup_host(void)
+{
+	struct percpu *p = this_cpu();
+	struct gdt_ptr gdtr, idtr;
+
+	__asm__ volatile("sgdt %0" : "=m"(gdtr));
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	vmcs_write(VMCS_HOST_CR0, read_cr0());
+	vmcs_write(VMCS_HOST_CR3, read_cr3());
+	vmcs_write(VMCS_HOST_CR4, read_cr4());
+	vmcs_write(VMCS_HOST_CS_SEL, SEL_CODE);
+	vmcs_write(VMCS_HOST_SS_SEL, SEL_DATA);
+	vmcs_write(VMCS_HOST_DS_SEL, SEL_DATA);
+	vmcs_write(VMCS_HOST_ES_SEL, SEL_DATA);
+	vmcs_write(VMCS_HOST_FS_SEL, SEL_DATA);
+	vmcs_write(VMCS_HOST_GS_SEL, SEL_DATA);
+	vmcs_write(VMCS_HOST_TR_SEL, SEL_TSS);
+	vmcs_write(VMCS_HOST_FS_BASE, 0);
+	vmcs_write(VMCS_HOST_GS_BASE, (uint64_t)(uintptr_t)p);
+	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&p->tss);
+	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmcs_write(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_SYSENTER_CS));
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_SYSENTER_ESP));
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_SYSENTER_EIP));
+	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	if (vmx_caps.exit & EXIT_LOAD_PAT)
+		vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+	/* HOST_RSP is written by vmx_enter on every entry. */
+	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
+}
+
+static void vmcs_setup(struct vcpu *v)
+{
+	const struct vmx_caps *c = &vmx_caps;
+	struct vmx_vcpu *s = v->arch;
+
+	vmcs_write(VMCS_PIN_CTLS, c->pin);
+	vmcs_write(VMCS_PROC_CTLS, c->proc);
+	vmcs_write(VMCS_PROC_CTLS2, c->proc2);
+	vmcs_write(VMCS_EXIT_CTLS, c->exit);
+	vmcs_write(VMCS_ENTRY_CTLS, c->entry);
+	s->proc = c->proc;
+	if (c->proc2 & PROC2_VPID)
+		vmcs_write(VMCS_VPID, v->pcpu + 1); /* 0 is the host's */
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write(VMCS_MSR_BITMAP, (uint64_t)(uintptr_t)vmx_msr_bitmap);
+	vmcs_write(VMCS_EPT_POINTER, eptp_of(v->vm));
+	/* The guest owns CR0/CR4 except the bits VMX fixes to 1 (CR0.NE,
+	 * CR4.VMXE): those are masked and the guest sees its own values in
+	 * the read shadows (25.6.6). PE/PG are free with unrestricted guest. */
+	vmcs_write(VMCS_CR0_MASK, c->cr0_fixed0 & ~(CR0_PE | CR0_PG));
+	vmcs_write(VMCS_CR4_MASK, c->cr4_fixed0 | CR4_VMXE);
+	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
+	vmcs_setup_host();
+	if (c->ept_vpid & EPT_CAP_INVEPT_SINGLE)
+		invept(INVEPT_SINGLE, eptp_of(v->vm));
+	else if (c->ept_vpid & EPT_CAP_INVEPT_ALL)
+		invept(INVEPT_ALL, 0);
+}
+
+void vmx_load(struct vcpu *v)
+{
+	struct vmx_cpu *vc = this_cpu()->virt;
+	struct vmx_vcpu *s = v->arch;
+
+	if (vc->current != s) {
+		if (!vmcs_load(s->vmcs_pa))
+			panic("vmx: VMPTRLD of vcpu%u's VMCS failed on cpu%u",
+			      v->id, this_cpu()->cpu);
+		vc->current = s;
+	}
+	if (!s->setup) {
+		vmcs_setup(v);
+		s->setup = true;
+	}
+}
+
+static int vmx_vcpu_init(struct vcpu *v)
+{
+	struct vmx_vcpu *s = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
+
+	if (!s)
+		return -1;
+	s->vmcs = page_try_alloc(VMX_REGION_SIZE, PAGE_SIZE);
+	if (!s->vmcs)
+		return -1;
+	s->vmcs_pa = (uint64_t)(uintptr_t)s->vmcs;
+	*(uint32_t *)s->vmcs = vmx_caps.revision;
+	/* VMCLEAR initialises the VMCS and puts it in the clear state; any
+	 * CPU may VMPTRLD it afterwards (25.11.3). Fields are written on the
+	 * owner CPU by vmx_load. */
+	if (!vmcs_clear(s->vmcs_pa))
+		return -1;
+	v->arch = s;
+	return 0;
 }
 
 const struct virt_ops vmx_ops = {
 	.name = "VMX",
 	.cpu_init = vmx_cpu_init,
+	.vm_init = vmx_vm_init,
+	.map = vmx_map,
+	.vcpu_init = vmx_vcpu_init,
+	.set_state = vmx_set_state,
+	.get_state = vmx_get_state,
+	.run = vmx_run,
+	.skip_insn = vmx_skip_insn,
+	.inject_exception = vmx_inject_exception,
+	.irq_injectable = vmx_irq_injectable,
+	.inject_irq = vmx_inject_irq,
+	.inject_nmi = vmx_inject_nmi,
+	.set_irq_window = vmx_set_irq_window,
+	.get_reg = vmx_get_reg,
+	.set_reg = vmx_set_reg,
 };

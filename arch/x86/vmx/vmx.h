@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal interface of the VMX backend (vmx.c: CPU, EPT, VMCS set-up;
+ * vmx_run.c: entry, exit decoding, events, guest state).
+ *
+ * Ownership of a VMCS (SDM 25.1, 25.11.1): a VMCS may be active on one
+ * CPU only. vcpu_init runs on the BSP for every vCPU and only allocates
+ * and VMCLEARs; the first operation on the vCPU's own CPU makes it
+ * current (vmx_load) and fills every control and host field there. All
+ * later operations on a vCPU happen on its own CPU (core/vcpu.c).
+ */
+#ifndef X2HV_ARCH_X86_VMX_VMX_H
+#define X2HV_ARCH_X86_VMX_VMX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/virt.h"
+
+struct vcpu;
+
+/* What the capability MSRs allow, read once on CPU 0. */
+struct vmx_caps {
+	uint32_t revision;
+	uint32_t pin0, pin1; /* allowed-0 (must be 1) and allowed-1 settings */
+	uint32_t proc0, proc1;
+	uint32_t proc2_0, proc2_1;
+	uint32_t exit0, exit1;
+	uint32_t entry0, entry1;
+	uint64_t proc3_1;
+	uint64_t ept_vpid;
+	uint64_t misc;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	/* The controls every VMCS starts with (after adjustment). */
+	uint32_t pin, proc, proc2, exit, entry;
+};
+
+extern struct vmx_caps vmx_caps;
+
+struct vmx_cpu {
+	void *vmxon; /* the VMXON region (SDM 25.11.5) */
+	struct vmx_vcpu *current; /* VMCS loaded on this CPU, or NULL */
+};
+
+struct vmx_vcpu {
+	void *vmcs;
+	uint64_t vmcs_pa;
+	bool setup; /* control and host fields written (on the owner CPU) */
+	bool launched; /* VMLAUNCH done since the last VMCLEAR */
+	uint32_t proc; /* cached primary controls (interrupt window) */
+	uint64_t cr0_shadow, cr4_shadow; /* what the guest sees */
+};
+
+/* Make @v's VMCS current on this CPU, setting it up on first use. */
+void vmx_load(struct vcpu *v);
+/* VMWRITE that reports a failure (field, VM-instruction error) once. */
+void vmcs_write(uint32_t field, uint64_t val);
+
+/* CR0/CR4 bits x2hv owns (guest/host masks, SDM 25.6.6). */
+#define VMX_CR0_OWNED (1ull << 5) /* CR0.NE: fixed to 1 in VMX operation */
+#define VMX_CR4_OWNED (1ull << 13) /* CR4.VMXE: hidden from the guest */
+
+/* Real CR0/CR4 for a guest-visible value (fixed bits applied). */
+uint64_t vmx_real_cr0(uint64_t guest);
+uint64_t vmx_real_cr4(uint64_t guest);
+
+/* vmx_run.c: the virt_ops entries. */
+void vmx_set_state(struct vcpu *v, const struct vcpu_state *s);
+void vmx_get_state(struct vcpu *v, struct vcpu_state *s);
+void vmx_run(struct vcpu *v);
+void vmx_skip_insn(struct vcpu *v);
+void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
+			  uint32_t err);
+bool vmx_irq_injectable(struct vcpu *v);
+void vmx_inject_irq(struct vcpu *v, uint8_t vector);
+void vmx_inject_nmi(struct vcpu *v);
+void vmx_set_irq_window(struct vcpu *v, bool on);
+uint64_t vmx_get_reg(struct vcpu *v, enum vreg r);
+void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val);
+
+/* vmx_entry.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
+int vmx_enter(struct guest_regs *regs, bool launched);
+/* The host RIP of every VMCS. */
+void vmx_exit_entry(void);
+
+#endif

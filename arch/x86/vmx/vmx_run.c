@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VMX guest entry and exit (SDM vol. 3C chapters 26-28): guest state in
+ * the VMCS, exit decoding into struct vm_exit, event injection and
+ * re-injection, and the CR accesses the backend emulates itself from the
+ * exit qualification (the bits of CR0/CR4 it owns, CR8, CR3 where the
+ * CPU forces CR3 exiting). Every function runs on the vCPU's own CPU.
+ */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmx/vmcs.h"
+#include "arch/x86/vmx/vmx.h"
+#include "core/printk.h"
+#include "core/vm.h"
+
+#define VEC_NMI 2
+#define VEC_DF 8
+#define VEC_TS 10
+#define VEC_PF 14
+#define VEC_GP 13
+#define VEC_AC 17
+#define GPR_RSP 4 /* register numbers in exit qualifications (27-3) */
+#define NR_GPRS 16
+#define X2APIC_MSR_TPR 0x808
+#define CR8_TPR_SHIFT 4 /* CR8[3:0] = TPR[7:4] (SDM 10.8.6.1) */
+#define CR8_VALID_MASK 0xfull
+#define CR3_NOFLUSH (1ull << 63) /* with CR4.PCIDE (SDM 4.10.4.1) */
+#define CR0_RESERVED_HI 0xffffffff00000000ull
+#define SEG_ATTR_P 0x80u
+#define SEG_ATTR_S 0x10u
+#define SEG_ATTR_L 0x200u
+
+/* Offsets of the GPRs in struct guest_regs by exit-qualification number
+ * (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15); RSP is in the VMCS. */
+static uint64_t *gpr(struct vcpu *v, unsigned int n)
+{
+	struct guest_regs *r = &v->regs;
+	uint64_t *const map[NR_GPRS] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,    &r->rbp,
+		&r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+		&r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return map[n & (NR_GPRS - 1)];
+}
+
+static uint64_t gpr_read(struct vcpu *v, unsigned int n)
+{
+	return n == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : *gpr(v, n);
+}
+
+static void gpr_write(struct vcpu *v, unsigned int n, uint64_t val)
+{
+	if (n == GPR_RSP)
+		vmcs_write(VMCS_GUEST_RSP, val);
+	else
+		*gpr(v, n) = val;
+}
+
+/* struct seg attr (AMD layout: type,S,DPL,P in 0-7, AVL,L,DB,G in 8-11)
+ * to VMX access rights (same bits at 0-7 and 12-15, bit 16 unusable;
+ * SDM 25.4.1). A data segment or LDTR that is not present is "unusable":
+ * the null selectors of protected and long mode. CS and TR always are
+ * usable (26.3.1.2). Code and data segments must have the accessed bit. */
+static uint32_t attr_to_ar(uint16_t attr, bool may_be_unusable)
+{
+	uint32_t ar = (attr & AR_LOW_MASK) |
+		      (((uint32_t)attr << AR_HIGH_SHIFT) & AR_HIGH_MASK);
+
+	if (may_be_unusable && !(attr & SEG_ATTR_P))
+		return AR_UNUSABLE;
+	if (attr & SEG_ATTR_S)
+		ar |= AR_TYPE_ACCESSED;
+	return ar;
+}
+
+static uint16_t ar_to_attr(uint32_t ar)
+{
+	if (ar & AR_UNUSABLE)
+		return 0;
+	return (ar & AR_LOW_MASK) | ((ar & AR_HIGH_MASK) >> AR_HIGH_SHIFT);
+}
+
+static void seg_write(unsigned int i, const struct seg *s, bool may_unusable)
+{
+	unsigned int o = i * VMCS_SEG_STRIDE;
+
+	vmcs_write(VMCS_GUEST_ES_SEL + o, s->sel);
+	vmcs_write(VMCS_GUEST_ES_LIMIT + o, s->limit);
+	vmcs_write(VMCS_GUEST_ES_BASE + o, s->base);
+	vmcs_write(VMCS_GUEST_ES_AR + o, attr_to_ar(s->attr, may_unusable));
+}
+
+static void seg_read(unsigned int i, struct seg *s)
+{
+	unsigned int o = i * VMCS_SEG_STRIDE;
+
+	s->sel = vmcs_read(VMCS_GUEST_ES_SEL + o);
+	s->limit = vmcs_read(VMCS_GUEST_ES_LIMIT + o);
+	s->base = vmcs_read(VMCS_GUEST_ES_BASE + o);
+	s->attr = ar_to_attr(vmcs_read(VMCS_GUEST_ES_AR + o));
+}
+
+static uint64_t cr0_mask(void)
+{
+	return vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
+}
+
+static uint64_t cr4_mask(void)
+{
+	return vmx_caps.cr4_fixed0 | CR4_VMXE;
+}
+
+/* The guest's view: its own bits from the shadow where x2hv owns them. */
+static uint64_t visible_cr(uint32_t real_f, uint32_t shadow_f, uint64_t mask)
+{
+	return (vmcs_read(real_f) & ~mask) | (vmcs_read(shadow_f) & mask);
+}
+
+static void guest_write_cr0(uint64_t val)
+{
+	vmcs_write(VMCS_CR0_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR0, vmx_real_cr0(val));
+}
+
+static void guest_write_cr4(uint64_t val)
+{
+	vmcs_write(VMCS_CR4_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR4, vmx_real_cr4(val));
+}
+
+/* EFER.LMA = LME && CR0.PG (SDM 9.8.5); VM entry takes it from the
+ * "IA-32e mode guest" control, which must agree with EFER.LMA (26.3.1.1). */
+static void guest_write_efer(uint64_t efer, uint64_t cr0)
+{
+	uint32_t entry = vmcs_read(VMCS_ENTRY_CTLS);
+
+	if ((efer & EFER_LME) && (cr0 & CR0_PG))
+		efer |= EFER_LMA;
+	else
+		efer &= ~EFER_LMA;
+	vmcs_write(VMCS_GUEST_EFER, efer);
+	if (efer & EFER_LMA)
+		entry |= ENTRY_IA32E_GUEST;
+	else
+		entry &= ~ENTRY_IA32E_GUEST;
+	vmcs_write(VMCS_ENTRY_CTLS, entry);
+}
+
+static void flush_vpid(struct vcpu *v)
+{
+	uint64_t cap = vmx_caps.ept_vpid;
+
+	if (!(vmx_caps.proc2 & PROC2_VPID))
+		return;
+	if (cap & VPID_CAP_INVVPID_SINGLE)
+		invvpid(INVVPID_SINGLE, v->pcpu + 1);
+	else
+		invvpid(INVVPID_ALL, 0);
+}
+
+void vmx_set_state(struct vcpu *v, const struct vcpu_state *st)
+{
+	vmx_load(v);
+	vmcs_write(VMCS_GUEST_RIP, st->rip);
+	vmcs_write(VMCS_GUEST_RSP, st->rsp);
+	vmcs_write(VMCS_GUEST_RFLAGS, st->rflags | RFLAGS_FIXED);
+	guest_write_cr0(st->cr0);
+	guest_write_cr4(st->cr4);
+	vmcs_write(VMCS_GUEST_CR3, st->cr3);
+	guest_write_efer(st->efer, st->cr0);
+	/* CR2 is not in the VMCS: the guest owns the CPU's CR2, which the
+	 * host never uses (no host page faults). */
+	write_cr2(st->cr2);
+	seg_write(VSEG_ES, &st->es, true);
+	seg_write(VSEG_CS, &st->cs, false);
+	seg_write(VSEG_SS, &st->ss, true);
+	seg_write(VSEG_DS, &st->ds, true);
+	seg_write(VSEG_FS, &st->fs, true);
+	seg_write(VSEG_GS, &st->gs, true);
+	seg_write(VSEG_LDTR, &st->ldtr, true);
+	seg_write(VSEG_TR, &st->tr, false);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, st->gdtr.base);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, st->gdtr.limit);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, st->idtr.base);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, st->idtr.limit);
+	/* Reset values (SDM 9.1.1) for what struct vcpu_state leaves out. */
+	vmcs_write(VMCS_GUEST_DR7, DR7_INIT);
+	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	if (vmx_caps.entry & ENTRY_LOAD_PAT)
+		vmcs_write(VMCS_GUEST_PAT, PAT_POWER_ON);
+	vmcs_write(VMCS_GUEST_ACTIVITY, ACTIVITY_ACTIVE);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	vmx_set_irq_window(v, false);
+	/* INIT flushes the TLBs (SDM 9.1); tagged translations too. */
+	flush_vpid(v);
+}
+
+void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
+{
+	vmx_load(v);
+	st->rip = vmcs_read(VMCS_GUEST_RIP);
+	st->rsp = vmcs_read(VMCS_GUEST_RSP);
+	st->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	st->cr0 = visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, cr0_mask());
+	st->cr2 = read_cr2();
+	st->cr3 = vmcs_read(VMCS_GUEST_CR3);
+	st->cr4 = visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, cr4_mask());
+	st->efer = vmcs_read(VMCS_GUEST_EFER);
+	seg_read(VSEG_ES, &st->es);
+	seg_read(VSEG_CS, &st->cs);
+	seg_read(VSEG_SS, &st->ss);
+	seg_read(VSEG_DS, &st->ds);
+	seg_read(VSEG_FS, &st->fs);
+	seg_read(VSEG_GS, &st->gs);
+	seg_read(VSEG_LDTR, &st->ldtr);
+	seg_read(VSEG_TR, &st->tr);
+	st->gdtr.base = vmcs_read(VMCS_GUEST_GDTR_BASE);
+	st->gdtr.limit = vmcs_read(VMCS_GUEST_GDTR_LIMIT);
+	st->idtr.base = vmcs_read(VMCS_GUEST_IDTR_BASE);
+	st->idtr.limit = vmcs_read(VMCS_GUEST_IDTR_LIMIT);
+}
+
+static void inject_gp(void)
+{
+	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC |
+						 INTR_INFO_DELIVER_ERR | VEC_GP);
+	vmcs_write(VMCS_ENTRY_EXC_ERROR, 0);
+}
+
+static void skip(struct vcpu *v)
+{
+	vmx_skip_insn(v);
+}
+
+/* MOV to CR0 that changed a bit x2hv owns (CR0.NE): do what the CPU
+ * would (SDM vol. 2B MOV to CR, 9.8.5 for IA-32e mode activation). */
+static void emulate_mov_cr0(struct vcpu *v, uint64_t val)
+{
+	uint64_t old = visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, cr0_mask());
+	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
+	uint64_t cr4 = visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, cr4_mask());
+	uint32_t cs_ar = vmcs_read(VMCS_GUEST_ES_AR + VSEG_CS * VMCS_SEG_STRIDE);
+
+	if ((val & CR0_RESERVED_HI) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	    ((val & CR0_NW) && !(val & CR0_CD)) ||
+	    (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME) &&
+	     !(cr4 & CR4_PAE)) ||
+	    ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA) &&
+	     (cs_ar & (SEG_ATTR_L << AR_HIGH_SHIFT)))) {
+		inject_gp();
+		return;
+	}
+	guest_write_cr0(val);
+	if ((old ^ val) & CR0_PG)
+		guest_write_efer(efer, val);
+	skip(v);
+}
+
+/* MOV to CR4 that changed an owned bit: only VMXE can differ, and the
+ * guest has no VMX (CPUID hides it), so #GP as for a reserved bit. */
+static void emulate_mov_cr4(struct vcpu *v, uint64_t val)
+{
+	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
+
+	if ((val & CR4_VMXE) || (val & ~(vmx_caps.cr4_fixed1 | cr4_mask())) ||
+	    ((efer & EFER_LMA) && !(val & CR4_PAE))) {
+		inject_gp();
+		return;
+	}
+	guest_write_cr4(val);
+	skip(v);
+}
+
+/* CR-access exits (SDM 27.2.1, table 28-3). Handled here; false if the
+ * access is not one x2hv asked for (the core then stops the VM). */
+static bool emulate_cr_access(struct vcpu *v, uint64_t qual)
+{
+	unsigned int cr = qual & QUAL_CR_NUM_MASK;
+	unsigned int type = (qual >> QUAL_CR_TYPE_SHIFT) & QUAL_CR_TYPE_MASK;
+	unsigned int reg = (qual >> QUAL_CR_GPR_SHIFT) & QUAL_CR_GPR_MASK;
+	uint64_t val;
+
+	if (type == QUAL_CR_TYPE_TO_CR) {
+		val = gpr_read(v, reg);
+		switch (cr) {
+		case 0:
+			emulate_mov_cr0(v, val);
+			return true;
+		case 3:
+			vmcs_write(VMCS_GUEST_CR3, val & ~CR3_NOFLUSH);
+			flush_vpid(v);
+			skip(v);
+			return true;
+		case 4:
+			emulate_mov_cr4(v, val);
+			return true;
+		case 8:
+			if (val & ~CR8_VALID_MASK) {
+				inject_gp();
+				return true;
+			}
+			vlapic_wrmsr(v->vlapic, X2APIC_MSR_TPR,
+				     val << CR8_TPR_SHIFT);
+			skip(v);
+			return true;
+		}
+	} else if (type == QUAL_CR_TYPE_FROM_CR) {
+		switch (cr) {
+		case 3:
+			gpr_write(v, reg, vmcs_read(VMCS_GUEST_CR3));
+			skip(v);
+			return true;
+		case 8:
+			vlapic_rdmsr(v->vlapic, X2APIC_MSR_TPR, &val);
+			gpr_write(v, reg, (val >> CR8_TPR_SHIFT) & CR8_VALID_MASK);
+			skip(v);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An event whose delivery the exit interrupted is delivered again on the
+ * next entry (SDM 28.2.4, 27.2.4: IDT-vectoring information), with its
+ * error code and, for software events, the instruction length. */
+static void reinject_vectoring(void)
+{
+	uint32_t idt = vmcs_read(VMCS_IDT_VECTORING_INFO);
+	uint32_t type = idt & INTR_INFO_TYPE_MASK;
+
+	if (!(idt & INTR_INFO_VALID))
+		return;
+	vmcs_write(VMCS_ENTRY_INTR_INFO, idt & ~INTR_INFO_NMI_UNBLOCK);
+	if (idt & INTR_INFO_DELIVER_ERR)
+		vmcs_write(VMCS_ENTRY_EXC_ERROR,
+			   vmcs_read(VMCS_IDT_VECTORING_ERROR));
+	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXC ||
+	    type == INTR_TYPE_SW_EXC)
+		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
+static void decode_exception(struct vm_exit *e)
+{
+	uint32_t info = vmcs_read(VMCS_EXIT_INTR_INFO);
+
+	e->info2 = info;
+	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
+		e->reason = EXIT_NMI;
+		return;
+	}
+	e->reason = EXIT_EXCEPTION;
+	e->exc.vector = info & INTR_INFO_VECTOR_MASK;
+	e->exc.has_err = info & INTR_INFO_DELIVER_ERR;
+	if (e->exc.has_err)
+		e->exc.err = vmcs_read(VMCS_EXIT_INTR_ERROR);
+}
+
+static void decode(struct vcpu *v, uint32_t reason)
+{
+	struct vm_exit *e = &v->exit;
+	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
+	uint64_t q;
+
+	memset(e, 0, sizeof(*e));
+	e->hw_reason = basic;
+	e->qual = q = vmcs_read(VMCS_EXIT_QUAL);
+	e->reason = EXIT_UNKNOWN;
+	if (reason & EXIT_REASON_ENTRY_FAIL) {
+		/* Invalid guest state, MSR loading or machine check during
+		 * entry (26.8): the VMCS's guest state is as before. */
+		pr_err("vmx: vcpu%u: VM entry failed, exit reason %u qualification %lx",
+		       v->id, basic, q);
+		e->reason = EXIT_INVALID_STATE;
+		return;
+	}
+	e->insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
+	reinject_vectoring();
+	switch (basic) {
+	case EXIT_REASON_EXC_NMI:
+		decode_exception(e);
+		break;
+	case EXIT_REASON_EXT_INTR:
+		e->reason = EXIT_INTR;
+		break;
+	case EXIT_REASON_TRIPLE_FAULT:
+		e->reason = EXIT_SHUTDOWN;
+		break;
+	case EXIT_REASON_INIT:
+	case EXIT_REASON_SIPI:
+		e->reason = EXIT_INIT;
+		break;
+	case EXIT_REASON_INTR_WINDOW:
+		e->reason = EXIT_INTR_WINDOW;
+		break;
+	case EXIT_REASON_CPUID:
+		e->reason = EXIT_CPUID;
+		break;
+	case EXIT_REASON_HLT:
+		e->reason = EXIT_HLT;
+		break;
+	case EXIT_REASON_VMCALL:
+		e->reason = EXIT_HYPERCALL;
+		break;
+	case EXIT_REASON_IO:
+		e->reason = EXIT_IO;
+		e->io.port = q >> QUAL_IO_PORT_SHIFT;
+		e->io.size = (q & QUAL_IO_SIZE_MASK) + 1;
+		e->io.in = q & QUAL_IO_IN;
+		e->io.string = q & QUAL_IO_STRING;
+		e->io.rep = q & QUAL_IO_REP;
+		break;
+	case EXIT_REASON_RDMSR:
+		e->reason = EXIT_RDMSR;
+		break;
+	case EXIT_REASON_WRMSR:
+		e->reason = EXIT_WRMSR;
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		e->reason = EXIT_NPF;
+		e->gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+		e->npf.write = q & QUAL_EPT_WRITE;
+		e->npf.fetch = q & QUAL_EPT_FETCH;
+		e->npf.present = q & QUAL_EPT_PERM_MASK;
+		break;
+	case EXIT_REASON_XSETBV:
+		e->reason = EXIT_XSETBV;
+		break;
+	case EXIT_REASON_PAUSE:
+		e->reason = EXIT_PAUSE;
+		break;
+	case EXIT_REASON_PREEMPT_TIMER:
+		e->reason = EXIT_PREEMPT_TIMER;
+		break;
+	case EXIT_REASON_APIC_WRITE:
+		e->reason = EXIT_APIC_WRITE;
+		break;
+	case EXIT_REASON_EOI_INDUCED:
+		e->reason = EXIT_EOI_INDUCED;
+		break;
+	case EXIT_REASON_GETSEC:
+	case EXIT_REASON_INVD:
+	case EXIT_REASON_MWAIT:
+	case EXIT_REASON_MONITOR:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+		e->reason = EXIT_VIRT_INSN;
+		break;
+	case EXIT_REASON_BAD_GUEST:
+	case EXIT_REASON_MSR_LOADING:
+	case EXIT_REASON_MCE_DURING_ENTRY:
+		e->reason = EXIT_INVALID_STATE;
+		break;
+	default:
+		if (basic >= EXIT_REASON_VMCLEAR && basic <= EXIT_REASON_VMXON)
+			e->reason = EXIT_VIRT_INSN;
+		/* EPT misconfiguration, task switch, ...: EXIT_UNKNOWN stops
+		 * the VM with a dump. */
+		break;
+	}
+}
+
+static const char *insn_error_name(uint64_t n)
+{
+	/* SDM 31.4, table 31-1 (the ones VMLAUNCH/VMRESUME can give). */
+	switch (n) {
+	case 4:
+		return "VMLAUNCH with non-clear VMCS";
+	case 5:
+		return "VMRESUME with non-launched VMCS";
+	case 7:
+		return "invalid control fields";
+	case 8:
+		return "invalid host-state fields";
+	case 26:
+		return "events blocked by MOV SS";
+	default:
+		return "see SDM 31.4";
+	}
+}
+
+void vmx_run(struct vcpu *v)
+{
+	struct vmx_vcpu *s = v->arch;
+	uint32_t reason;
+
+	vmx_load(v);
+	for (;;) {
+		if (vmx_enter(&v->regs, s->launched)) {
+			uint64_t err = vmcs_read(VMCS_INSN_ERROR);
+
+			pr_err("vmx: vcpu%u: %s failed: VM-instruction error %lu (%s)",
+			       v->id, s->launched ? "VMRESUME" : "VMLAUNCH",
+			       err, insn_error_name(err));
+			memset(&v->exit, 0, sizeof(v->exit));
+			v->exit.reason = EXIT_INVALID_STATE;
+			v->exit.hw_reason = err;
+			return;
+		}
+		reason = vmcs_read(VMCS_EXIT_REASON);
+		if (!(reason & EXIT_REASON_ENTRY_FAIL))
+			s->launched = true;
+		decode(v, reason);
+		if (v->exit.hw_reason == EXIT_REASON_CR_ACCESS &&
+		    !(reason & EXIT_REASON_ENTRY_FAIL) &&
+		    emulate_cr_access(v, v->exit.qual))
+			continue;
+		return;
+	}
+}
+
+void vmx_skip_insn(struct vcpu *v)
+{
+	uint32_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+
+	vmcs_write(VMCS_GUEST_RIP,
+		   vmcs_read(VMCS_GUEST_RIP) + v->exit.insn_len);
+	/* The STI / MOV SS shadow ends with the instruction (25.4.2). */
+	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+			   intr & ~(INTERRUPTIBILITY_STI |
+				    INTERRUPTIBILITY_MOV_SS));
+}
+
+static bool exc_has_err(uint8_t vector)
+{
+	return vector == VEC_DF || (vector >= VEC_TS && vector <= VEC_PF) ||
+	       vector == VEC_AC;
+}
+
+void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
+			  uint32_t err)
+{
+	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXC | vector;
+
+	/* An error code is delivered exactly for these vectors in protected
+	 * mode, never in real mode (26.2.1.3). */
+	if (has_err && exc_has_err(vector) &&
+	    (vmx_get_reg(v, VREG_CR0) & CR0_PE)) {
+		info |= INTR_INFO_DELIVER_ERR;
+		vmcs_write(VMCS_ENTRY_EXC_ERROR, err);
+	}
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+}
+
+bool vmx_irq_injectable(struct vcpu *v)
+{
+	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) &&
+	       !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
+void vmx_inject_irq(struct vcpu *v, uint8_t vector)
+{
+	vmcs_write(VMCS_ENTRY_INTR_INFO,
+		   INTR_INFO_VALID | INTR_TYPE_EXT_INTR | vector);
+}
+
+void vmx_inject_nmi(struct vcpu *v)
+{
+	vmcs_write(VMCS_ENTRY_INTR_INFO,
+		   INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
+}
+
+void vmx_set_irq_window(struct vcpu *v, bool on)
+{
+	struct vmx_vcpu *s = v->arch;
+	uint32_t proc = on ? s->proc | PROC_INTR_WINDOW :
+			     s->proc & ~PROC_INTR_WINDOW;
+
+	/* Interrupt-window exiting: exit before the first instruction at
+	 * which RFLAGS.IF = 1 and nothing blocks interrupts (25.6.2). */
+	if (proc != s->proc) {
+		s->proc = proc;
+		vmcs_write(VMCS_PROC_CTLS, proc);
+	}
+}
+
+uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
+{
+	switch (r) {
+	case VREG_RIP:
+		return vmcs_read(VMCS_GUEST_RIP);
+	case VREG_RSP:
+		return vmcs_read(VMCS_GUEST_RSP);
+	case VREG_RFLAGS:
+		return vmcs_read(VMCS_GUEST_RFLAGS);
+	case VREG_CR0:
+		return visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, cr0_mask());
+	case VREG_CR3:
+		return vmcs_read(VMCS_GUEST_CR3);
+	case VREG_CR4:
+		return visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, cr4_mask());
+	case VREG_EFER:
+		return vmcs_read(VMCS_GUEST_EFER);
+	case VREG_PAT:
+		return vmcs_read(VMCS_GUEST_PAT);
+	}
+	return 0;
+}
+
+void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
+{
+	switch (r) {
+	case VREG_RIP:
+		vmcs_write(VMCS_GUEST_RIP, val);
+		break;
+	case VREG_RSP:
+		vmcs_write(VMCS_GUEST_RSP, val);
+		break;
+	case VREG_RFLAGS:
+		vmcs_write(VMCS_GUEST_RFLAGS, val | RFLAGS_FIXED);
+		break;
+	case VREG_CR0:
+		guest_write_cr0(val);
+		guest_write_efer(vmcs_read(VMCS_GUEST_EFER), val);
+		break;
+	case VREG_CR3:
+		vmcs_write(VMCS_GUEST_CR3, val);
+		break;
+	case VREG_CR4:
+		guest_write_cr4(val);
+		break;
+	case VREG_EFER:
+		guest_write_efer(val, vmx_get_reg(v, VREG_CR0));
+		break;
+	case VREG_PAT:
+		vmcs_write(VMCS_GUEST_PAT, val);
+		break;
+	}
+}
