@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+//! vcpus: 2
+//! expect: bench cpuid exits/op=
+//! expect: bench ipi_roundtrip exits/op=
+//! expect: RESULT: PASS
+//! timeout: 240
+/*
+ * Micro-benchmarks in the spirit of kvm-unit-tests x86/vmexit.c: the cost
+ * of the operations a guest does on hot paths, as TSC ticks per operation
+ * and VM exits per operation on this vCPU (X2HV_HC_EXIT_COUNT with
+ * X2HV_EXIT_ANY, minus the exits the measurement itself causes). Output:
+ *   bench <name> exits/op=<x.yy> ticks/op=<n>
+ * Under QEMU with -icount, ticks count instructions (tools/ and
+ * /work/shared/ENVIRONMENT.md have the peer figures for KVM).
+ */
+#include "tests/guest/lib/guest.h"
+
+#define N 200
+#define VEC_AP 0x70
+#define VEC_BSP 0x71
+#define VEC_SELF 0x72
+#define VEC_TIMER 0x73
+#define FAR_FUTURE (1ull << 40)
+#define DEADLINE_NEAR 3000
+#define WAIT_LIMIT 100000000ull
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+
+enum ap_mode { AP_SPIN, AP_HALT, AP_ECHO };
+
+static volatile enum ap_mode ap_mode;
+static volatile bool ap_idle;
+static volatile unsigned int ap_hits, bsp_hits, self_hits, timer_hits;
+static uint64_t exit_overhead;
+static unsigned int cases_run;
+
+static void ap_handler(struct regs *r)
+{
+	atomic_set(&ap_idle, false);
+	atomic_inc(&ap_hits);
+	if (ap_mode == AP_ECHO)
+		apic_icr(0, APIC_DM_FIXED | VEC_BSP);
+	apic_eoi();
+}
+
+static void bsp_handler(struct regs *r)
+{
+	atomic_inc(&bsp_hits);
+	apic_eoi();
+}
+
+static void self_handler(struct regs *r)
+{
+	self_hits++;
+	apic_eoi();
+}
+
+static void timer_handler(struct regs *r)
+{
+	timer_hits++;
+	apic_eoi();
+}
+
+static void ap_fn(unsigned int cpu)
+{
+	for (;;) {
+		if (ap_mode == AP_HALT) {
+			atomic_set(&ap_idle, true);
+			safe_halt();
+		}
+		else
+			sti();
+		cpu_relax();
+	}
+}
+
+static bool wait_for(volatile unsigned int *counter, unsigned int n)
+{
+	uint64_t t0 = rdtsc();
+
+	while (atomic_read(counter) < n)
+		if (rdtsc() - t0 > WAIT_LIMIT)
+			return false;
+	return true;
+}
+
+typedef void (*op_fn)(unsigned int i);
+
+static void run(const char *name, op_fn op)
+{
+	uint64_t e0, e1, t0, t1, exits;
+
+	e0 = exit_count(X2HV_EXIT_ANY);
+	t0 = rdtsc();
+	for (unsigned int i = 0; i < N; i++)
+		op(i);
+	t1 = rdtsc();
+	e1 = exit_count(X2HV_EXIT_ANY);
+	cases_run++;
+	if (!x2hv_present()) {
+		printf("bench %s exits/op=n/a ticks/op=%lu\n", name,
+		       (t1 - t0) / N);
+		return;
+	}
+	exits = (e1 - e0 - exit_overhead) * 100 / N;
+	printf("bench %s exits/op=%lu.%02lu ticks/op=%lu\n", name,
+	       exits / 100, exits % 100, (t1 - t0) / N);
+}
+
+static void op_cpuid(unsigned int i)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, &a, &b, &c, &d);
+}
+
+static void op_vmcall(unsigned int i)
+{
+	hypercall(X2HV_HC_VCPU_ID, 0, 0, 0);
+}
+
+static void op_tpr_read(unsigned int i)
+{
+	apic_read(X2APIC_TPR);
+}
+
+static void op_tpr_write(unsigned int i)
+{
+	apic_write(X2APIC_TPR, 0);
+}
+
+static void op_eoi(unsigned int i)
+{
+	apic_eoi();
+}
+
+static void op_self_ipi(unsigned int i)
+{
+	apic_self_ipi(VEC_SELF);
+}
+
+static void op_self_ipi_eoi(unsigned int i)
+{
+	apic_self_ipi(VEC_SELF);
+	wait_for(&self_hits, i + 1);
+}
+
+static void op_ipi(unsigned int i)
+{
+	apic_icr(1, APIC_DM_FIXED | VEC_AP);
+}
+
+static void op_ipi_roundtrip(unsigned int i)
+{
+	unsigned int want = bsp_hits + 1;
+
+	apic_icr(1, APIC_DM_FIXED | VEC_AP);
+	wait_for(&bsp_hits, want);
+}
+
+static void op_ipi_halted(unsigned int i)
+{
+	unsigned int want = ap_hits + 1;
+	uint64_t t0 = rdtsc();
+
+	/* The AP's way back to HLT is part of the cost. */
+	while (!atomic_read(&ap_idle) && rdtsc() - t0 < WAIT_LIMIT)
+		cpu_relax();
+	apic_icr(1, APIC_DM_FIXED | VEC_AP);
+	wait_for(&ap_hits, want);
+}
+
+static void op_deadline_far(unsigned int i)
+{
+	wrmsr(MSR_TSC_DEADLINE, rdtsc() + FAR_FUTURE);
+}
+
+static void op_deadline_now(unsigned int i)
+{
+	wrmsr(MSR_TSC_DEADLINE, rdtsc());
+	wait_for(&timer_hits, i + 1);
+}
+
+static void op_deadline_3000(unsigned int i)
+{
+	wrmsr(MSR_TSC_DEADLINE, rdtsc() + DEADLINE_NEAR);
+	wait_for(&timer_hits, N + i + 1);
+}
+
+void test_main(void)
+{
+	uint32_t a, b, c, d;
+	bool ap_up;
+
+	if (x2hv_present()) {
+		uint64_t e0 = exit_count(X2HV_EXIT_ANY);
+
+		exit_overhead = exit_count(X2HV_EXIT_ANY) - e0;
+		printf("bench: measurement costs %lu exits\n", exit_overhead);
+	}
+	run("cpuid", op_cpuid);
+	if (x2hv_present())
+		run("vmcall", op_vmcall);
+	else
+		skip("vmcall: no x2hv");
+	require_x2apic();
+
+	set_handler(VEC_AP, ap_handler);
+	set_handler(VEC_BSP, bsp_handler);
+	set_handler(VEC_SELF, self_handler);
+	set_handler(VEC_TIMER, timer_handler);
+	ap_up = smp_start_ap(1, 1, ap_fn, NULL);
+	ok(ap_up, "vCPU 1 started");
+
+	cli();
+	run("tpr_read", op_tpr_read);
+	run("tpr_write", op_tpr_write);
+	run("eoi", op_eoi);
+	run("self_ipi", op_self_ipi);
+	sti();
+	tsc_delay(100000);
+	self_hits = 0;
+	run("self_ipi_eoi", op_self_ipi_eoi);
+	ok(self_hits == N, "self_ipi_eoi: %u of %u delivered", self_hits, N);
+
+	if (ap_up) {
+		ap_mode = AP_SPIN;
+		run("ipi", op_ipi);
+		ap_mode = AP_ECHO;
+		bsp_hits = 0;
+		run("ipi_roundtrip", op_ipi_roundtrip);
+		ok(bsp_hits == N, "ipi_roundtrip: %u of %u replies", bsp_hits,
+		   N);
+		ap_mode = AP_HALT;
+		tsc_delay(100000);
+		ap_hits = 0;
+		run("ipi_halted", op_ipi_halted);
+		ok(ap_hits == N, "ipi_halted: %u of %u woke the AP", ap_hits, N);
+	}
+
+	cpuid(1, &a, &b, &c, &d);
+	if (c & CPUID_1_ECX_TSC_DEADLINE) {
+		apic_write(X2APIC_LVT_TIMER,
+			   APIC_LVT_TIMER_TSCDEADLINE | VEC_TIMER);
+		run("tsc_deadline_far", op_deadline_far);
+		wrmsr(MSR_TSC_DEADLINE, 0);
+		timer_hits = 0;
+		run("tsc_deadline_now", op_deadline_now);
+		run("tsc_deadline_3000", op_deadline_3000);
+		ok(timer_hits == 2 * N, "deadline timers: %u of %u fired",
+		   timer_hits, 2 * N);
+		apic_write(X2APIC_LVT_TIMER, APIC_LVT_MASKED);
+	} else {
+		skip("no TSC-deadline mode");
+	}
+	cli();
+	ok(cases_run >= 7, "%u cases ran", cases_run);
+}
