@@ -25,7 +25,11 @@
 #define WAIT_LIMIT 100000000ull
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
-enum ap_mode { AP_SPIN, AP_HALT, AP_ECHO };
+enum ap_mode {
+	AP_SPIN,
+	AP_HALT,
+	AP_ECHO
+};
 
 static volatile enum ap_mode ap_mode;
 static volatile bool ap_idle;
@@ -66,8 +70,7 @@ static void ap_fn(unsigned int cpu)
 		if (ap_mode == AP_HALT) {
 			atomic_set(&ap_idle, true);
 			safe_halt();
-		}
-		else
+		} else
 			sti();
 		cpu_relax();
 	}
@@ -102,8 +105,8 @@ static void run(const char *name, op_fn op)
 		return;
 	}
 	exits = (e1 - e0 - exit_overhead) * 100 / N;
-	printf("bench %s exits/op=%lu.%02lu ticks/op=%lu\n", name,
-	       exits / 100, exits % 100, (t1 - t0) / N);
+	printf("bench %s exits/op=%lu.%02lu ticks/op=%lu\n", name, exits / 100,
+	       exits % 100, (t1 - t0) / N);
 }
 
 static void op_cpuid(unsigned int i)
@@ -234,7 +237,8 @@ void test_main(void)
 		tsc_delay(100000);
 		ap_hits = 0;
 		run("ipi_halted", op_ipi_halted);
-		ok(ap_hits == N, "ipi_halted: %u of %u woke the AP", ap_hits, N);
+		ok(ap_hits == N, "ipi_halted: %u of %u woke the AP", ap_hits,
+		   N);
 	}
 
 	cpuid(1, &a, &b, &c, &d);

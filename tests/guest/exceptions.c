@@ -64,9 +64,9 @@ void test_main(void)
 	ok(pc->fault_cr2 == ADDR_UNMAPPED, "CR2 = %lx", pc->fault_cr2);
 
 	pc->fault = 0;
-	asm volatile("1: movq $1, (%0)\n2:\n" EXTABLE(1b, 2b)::"r"(
-			     ADDR_UNMAPPED + 8)
-		     : "memory");
+	asm volatile(
+		"1: movq $1, (%0)\n2:\n" EXTABLE(1b, 2b)::"r"(ADDR_UNMAPPED + 8)
+		: "memory");
 	ok(pc->fault == FAULT(X86_PF) && pc->fault_error == PF_ERR_WRITE,
 	   "unmapped write: #PF err %lx (W)", pc->fault_error);
 	ok(pc->fault_cr2 == ADDR_UNMAPPED + 8, "CR2 = %lx", pc->fault_cr2);

@@ -17,7 +17,7 @@ GUEST_CFLAGS := -std=gnu11 -m64 -ffreestanding -fno-pic -fno-pie \
 	-static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-builtin-printf -fno-asynchronous-unwind-tables -nostdinc \
 	-isystem include -isystem $(shell $(GUEST_CC) -print-file-name=include) -I.
-GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 \
+GUEST_LDFLAGS := -nostdlib -static -Wl,-z,max-page-size=0x1000 \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments -T tests/guest/guest.ld
 GUEST_LIB_SRCS := $(wildcard tests/guest/lib/*.c tests/guest/lib/*.S)
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/lib/%.o,$(notdir $(GUEST_LIB_SRCS)))

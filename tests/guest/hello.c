@@ -14,5 +14,6 @@ void test_main(void)
 	       0x123456789abull, ~0ul, "str", 'c', (void *)0x100000);
 	ok(this_cpu()->cpu == 0, "running on the BSP");
 	require_x2apic();
-	ok(this_cpu()->apic_id == apic_id(), "per-CPU area holds the x2APIC ID");
+	ok(this_cpu()->apic_id == apic_id(),
+	   "per-CPU area holds the x2APIC ID");
 }

@@ -11,7 +11,7 @@
 #define HC_MAX_LEN 4096
 #define GPA_UNBACKED 0xc0000000ull
 
-static const uint64_t unknown[] = { 4, 0x40, 0x1000, 0xffffffffull,
+static const uint64_t unknown[] = { 4,		0x40, 0x1000, 0xffffffffull,
 				    1ull << 63, ~0ull };
 static const char good[] = "hostile-hypercall: console write works\n";
 static char big[HC_MAX_LEN + 1];

@@ -10,8 +10,8 @@
 
 #define BOGUS_SIPI_VEC 0x9f /* 0x9f000: the end of low RAM */
 
-static const uint32_t nobody[] = { 2, 0x7f, 0xff, 0xffff, 0x12345678,
-				   0xfffffffeu };
+static const uint32_t nobody[] = { 2,	   0x7f,       0xff,
+				   0xffff, 0x12345678, 0xfffffffeu };
 
 void test_main(void)
 {
@@ -21,10 +21,10 @@ void test_main(void)
 		smp_send_init_sipi(nobody[i], AP_SIPI_VECTOR);
 	ok(true, "INIT/SIPI to %u nonexistent IDs returned",
 	   (unsigned int)(sizeof(nobody) / sizeof(nobody[0])));
-	apic_icr(0xffff0001u, APIC_DEST_LOGICAL | APIC_DM_INIT |
-				      APIC_LEVEL_ASSERT);
-	apic_icr(0xffff0001u, APIC_DEST_LOGICAL | APIC_DM_STARTUP |
-				      AP_SIPI_VECTOR);
+	apic_icr(0xffff0001u,
+		 APIC_DEST_LOGICAL | APIC_DM_INIT | APIC_LEVEL_ASSERT);
+	apic_icr(0xffff0001u,
+		 APIC_DEST_LOGICAL | APIC_DM_STARTUP | AP_SIPI_VECTOR);
 	ok(true, "logical INIT/SIPI to cluster 0xffff returned");
 
 	/* vCPU 1 is running: a SIPI must not restart it. */

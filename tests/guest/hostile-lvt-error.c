@@ -51,7 +51,8 @@ void test_main(void)
 	apic_write(X2APIC_LVT_ERROR, ERR_VEC);
 
 	apic_write(X2APIC_TDCR, APIC_TDCR_DIV1);
-	apic_write(X2APIC_LVT_TIMER, APIC_LVT_TIMER_ONESHOT | ILLEGAL_TIMER_VEC);
+	apic_write(X2APIC_LVT_TIMER,
+		   APIC_LVT_TIMER_ONESHOT | ILLEGAL_TIMER_VEC);
 	apic_write(X2APIC_TMICT, SMALL_COUNT);
 	window();
 	esr = read_esr();

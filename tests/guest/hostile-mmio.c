@@ -14,12 +14,13 @@
 #define ALL_ONES 0xffffffffu
 #define BARE_AREAS 2
 
-static const uint64_t areas[] = { 0xfee00000ull, 0xc0000000ull,
-				  0xfed00000ull, 0xfec00000ull };
+static const uint64_t areas[] = { 0xfee00000ull, 0xc0000000ull, 0xfed00000ull,
+				  0xfec00000ull };
 
 void test_main(void)
 {
-	unsigned int not_ones = 0, reads = 0, n_areas = sizeof(areas) / sizeof(areas[0]);
+	unsigned int not_ones = 0, reads = 0,
+		     n_areas = sizeof(areas) / sizeof(areas[0]);
 
 	require_x2apic();
 	ok(heartbeat_start(), "heartbeat vCPU started");

@@ -14,7 +14,12 @@
 #define X2APIC_LAST 0x8ff
 #define MAXLVT_SHIFT 16
 
-enum kind { HOLE, RW, RO, WO };
+enum kind {
+	HOLE,
+	RW,
+	RO,
+	WO
+};
 
 static enum kind classify(uint32_t msr, unsigned int maxlvt)
 {
@@ -97,7 +102,8 @@ void test_main(void)
 			}
 		} else if (msr != X2APIC_ICR && msr != X2APIC_TMICT) {
 			if (wrmsr_safe(msr, msr == X2APIC_ESR ? 0 : v) != 0) {
-				printf("register %x: write-back faulted\n", msr);
+				printf("register %x: write-back faulted\n",
+				       msr);
 				reg_bad++;
 			}
 		}

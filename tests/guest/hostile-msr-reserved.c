@@ -109,8 +109,8 @@ void test_main(void)
 		if (before[i] == ~0ull || regs[i].msr == X2APIC_TMCCT)
 			continue;
 		if (rdmsr_safe(regs[i].msr, &v) || v != before[i])
-			fail("%s changed: %lx -> %lx", regs[i].name,
-			     before[i], v);
+			fail("%s changed: %lx -> %lx", regs[i].name, before[i],
+			     v);
 	}
 	sti();
 	tsc_delay(1000000);

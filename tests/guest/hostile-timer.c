@@ -78,7 +78,8 @@ void test_main(void)
 	apic_write(X2APIC_TMICT, COUNT);
 	apic_write(X2APIC_LVT_TIMER, APIC_LVT_TIMER_ONESHOT | VEC);
 	window();
-	ok(ticks <= STORM_LIMIT, "mode flips while armed: %u interrupts", ticks);
+	ok(ticks <= STORM_LIMIT, "mode flips while armed: %u interrupts",
+	   ticks);
 	apic_write(X2APIC_TMICT, 0);
 	window();
 	ticks = 0;

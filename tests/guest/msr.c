@@ -49,8 +49,7 @@ void test_main(void)
 	ok(wrmsr_safe(MSR_ARCH_CAPABILITIES, v) == FAULT_GP,
 	   "IA32_ARCH_CAPABILITIES is read-only");
 	r = rdmsr_safe(MSR_XAPIC_DISABLE_STATUS, &v);
-	ok(r == 0 && v == 1,
-	   "IA32_XAPIC_DISABLE_STATUS reads 1 (%lx)", v);
+	ok(r == 0 && v == 1, "IA32_XAPIC_DISABLE_STATUS reads 1 (%lx)", v);
 	ok(wrmsr_safe(MSR_XAPIC_DISABLE_STATUS, 1) == FAULT_GP,
 	   "IA32_XAPIC_DISABLE_STATUS write #GP");
 	ok(wrmsr_safe(MSR_XAPIC_DISABLE_STATUS, 0) == FAULT_GP,

@@ -16,7 +16,11 @@ static volatile unsigned int hits[GUEST_MAX_CPUS];
 static volatile unsigned int ap_cmd, ap_done;
 static volatile uint32_t ap_seen_id;
 
-enum { CMD_NONE, CMD_IPI_BSP, CMD_LOGICAL_BSP };
+enum {
+	CMD_NONE,
+	CMD_IPI_BSP,
+	CMD_LOGICAL_BSP
+};
 
 static void handler(struct regs *r)
 {
@@ -75,7 +79,8 @@ void test_main(void)
 	ok(wait_hits(1, 2) && hits[0] == 1, "all-but-self reaches only the AP");
 
 	apic_icr(0, APIC_DEST_ALL | APIC_DM_FIXED | VEC);
-	ok(wait_hits(1, 3) && wait_hits(0, 2), "all-including-self reaches both");
+	ok(wait_hits(1, 3) && wait_hits(0, 2),
+	   "all-including-self reaches both");
 
 	/* Cluster 0: BSP is bit 0 (LDR 0x1), the AP bit 1 (LDR 0x2). */
 	ok(apic_read(X2APIC_LDR) == 1, "BSP LDR 1");

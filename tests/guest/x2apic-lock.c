@@ -9,7 +9,6 @@
  */
 #include "tests/guest/lib/guest.h"
 
-
 void test_main(void)
 {
 	uint64_t base, v = 0;
@@ -37,8 +36,8 @@ void test_main(void)
 	ok(boot_apic_base == (APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_EXTD |
 			      APIC_BASE_BSP),
 	   "reset APIC base %lx", boot_apic_base);
-	ok(wrmsr_safe(MSR_APIC_BASE,
-		      base & ~(APIC_BASE_EXTD | APIC_BASE_EN)) == FAULT_GP,
+	ok(wrmsr_safe(MSR_APIC_BASE, base & ~(APIC_BASE_EXTD | APIC_BASE_EN)) ==
+		   FAULT_GP,
 	   "disabling the APIC (EN=EXTD=0) #GP under the lock");
 	ok(wrmsr_safe(MSR_APIC_BASE, base & ~APIC_BASE_EN) == FAULT_GP,
 	   "clearing EN #GP");

@@ -35,7 +35,8 @@ void test_main(void)
 		ok(ver == ALL_ONES, "0xfee00030 reads %x", ver);
 	}
 	*xapic_reg(XAPIC_TPR_OFF) = TPR_PATTERN;
-	ok(apic_read(X2APIC_TPR) == 0, "MMIO TPR write did not reach the x2APIC");
+	ok(apic_read(X2APIC_TPR) == 0,
+	   "MMIO TPR write did not reach the x2APIC");
 	ok(apic_read(X2APIC_ID) == this_cpu()->apic_id, "x2APIC ID intact");
 	ok(true, "guest survived the MMIO accesses");
 }

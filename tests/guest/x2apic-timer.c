@@ -61,8 +61,8 @@ void test_main(void)
 	c1 = apic_read(X2APIC_TMCCT);
 	tsc_delay(1000);
 	c2 = apic_read(X2APIC_TMCCT);
-	ok(c1 <= COUNT && (c2 < c1 || c2 == 0), "current count decreases: %u -> %u",
-	   c1, c2);
+	ok(c1 <= COUNT && (c2 < c1 || c2 == 0),
+	   "current count decreases: %u -> %u", c1, c2);
 	ok(apic_read(X2APIC_TMICT) == COUNT, "initial count reads back");
 	wait_ticks(1);
 	ok(ticks == 1, "one-shot fired");

@@ -108,7 +108,8 @@ static void vprintf_serial(const char *fmt, va_list ap)
 			break;
 		case 'u':
 		case 'x':
-			u = longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int);
+			u = longs ? va_arg(ap, uint64_t) :
+				    va_arg(ap, unsigned int);
 			put_num(u, *fmt == 'u' ? 10 : 16, false, width, pad);
 			break;
 		case 'p':

@@ -70,9 +70,9 @@ struct extable_entry {
 	uint64_t fault, fixup;
 };
 
-#define EXTABLE(fault, fixup)                                   \
-	".pushsection .ex_table, \"a\"\n.balign 8\n.quad " #fault \
-	", " #fixup "\n.popsection\n"
+#define EXTABLE(fault, fixup)                                                  \
+	".pushsection .ex_table, \"a\"\n.balign 8\n.quad " #fault ", " #fixup  \
+	"\n.popsection\n"
 
 /* ------------------------------------------------------------ console/TAP */
 void serial_init(void);
@@ -99,8 +99,8 @@ static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a,
 		     : "a"(leaf), "c"(sub));
 }
 
-static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b,
-			 uint32_t *c, uint32_t *d)
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
+			 uint32_t *d)
 {
 	cpuid_count(leaf, 0, a, b, c, d);
 }

@@ -142,7 +142,7 @@ void trap_dispatch(struct regs *r)
 	}
 	printf("unexpected %s vector %lu on cpu%u: rip=%lx err=%lx cr2=%lx\n",
 	       r->vector < 32 && exc_names[r->vector] ? exc_names[r->vector] :
-							 "interrupt",
+							"interrupt",
 	       r->vector, pc->cpu, r->rip, r->error, read_cr2());
 	fail("unexpected vector %lu", r->vector);
 	test_done();
@@ -253,8 +253,8 @@ static void x2apic_init_bsp(void)
 			return;
 		}
 		/* xAPIC -> x2APIC: set EXTD with EN (SDM 11.12.5). */
-		wrmsr(MSR_APIC_BASE, boot_apic_base | APIC_BASE_EN |
-					     APIC_BASE_EXTD);
+		wrmsr(MSR_APIC_BASE,
+		      boot_apic_base | APIC_BASE_EN | APIC_BASE_EXTD);
 	}
 	boot_svr = rdmsr(X2APIC_SVR);
 	have_x2apic = true;
@@ -301,11 +301,10 @@ void runtime_main(uint32_t start_info)
 }
 
 /* ------------------------------------------------------------ SMP */
-extern char ap_tramp_start[], ap_tramp_end[], ap_tramp_info[],
-	ap_tramp_stack[];
+extern char ap_tramp_start[], ap_tramp_end[], ap_tramp_info[], ap_tramp_stack[];
 
-#define TRAMP_ADDR(sym) \
-	((void *)(uint64_t)(AP_TRAMPOLINE + (uint64_t)((sym) - ap_tramp_start)))
+#define TRAMP_ADDR(sym)                                                        \
+	((void *)(uint64_t)(AP_TRAMPOLINE + (uint64_t)((sym)-ap_tramp_start)))
 #define INIT_DELAY_TICKS 1000000ull
 #define SIPI_WAIT_TICKS 200000000ull
 
@@ -319,8 +318,8 @@ void ap_main(void)
 
 	load_idt();
 	if (!(rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD))
-		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EN |
-					     APIC_BASE_EXTD);
+		wrmsr(MSR_APIC_BASE,
+		      rdmsr(MSR_APIC_BASE) | APIC_BASE_EN | APIC_BASE_EXTD);
 	percpu_init(cpu);
 	fn(cpu);
 	for (;;) {
