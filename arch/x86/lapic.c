@@ -60,6 +60,11 @@ static void wr(uint32_t reg, uint32_t v)
 		mmio[reg / 4] = v;
 }
 
+/* The legacy 8259 pair's data ports (OCW1: interrupt mask register). */
+#define PIC1_DATA 0x21
+#define PIC2_DATA 0xa1
+#define PIC_MASK_ALL 0xff
+
 void lapic_init(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
@@ -73,6 +78,11 @@ void lapic_init(void)
 	wr(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
 	wr(REG_LVT_LINT0, LVT_MASKED);
 	wr(REG_LVT_LINT1, LVT_MASKED);
+	/* Bochs hands the 8259's INTR to the CPU even with LINT0 masked, so
+	 * the BIOS's PIT tick arrived as vector 8 (#DF) at the first STI;
+	 * the host uses no legacy interrupts: mask them at the PIC. */
+	outb(PIC1_DATA, PIC_MASK_ALL);
+	outb(PIC2_DATA, PIC_MASK_ALL);
 	wr(REG_LVT_ERROR, LVT_MASKED);
 	wr(REG_TIMER_DIV, TIMER_DIV_1);
 	wr(REG_LVT_TIMER, VEC_TIMER); /* one-shot */
