@@ -139,4 +139,8 @@ if [ "$SHELL_AFTER" = 1 ]; then
 	exec setsid cttyhack sh
 fi
 sync
+# The console is a tty: our lines may still sit in its buffer while the
+# UART drains at 115200 baud (slow on Bochs, which emulates the baud rate),
+# and poweroff -f does not wait for it. Give it time so RESULT is seen.
+sleep 2
 poweroff -f
