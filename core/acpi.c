@@ -77,6 +77,18 @@
 #define AML_ZERO_OP 0x00
 #define AML_S5_PKG_LENGTH 8
 #define AML_S5_NUM_ELEMENTS 4
+#define AML_EXT_OP_PREFIX 0x5b
+#define AML_DEVICE_OP 0x82
+#define AML_ROOT_CHAR 0x5c
+#define AML_DUAL_NAME_PREFIX 0x2e
+#define AML_DWORD_PREFIX 0x0c
+#define AML_BUFFER_OP 0x11
+#define AML_COM1_PKG_LENGTH 46
+#define AML_CRS_PKG_LENGTH 13
+#define AML_CRS_SIZE 10
+#define ACPI_RES_IO 0x47 /* small item, I/O port descriptor, 7 bytes */
+#define ACPI_RES_IO_DECODE16 0x01
+#define ACPI_RES_END_TAG 0x79
 
 static const uint8_t dsdt_aml[] = {
 	AML_NAME_OP,
@@ -93,6 +105,69 @@ static const uint8_t dsdt_aml[] = {
 	X2HV_SLP_TYP_S5,
 	AML_ZERO_OP,
 	AML_ZERO_OP,
+	/*
+	 * Device (\_SB.COM1) { Name (_HID, EisaId ("PNP0501"))
+	 *   Name (_UID, Zero)
+	 *   Name (_CRS, ResourceTemplate () { IO (Decode16, 0x3F8, 0x3F8,
+	 *                                         1, 8) }) }
+	 * The UART has no interrupt (there is no interrupt controller but
+	 * the local APICs), and saying so lets Linux's 8250_pnp replace the
+	 * legacy ttyS0 (hard-wired to IRQ 4) with a polled port; without it
+	 * user-space output on ttyS0 would wait for an interrupt forever.
+	 *   5B 82 <len>       DeviceOp, PkgLength 46
+	 *   5C 2E _SB_ COM1   RootChar DualNamePrefix
+	 *   08 _HID 0C <id>   EisaId PNP0501 = 0x0105D041 (6.1.5)
+	 *   08 _UID 00
+	 *   08 _CRS 11 0D 0A 0A <IO descriptor 47 ...> 79 00 (6.4.2.5)
+	 */
+	AML_EXT_OP_PREFIX,
+	AML_DEVICE_OP,
+	AML_COM1_PKG_LENGTH,
+	AML_ROOT_CHAR,
+	AML_DUAL_NAME_PREFIX,
+	'_',
+	'S',
+	'B',
+	'_',
+	'C',
+	'O',
+	'M',
+	'1',
+	AML_NAME_OP,
+	'_',
+	'H',
+	'I',
+	'D',
+	AML_DWORD_PREFIX,
+	0x41,
+	0xd0,
+	0x05,
+	0x01,
+	AML_NAME_OP,
+	'_',
+	'U',
+	'I',
+	'D',
+	AML_ZERO_OP,
+	AML_NAME_OP,
+	'_',
+	'C',
+	'R',
+	'S',
+	AML_BUFFER_OP,
+	AML_CRS_PKG_LENGTH,
+	AML_BYTE_PREFIX,
+	AML_CRS_SIZE,
+	ACPI_RES_IO,
+	ACPI_RES_IO_DECODE16,
+	X2HV_PORT_COM1 & 0xff,
+	X2HV_PORT_COM1 >> 8,
+	X2HV_PORT_COM1 & 0xff,
+	X2HV_PORT_COM1 >> 8,
+	1,
+	8,
+	ACPI_RES_END_TAG,
+	0,
 };
 
 struct __attribute__((packed)) acpi_rsdp {

@@ -6,6 +6,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "core/abi.h"
+#include "core/kvmclock.h"
 #include "core/vm.h"
 
 /* Leaf 1 ECX / EDX */
@@ -97,6 +98,7 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 			r->eax = X2HV_CPUID_BASE + 1;
 			r->ebx = r->ecx = r->edx = X2HV_CPUID_SIG_EBX;
 		}
+		kvmclock_cpuid(leaf, &r->eax, &r->ebx, &r->ecx, &r->edx);
 		return;
 	}
 	if ((leaf < 0x80000000 && leaf > max_basic && leaf > LEAF_TOPOLOGY) ||
@@ -157,8 +159,11 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 			    E1_ECX_PERFCTR_NB);
 		break;
 	case 0x80000007:
+		/* The guest's TSC is the host's, which x2hv treats as
+		 * invariant (every CPU with VMX or SVM and EPT or NPT has a
+		 * constant-rate TSC; emulators may not say so). */
 		r->eax = r->ebx = r->ecx = 0;
-		r->edx &= E7_EDX_INVTSC;
+		r->edx = E7_EDX_INVTSC;
 		break;
 	case 0x80000008:
 		/* Speculation-control bits of EBX: hidden (no MSRs). */

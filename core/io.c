@@ -23,7 +23,12 @@
 #define UART_PORTS 8
 #define LCR_DLAB 0x80
 #define IIR_NO_INT 0x01
+#define IIR_THRI 0x02
+#define IIR_RDI 0x04
 #define IIR_FIFO 0xc0
+#define IER_RDI 0x01
+#define IER_THRI 0x02
+#define LSR_DR 0x01
 #define LSR_THRE_TEMT 0x60
 #define MCR_LOOP 0x10
 #define MSR_NO_LOOP 0xb0 /* DCD, DSR, CTS: a cable with a terminal */
@@ -67,17 +72,36 @@ static uint32_t uart_in(struct vm *vm, unsigned int reg)
 
 	switch (reg) {
 	case UART_RBR:
-		return dlab ? u->dll : 0;
+		if (dlab)
+			return u->dll;
+		if (u->rx_head == u->rx_tail)
+			return 0;
+		return (uint8_t)u->rx[u->rx_tail++ % sizeof(u->rx)];
 	case UART_IER:
 		return dlab ? u->dlm : u->ier;
-	case UART_IIR:
-		return IIR_NO_INT | (u->fcr & 1 ? IIR_FIFO : 0);
+	case UART_IIR: {
+		/*
+		 * Interrupt identification as a polling driver sees it (there
+		 * is no interrupt line): received data first, then "THR
+		 * empty", which reading IIR clears until the next write or
+		 * until ETBEI is enabled again (16550 datasheet, table 4).
+		 */
+		uint32_t fifo = u->fcr & 1 ? IIR_FIFO : 0;
+
+		if ((u->ier & IER_RDI) && u->rx_head != u->rx_tail)
+			return IIR_RDI | fifo;
+		if ((u->ier & IER_THRI) && u->thri) {
+			u->thri = false;
+			return IIR_THRI | fifo;
+		}
+		return IIR_NO_INT | fifo;
+	}
 	case UART_LCR:
 		return u->lcr;
 	case UART_MCR:
 		return u->mcr;
 	case UART_LSR:
-		return LSR_THRE_TEMT;
+		return LSR_THRE_TEMT | (u->rx_head != u->rx_tail ? LSR_DR : 0);
 	case UART_MSR:
 		if (u->mcr & MCR_LOOP)
 			/* Loopback: modem outputs reflected (16550 MCR bit 4),
@@ -98,16 +122,22 @@ static void uart_out(struct vm *vm, unsigned int reg, uint8_t val)
 
 	switch (reg) {
 	case UART_RBR:
-		if (dlab)
+		if (dlab) {
 			u->dll = val;
-		else if (!(u->mcr & MCR_LOOP))
-			guest_console_putc(vm, (char)val);
+		} else {
+			if (!(u->mcr & MCR_LOOP))
+				guest_console_putc(vm, (char)val);
+			u->thri = true; /* sent at once: THR empty again */
+		}
 		break;
 	case UART_IER:
-		if (dlab)
+		if (dlab) {
 			u->dlm = val;
-		else
+		} else {
+			if ((val & IER_THRI) && !(u->ier & IER_THRI))
+				u->thri = true;
 			u->ier = val & IER_MASK;
+		}
 		break;
 	case UART_IIR:
 		u->fcr = val;
@@ -122,6 +152,15 @@ static void uart_out(struct vm *vm, unsigned int reg, uint8_t val)
 		u->scr = val;
 		break;
 	}
+}
+
+void guest_console_input(struct vm *vm, char c)
+{
+	struct guest_uart *u = &vm->uart;
+
+	/* Owned by vCPU 0's CPU, the only one that polls the console. */
+	if (u->rx_head - u->rx_tail < sizeof(u->rx))
+		u->rx[u->rx_head++ % sizeof(u->rx)] = c;
 }
 
 static uint32_t ones(unsigned int size)

@@ -5,6 +5,7 @@
  * core/msr_bitmap.c).
  */
 #include "arch/x86/cpu.h"
+#include "core/kvmclock.h"
 #include "core/vm.h"
 
 #define MSR_TSC 0x10
@@ -22,6 +23,7 @@
 #define MSR_AMD_OSVW_LEN 0xc0010140
 #define MSR_AMD_OSVW_STATUS 0xc0010141
 #define MSR_AMD_DE_CFG 0xc0011029
+#define MSR_AMD_INT_PENDING 0xc0010055 /* read by Linux's E400 check */
 #define MSR_AMD_VM_CR 0xc0010114
 
 #define FEATURE_CONTROL_LOCKED 1ull
@@ -48,8 +50,13 @@ static bool pat_valid(uint64_t pat)
 
 static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	int rc;
+
 	if (vlapic_handles_msr(msr))
 		return vlapic_rdmsr(v->vlapic, msr, val);
+	rc = kvmclock_rdmsr(v, msr, val);
+	if (rc <= 0)
+		return rc;
 	switch (msr) {
 	case MSR_XAPIC_DISABLE_STATUS:
 		*val = XAPIC_DISABLED;
@@ -84,6 +91,7 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_AMD_OSVW_LEN:
 	case MSR_AMD_OSVW_STATUS:
 	case MSR_AMD_DE_CFG:
+	case MSR_AMD_INT_PENDING:
 		*val = 0;
 		return 0;
 	default:
@@ -93,8 +101,13 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+	int rc;
+
 	if (vlapic_handles_msr(msr))
 		return vlapic_wrmsr(v->vlapic, msr, val);
+	rc = kvmclock_wrmsr(v, msr, val);
+	if (rc <= 0)
+		return rc;
 	switch (msr) {
 	case MSR_EFER:
 		if (val & ~(EFER_WRITABLE | EFER_LMA))

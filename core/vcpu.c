@@ -9,6 +9,8 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/time.h"
+#include "arch/x86/uart.h"
 #include "core/printk.h"
 #include "core/system.h"
 #include "core/vm.h"
@@ -77,6 +79,16 @@ static void vl_nmi(struct vlapic *vl)
 	vcpu_kick(v);
 }
 
+static void host_timer_irq(void)
+{
+	this_cpu()->softirq |= SOFTIRQ_TIMER;
+}
+
+void vcpu_irq_init(void)
+{
+	irq_register(VEC_TIMER, host_timer_irq);
+}
+
 const struct vlapic_ops vcpu_vlapic_ops = {
 	.now = vl_now,
 	.set_timer = vl_set_timer,
@@ -122,12 +134,21 @@ static void vcpu_handle_timer(struct vcpu *v)
 	}
 }
 
-/* The host timer follows the vlapic's deadline; reprogram on change. */
+/*
+ * The host timer follows the vlapic's deadline; reprogram on change, and
+ * after it fired: a deadline further away than the LAPIC counter reaches
+ * fires early and is armed again.
+ */
 static void vcpu_arm_host_timer(struct vcpu *v)
 {
 	static uint64_t armed[MAX_CPUS];
 	unsigned int c = v->pcpu;
+	struct percpu *p = this_cpu();
 
+	if (p->softirq & SOFTIRQ_TIMER) {
+		p->softirq &= ~SOFTIRQ_TIMER;
+		armed[c] = 0;
+	}
 	if (armed[c] != v->timer_deadline) {
 		armed[c] = v->timer_deadline;
 		lapic_timer_arm(v->timer_deadline);
@@ -167,11 +188,34 @@ static bool vcpu_wakeup_pending(struct vcpu *v)
 	       (virt->get_reg(v, VREG_RFLAGS) & RFLAGS_IF);
 }
 
+#define CONSOLE_POLL_US 10000
+
+/* vCPU 0 polls the physical console for the guest UART's input. */
+static void vcpu_poll_console(struct vcpu *v)
+{
+	int c;
+
+	if (v->id != 0)
+		return;
+	while ((c = uart_getc()) >= 0)
+		guest_console_input(v->vm, (char)c);
+}
+
 static void vcpu_sleep(struct vcpu *v)
 {
 	vcpu_arm_host_timer(v);
+	if (v->id == 0) {
+		/* Wake up to poll the console; the vlapic deadline is armed
+		 * again afterwards (the softirq flag forces it). */
+		uint64_t poll = rdtsc() + CONSOLE_POLL_US * tsc_khz / 1000;
+
+		if (!v->timer_deadline || v->timer_deadline > poll)
+			lapic_timer_arm(poll);
+		this_cpu()->softirq |= SOFTIRQ_TIMER;
+	}
 	safe_halt();
 	vcpu_handle_timer(v);
+	vcpu_poll_console(v);
 }
 
 static void vcpu_record_exit(struct vcpu *v)
@@ -239,6 +283,7 @@ void vcpu_run(struct vcpu *v)
 			}
 			v->state = VCPU_RUNNING;
 		}
+		vcpu_poll_console(v);
 		vcpu_inject_events(v);
 		vcpu_arm_host_timer(v);
 		virt->run(v);

@@ -203,6 +203,8 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	return v;
 }
 
+void vcpu_irq_init(void);
+
 void vm_boot(void)
 {
 	struct vm *vm = &vm0;
@@ -226,6 +228,7 @@ void vm_boot(void)
 		       mem >> 20, GUEST_RAM_MAX >> 20);
 		system_halt();
 	}
+	vcpu_irq_init();
 	vm->ram = page_try_alloc(mem, LARGE_PAGE);
 	if (!vm->ram) {
 		pr_err("error: mem=%lu MiB is more than the free host memory (%lu MiB)",
@@ -240,6 +243,7 @@ void vm_boot(void)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_create(vm, i);
 	vcpu_pvh_state(vm->vcpus[0], entry, si);
+	vm->tsc_start = rdtsc();
 	pr_info("vm%u: %u vCPUs, %lu MiB, starting", vm->id, vm->nr_vcpus,
 		mem >> 20);
 	for (unsigned int i = 1; i < vm->nr_vcpus; i++) {

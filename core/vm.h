@@ -36,6 +36,9 @@ struct guest_uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	char line[128];
 	unsigned int len;
+	bool thri; /* "THR empty" interrupt pending (polled through IIR) */
+	char rx[16]; /* input from the physical console */
+	unsigned int rx_head, rx_tail;
 };
 
 struct vcpu {
@@ -51,6 +54,7 @@ struct vcpu {
 	volatile int sipi_vector; /* -1: none pending */
 	volatile bool nmi_pending;
 	uint64_t timer_deadline; /* host-timer deadline for the vlapic */
+	uint64_t kvmclock_msr; /* MSR_KVM_SYSTEM_TIME_NEW */
 	uint64_t exits[NR_EXIT_REASONS];
 	uint64_t exits_total;
 	struct exit_record ring[EXIT_RING];
@@ -80,6 +84,7 @@ struct vm {
 	spinlock_t lock;
 	struct guest_uart uart;
 	uint64_t test_status;
+	uint64_t tsc_start; /* host TSC at VM start: kvmclock's zero */
 	uint64_t io_dropped; /* writes to unclaimed ports */
 };
 
@@ -100,6 +105,7 @@ void vcpu_dump(struct vcpu *v, const char *why);
 
 /* Guest console output (UART and hypercall), line-buffered. */
 void guest_console_putc(struct vm *vm, char c);
+void guest_console_input(struct vm *vm, char c);
 
 /* Exit handling (core/exit.c). */
 enum exit_action vcpu_handle_exit(struct vcpu *v);

@@ -179,7 +179,15 @@ static void test_dsdt(void **state)
 				       0x08, 0x04,
 				       0x0a, X2HV_SLP_TYP_S5,
 				       0x0a, X2HV_SLP_TYP_S5,
-				       0x00, 0x00 };
+				       0x00, 0x00,
+				       /* Device (\_SB.COM1), polled PNP0501 */
+				       0x5b, 0x82, 46, 0x5c, 0x2e, '_', 'S', 'B',
+				       '_', 'C', 'O', 'M', '1', 0x08, '_', 'H',
+				       'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01,
+				       0x08, '_', 'U', 'I', 'D', 0x00, 0x08, '_',
+				       'C', 'R', 'S', 0x11, 0x0d, 0x0a, 0x0a,
+				       0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01,
+				       0x08, 0x79, 0x00 };
 	size_t d;
 
 	build(1);
@@ -423,6 +431,8 @@ static void test_iasl(void **state)
 
 	t = disassemble("DSDT");
 	assert_non_null(strstr(t, "Name (_S5, Package (0x04)"));
+	assert_non_null(strstr(t, "EisaId (\"PNP0501\")"));
+	assert_non_null(strstr(t, "0x03F8,             // Range Minimum"));
 	assert_null(strstr(t, "Incorrect checksum"));
 	free(t);
 

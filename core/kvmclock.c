@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/* KVM-compatible paravirtual clock (see kvmclock.h). */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/time.h"
+#include "core/kvmclock.h"
+#include "core/vm.h"
+
+#define KVM_SIGNATURE_EBX 0x4b4d564b /* "KVMK" */
+#define KVM_SIGNATURE_ECX 0x564b4d56 /* "VMKV" */
+#define KVM_SIGNATURE_EDX 0x0000004d /* "M\0\0\0" */
+#define KVM_FEATURE_NOP_IO_DELAY (1u << 1)
+#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
+#define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (1u << 24)
+#define PVCLOCK_TSC_STABLE_BIT (1u << 0)
+#define SYSTEM_TIME_ENABLE 1ull
+#define NSEC_PER_MSEC 1000000ull
+#define PVCLOCK_ALIGN 8
+
+void pvclock_scale_for(uint64_t tsc_khz, uint32_t *mul, int8_t *shift)
+{
+	/* ns per tick = 1e6 / kHz, as a 32.32 fraction scaled by 2^shift. */
+	uint64_t frac = (NSEC_PER_MSEC << 32) / (tsc_khz ? tsc_khz : 1);
+	int s = 0;
+
+	while (frac >= (1ull << 32)) {
+		frac >>= 1;
+		s++;
+	}
+	while (frac && frac < (1ull << 31) && s > -31) {
+		frac <<= 1;
+		s--;
+	}
+	*mul = (uint32_t)frac;
+	*shift = (int8_t)s;
+}
+
+uint64_t pvclock_scale(uint64_t delta, uint32_t mul, int8_t shift)
+{
+	if (shift < 0)
+		delta >>= -shift;
+	else
+		delta <<= shift;
+	return (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
+bool kvmclock_cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx,
+		    uint32_t *ecx, uint32_t *edx)
+{
+	if (leaf == KVM_CPUID_BASE) {
+		*eax = KVM_CPUID_FEATURES;
+		*ebx = KVM_SIGNATURE_EBX;
+		*ecx = KVM_SIGNATURE_ECX;
+		*edx = KVM_SIGNATURE_EDX;
+		return true;
+	}
+	if (leaf == KVM_CPUID_FEATURES) {
+		*eax = KVM_FEATURE_NOP_IO_DELAY | KVM_FEATURE_CLOCKSOURCE2 |
+		       KVM_FEATURE_CLOCKSOURCE_STABLE_BIT;
+		*ebx = *ecx = *edx = 0;
+		return true;
+	}
+	return false;
+}
+
+static void fill_time_info(struct vcpu *v, struct pvclock_vcpu_time_info *ti)
+{
+	uint32_t mul;
+	int8_t shift;
+	uint64_t now = rdtsc();
+
+	pvclock_scale_for(tsc_khz, &mul, &shift);
+	/* Odd version while updating (the guest retries), even after. */
+	ti->version |= 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	ti->tsc_timestamp = now;
+	ti->system_time = pvclock_scale(now - v->vm->tsc_start, mul, shift);
+	ti->tsc_to_system_mul = mul;
+	ti->tsc_shift = shift;
+	ti->flags = PVCLOCK_TSC_STABLE_BIT;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	ti->version++;
+}
+
+int kvmclock_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	if (msr == MSR_KVM_SYSTEM_TIME_NEW) {
+		*val = v->kvmclock_msr;
+		return 0;
+	}
+	if (msr == MSR_KVM_WALL_CLOCK_NEW) {
+		*val = 0;
+		return 0;
+	}
+	return 1;
+}
+
+int kvmclock_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	if (msr == MSR_KVM_SYSTEM_TIME_NEW) {
+		uint64_t gpa = val & ~SYSTEM_TIME_ENABLE;
+		struct pvclock_vcpu_time_info *ti;
+
+		v->kvmclock_msr = val;
+		if (!(val & SYSTEM_TIME_ENABLE))
+			return 0;
+		ti = gpa_to_hva(v->vm, gpa, sizeof(*ti));
+		/* A bad address just leaves the clock disabled, as KVM does
+		 * for memory it cannot map. */
+		if (ti && !(gpa % PVCLOCK_ALIGN))
+			fill_time_info(v, ti);
+		return 0;
+	}
+	if (msr == MSR_KVM_WALL_CLOCK_NEW) {
+		struct pvclock_wall_clock *wc =
+			gpa_to_hva(v->vm, val, sizeof(*wc));
+
+		/* No RTC: the VM's epoch is 1970-01-01 at VM start. */
+		if (wc) {
+			wc->version = (wc->version | 1) + 1;
+			wc->sec = 0;
+			wc->nsec = 0;
+		}
+		return 0;
+	}
+	return 1;
+}
