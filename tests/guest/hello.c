@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 //! expect: hello from the x2hv guest runtime
-//! expect: fmt: -42 42 beef 0123456789ab 18446744073709551615 str c 0x100000$
+//! expect: fmt: -42 42 beef 0123456789ab 18446744073709551615 str c 0x100000
 //! expect: RESULT: PASS
 /* The smallest guest test: the runtime boots, prints and exits. */
 #include "tests/guest/lib/guest.h"
