@@ -90,10 +90,40 @@ test-guest: all $(GUEST_ELFS)
 fuzz: $(FUZZ_BINS)
 	@python3 tools/run-fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+test-linux: all $(LINUX_ASSETS)
+	@$(HARNESS) linux --platform $(PLATFORM)
+
+# Boot Debian's kernel with 2 vCPUs and an interactive serial console.
+run: all $(LINUX_ASSETS)
+	@$(HARNESS) run --platform $(PLATFORM)
+
+bench: all $(GUEST_ELFS)
+	@$(HARNESS) bench --platform $(PLATFORM)
+
+# Every CI tier, one closing line for all of them (tools/run-tiers.py).
+# The Linux boot under Bochs takes longer than CI should: test-linux-bochs.
+CI_PLATFORMS := qemu-svm bochs-vmx
+test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
+	@python3 tools/run-tiers.py \
+		'$(MAKE) -s format-check-tier' \
+		'$(MAKE) -s test-unit' \
+		'$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)' \
+		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-boot PLATFORM=$(p)') \
+		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-guest PLATFORM=$(p)') \
+		'$(MAKE) -s test-linux PLATFORM=qemu-svm'
+
+test-linux-bochs: all $(LINUX_ASSETS)
+	@$(HARNESS) linux --platform bochs-vmx
+
+format-check-tier:
+	@if tools/format-check.sh; then echo "1 passed, 0 failed"; \
+	else echo "0 passed, 1 failed"; exit 1; fi
+
 format-check:
 	@tools/format-check.sh
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all test test-unit test-boot test-guest fuzz format-check clean
+.PHONY: all test test-unit test-boot test-guest test-linux test-linux-bochs run bench \
+	fuzz format-check format-check-tier clean

@@ -5,8 +5,8 @@
 #include "core/asm_offsets.h"
 #include "core/vm.h"
 
-#define CHECK(field, off)                                            \
-	_Static_assert(offsetof(struct guest_regs, field) == (off), \
+#define CHECK(field, off)                                                      \
+	_Static_assert(offsetof(struct guest_regs, field) == (off),            \
 		       "asm_offsets.h out of date: " #field)
 CHECK(rax, GR_RAX);
 CHECK(rbx, GR_RBX);

@@ -139,10 +139,10 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 				    L7_EBX_INVPCID | L7_EBX_RDT_M |
 				    L7_EBX_RDT_A | L7_EBX_PT);
 			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_SGX_LC);
-			r->edx &= ~(L7_EDX_HYBRID | L7_EDX_PCONFIG |
-				    L7_EDX_IBRS | L7_EDX_STIBP |
-				    L7_EDX_L1D_FLUSH | L7_EDX_CORE_CAPS |
-				    L7_EDX_SSBD);
+			r->edx &=
+				~(L7_EDX_HYBRID | L7_EDX_PCONFIG | L7_EDX_IBRS |
+				  L7_EDX_STIBP | L7_EDX_L1D_FLUSH |
+				  L7_EDX_CORE_CAPS | L7_EDX_SSBD);
 			/* The x2APIC lock is reported through
 			 * IA32_ARCH_CAPABILITIES on both vendors. */
 			r->edx |= L7_EDX_ARCH_CAPS;

@@ -30,8 +30,8 @@ enum exit_action handle_hypercall(struct vcpu *v)
 		r->rax = hc_console_write(v, r->rdi, r->rsi);
 		break;
 	case X2HV_HC_TEST_EXIT:
-		pr_info("vm%u: vcpu%u: test exit, status %lu", v->vm->id,
-			v->id, r->rdi);
+		pr_info("vm%u: vcpu%u: test exit, status %lu", v->vm->id, v->id,
+			r->rdi);
 		v->vm->test_status = r->rdi;
 		vm_request_stop(v->vm, VM_STOP_TEST_EXIT);
 		r->rax = 0;

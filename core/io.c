@@ -176,7 +176,8 @@ static enum exit_action pm_write(struct vcpu *v, uint16_t port, uint32_t val)
 	    ((val >> 2) & 7) == X2HV_SLP_TYP_S5) {
 		pr_info("vm%u: stopped: poweroff (ACPI S5)", vm->id);
 		vm_request_stop(vm, VM_STOP_POWEROFF);
-	} else if (port == X2HV_PORT_RESET && (val & 0xff) == X2HV_RESET_VALUE) {
+	} else if (port == X2HV_PORT_RESET &&
+		   (val & 0xff) == X2HV_RESET_VALUE) {
 		pr_info("vm%u: stopped: reset requested (%s)", vm->id,
 			hv_config.reboot == HV_REBOOT_STOP ?
 				"reboot=stop" :
@@ -209,18 +210,20 @@ enum exit_action handle_io(struct vcpu *v)
 			uart_out(vm, port - X2HV_PORT_COM1, (uint8_t)val);
 		return ACT_SKIP;
 	}
-	if (!e->io.in && (port == X2HV_PORT_SLEEP_CONTROL ||
-			  port == X2HV_PORT_RESET))
+	if (!e->io.in &&
+	    (port == X2HV_PORT_SLEEP_CONTROL || port == X2HV_PORT_RESET))
 		return pm_write(v, port, val);
 	if (e->io.in) {
 		uint32_t r = ones(e->io.size);
 
-		if (port == X2HV_PORT_SLEEP_STATUS || port == X2HV_PORT_SLEEP_CONTROL)
+		if (port == X2HV_PORT_SLEEP_STATUS ||
+		    port == X2HV_PORT_SLEEP_CONTROL)
 			r = 0;
 		if (e->io.size == 4)
 			v->regs.rax = r; /* a 32-bit write zero-extends */
 		else
-			v->regs.rax = (v->regs.rax & ~(uint64_t)ones(e->io.size)) | r;
+			v->regs.rax =
+				(v->regs.rax & ~(uint64_t)ones(e->io.size)) | r;
 	} else {
 		vm->io_dropped++;
 	}

@@ -45,8 +45,8 @@ uint64_t pvclock_scale(uint64_t delta, uint32_t mul, int8_t shift)
 	return (uint64_t)(((unsigned __int128)delta * mul) >> 32);
 }
 
-bool kvmclock_cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx,
-		    uint32_t *ecx, uint32_t *edx)
+bool kvmclock_cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
+		    uint32_t *edx)
 {
 	if (leaf == KVM_CPUID_BASE) {
 		*eax = KVM_CPUID_FEATURES;

@@ -146,8 +146,9 @@ void kmain(uint32_t magic, uint32_t info_pa)
 		boot_error("no usable VMX or SVM on this CPU", NULL);
 	for (unsigned int i = 0; i < nr_cpus; i++)
 		if (!percpu[i].virt_ok)
-			boot_error("virtualization could not be enabled on every CPU",
-				   NULL);
+			boot_error(
+				"virtualization could not be enabled on every CPU",
+				NULL);
 	if (hv_config.noguest) {
 		pr_info("noguest: nothing to run");
 		system_halt();

@@ -103,8 +103,8 @@ bool msr_bitmap_vmx_intercepts(const uint8_t *bm, uint32_t msr, bool write)
 
 	if (r < 0)
 		return true;
-	return test_bit(bm, write ? r + (VMX_WRITE_LOW - VMX_READ_LOW) * 8L :
-				    r);
+	return test_bit(bm,
+			write ? r + (VMX_WRITE_LOW - VMX_READ_LOW) * 8L : r);
 }
 
 bool msr_bitmap_svm_intercepts(const uint8_t *bm, uint32_t msr, bool write)

@@ -78,7 +78,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'u':
 		case 'x':
 			v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-			out_num(&o, v, *fmt == 'u' ? 10 : 16, false, width, pad);
+			out_num(&o, v, *fmt == 'u' ? 10 : 16, false, width,
+				pad);
 			break;
 		case 'p':
 			out(&o, '0');

@@ -10,7 +10,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum log_level {
+	LOG_ERR,
+	LOG_WARN,
+	LOG_INFO,
+	LOG_DEBUG
+};
 
 extern enum log_level log_level;
 
@@ -30,6 +35,6 @@ void console_set_putc(void (*putc)(char c));
 
 /* Prints "x2hv: PANIC: ..." and stops the whole machine. */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
-							    ...);
+							   ...);
 
 #endif

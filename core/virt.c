@@ -43,7 +43,8 @@ const struct virt_ops *virt_select(void)
 	struct cpuid_regs v = cpuid(0, 0);
 	uint32_t max_ext = cpuid(0x80000000, 0).eax;
 
-	if (v.ebx == VENDOR_INTEL_EBX && cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_VMX))
+	if (v.ebx == VENDOR_INTEL_EBX &&
+	    cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_VMX))
 		return &vmx_ops;
 	if (v.ebx == VENDOR_AMD_EBX && max_ext >= 0x80000001 &&
 	    cpu_has(0x80000001, CPUID_REG_ECX, CPUID_80000001_ECX_SVM))

@@ -111,8 +111,9 @@ static uint32_t vm_load_modules(struct vm *vm, struct pvh_module *initrd,
 		uint64_t gpa = (vm->ram_size - size) & ~(PAGE_SIZE - 1);
 
 		if (size >= vm->ram_size || gpa < img.highest)
-			vm_error("initrd (module 2) does not fit in guest RAM above the kernel",
-				 NULL);
+			vm_error(
+				"initrd (module 2) does not fit in guest RAM above the kernel",
+				NULL);
 		memcpy(vm->ram + gpa, (const void *)m->start, size);
 		initrd->gpa = gpa;
 		initrd->size = size;
@@ -131,7 +132,8 @@ static uint64_t vm_build_tables(struct vm *vm, const struct pvh_module *mods,
 	struct acpi_cfg acfg = { vm->nr_vcpus, ids };
 	struct hvm_memmap_table_entry map[3] = {
 		{ 0, X2HV_GPA_LOW_RAM_END, HVM_MEMMAP_TYPE_RAM, 0 },
-		{ X2HV_GPA_LOW_RAM_END, X2HV_GPA_HIGH_RAM - X2HV_GPA_LOW_RAM_END,
+		{ X2HV_GPA_LOW_RAM_END,
+		  X2HV_GPA_HIGH_RAM - X2HV_GPA_LOW_RAM_END,
 		  HVM_MEMMAP_TYPE_RESERVED, 0 },
 		{ X2HV_GPA_HIGH_RAM, vm->ram_size - X2HV_GPA_HIGH_RAM,
 		  HVM_MEMMAP_TYPE_RAM, 0 },
@@ -143,8 +145,8 @@ static uint64_t vm_build_tables(struct vm *vm, const struct pvh_module *mods,
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		ids[i] = i;
-	rc = acpi_build(vm->ram + X2HV_GPA_ACPI, START_INFO_SIZE,
-			X2HV_GPA_ACPI, &acfg, &rsdp);
+	rc = acpi_build(vm->ram + X2HV_GPA_ACPI, START_INFO_SIZE, X2HV_GPA_ACPI,
+			&acfg, &rsdp);
 	if (rc < 0)
 		vm_error("ACPI tables", acpi_strerror(rc));
 	scfg.cmdline = cmdline_skip_filename(boot_info.mod[0].cmdline);
@@ -194,8 +196,8 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	v->vlapic = vl;
 	v->sipi_vector = -1;
 	v->state = id == 0 ? VCPU_RUNNING : VCPU_WAIT_SIPI;
-	vlapic_init(vl, id, id == 0, per_tick ? per_tick : 1,
-		    &vcpu_vlapic_ops, v);
+	vlapic_init(vl, id, id == 0, per_tick ? per_tick : 1, &vcpu_vlapic_ops,
+		    v);
 	if (virt->vcpu_init(v))
 		vm_error("could not set up a vCPU", NULL);
 	vm->vcpus[id] = v;
@@ -215,8 +217,9 @@ void vm_boot(void)
 	uint64_t si;
 
 	if (boot_info.n_mod == 0)
-		vm_error("no guest kernel: add a module (module2 <kernel> <args>) or pass noguest",
-			 NULL);
+		vm_error(
+			"no guest kernel: add a module (module2 <kernel> <args>) or pass noguest",
+			NULL);
 	vm->nr_vcpus = hv_config.vcpus ? hv_config.vcpus : nr_cpus;
 	if (vm->nr_vcpus > nr_cpus || vm->nr_vcpus > VM_MAX_VCPUS) {
 		pr_err("error: vcpus=%u but only %u physical CPUs (max %u)",

@@ -104,16 +104,16 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-#define DEFINE_CR(n)                                                        \
-	static inline uint64_t read_cr##n(void)                             \
-	{                                                                   \
-		uint64_t v;                                                 \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));           \
-		return v;                                                   \
-	}                                                                   \
-	static inline void write_cr##n(uint64_t v)                          \
-	{                                                                   \
-		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");    \
+#define DEFINE_CR(n)                                                           \
+	static inline uint64_t read_cr##n(void)                                \
+	{                                                                      \
+		uint64_t v;                                                    \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));              \
+		return v;                                                      \
+	}                                                                      \
+	static inline void write_cr##n(uint64_t v)                             \
+	{                                                                      \
+		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");       \
 	}
 DEFINE_CR(0)
 DEFINE_CR(2)
@@ -168,7 +168,10 @@ static inline uint64_t xgetbv(uint32_t idx)
 static inline bool cpu_has(uint32_t leaf, int reg, int bit)
 {
 	struct cpuid_regs r = cpuid(leaf, 0);
-	uint32_t v = reg == 0 ? r.eax : reg == 1 ? r.ebx : reg == 2 ? r.ecx : r.edx;
+	uint32_t v = reg == 0 ? r.eax :
+		     reg == 1 ? r.ebx :
+		     reg == 2 ? r.ecx :
+				r.edx;
 
 	return (v >> bit) & 1;
 }

@@ -75,8 +75,7 @@ void irq_register(uint8_t vector, irq_handler_t h)
 
 static void dump_frame(const struct trap_frame *f)
 {
-	pr_err("RIP=%016lx CS=%04lx RFLAGS=%016lx", f->rip, f->cs,
-	       f->rflags);
+	pr_err("RIP=%016lx CS=%04lx RFLAGS=%016lx", f->rip, f->cs, f->rflags);
 	pr_err("RSP=%016lx SS=%04lx ERR=%016lx", f->rsp, f->ss, f->error);
 	pr_err("RAX=%016lx RBX=%016lx RCX=%016lx", f->rax, f->rbx, f->rcx);
 	pr_err("RDX=%016lx RSI=%016lx RDI=%016lx", f->rdx, f->rsi, f->rdi);

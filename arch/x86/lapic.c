@@ -108,7 +108,8 @@ static void send_icr(uint32_t dest, uint32_t lo)
 	}
 	wr(REG_ICR_HI, dest << 24);
 	wr(REG_ICR_LO, lo);
-	for (int i = 0; i < ICR_SPIN_LIMIT && (rd(REG_ICR_LO) & ICR_DELIVS); i++)
+	for (int i = 0; i < ICR_SPIN_LIMIT && (rd(REG_ICR_LO) & ICR_DELIVS);
+	     i++)
 		cpu_relax();
 }
 
@@ -165,7 +166,8 @@ void lapic_timer_arm(uint64_t deadline)
 	now = rdtsc();
 	ticks = deadline > now ?
 			(uint64_t)(((unsigned __int128)(deadline - now) *
-				    timer_per_tsc_fp) >> 32) :
+				    timer_per_tsc_fp) >>
+				   32) :
 			0;
 	if (ticks == 0)
 		ticks = 1;

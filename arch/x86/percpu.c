@@ -33,8 +33,8 @@ void percpu_setup(unsigned int cpu)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) gdtr = { sizeof(p->gdt) - 1,
-					   (uint64_t)p->gdt };
+	} __attribute__((packed))
+	gdtr = { sizeof(p->gdt) - 1, (uint64_t)p->gdt };
 
 	p->self = p;
 	p->cpu = cpu;

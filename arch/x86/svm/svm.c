@@ -155,11 +155,10 @@ static int svm_vcpu_init(struct vcpu *v)
 	v->arch = s;
 
 	vmcb->intercept_exc = 0;
-	vmcb->intercept1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI |
-			   SVM_I1_INIT | SVM_I1_CPUID | SVM_I1_RSM |
-			   SVM_I1_INVD | SVM_I1_HLT | SVM_I1_INVLPGA |
-			   SVM_I1_IOIO | SVM_I1_MSR | SVM_I1_TASK_SWITCH |
-			   SVM_I1_SHUTDOWN;
+	vmcb->intercept1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT |
+			   SVM_I1_CPUID | SVM_I1_RSM | SVM_I1_INVD |
+			   SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO |
+			   SVM_I1_MSR | SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN;
 	vmcb->intercept2 = SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD |
 			   SVM_I2_VMSAVE | SVM_I2_STGI | SVM_I2_CLGI |
 			   SVM_I2_SKINIT | SVM_I2_MONITOR | SVM_I2_MWAIT |
@@ -351,7 +350,8 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 		e->reason = EXIT_INVALID_STATE;
 		break;
 	default:
-		if (code >= SVM_EXIT_EXC_BASE && code < SVM_EXIT_EXC_BASE + 32) {
+		if (code >= SVM_EXIT_EXC_BASE &&
+		    code < SVM_EXIT_EXC_BASE + 32) {
 			e->reason = EXIT_EXCEPTION;
 			e->exc.vector = code - SVM_EXIT_EXC_BASE;
 		} else {

@@ -55,7 +55,8 @@ struct vmcb {
 	uint64_t avic_physical_pa; /* 0x0f8 */
 	uint8_t rsvd4[0x400 - 0x100];
 	/* State save area, 0x400 -. */
-	struct vmcb_seg es, cs, ss, ds, fs, gs, gdtr, ldtr, idtr, tr; /* 0x400 */
+	struct vmcb_seg es, cs, ss, ds, fs, gs, gdtr, ldtr, idtr,
+		tr; /* 0x400 */
 	uint8_t rsvd5[0x4cb - 0x4a0];
 	uint8_t cpl; /* 0x4cb */
 	uint32_t rsvd6;
