@@ -11,6 +11,7 @@
 #define VEC 0x40
 #define COUNT 200000
 #define PERIODIC_COUNT 50000
+#define COUNT_DELAY 100000
 #define PERIODIC_TICKS 5
 #define TDCR_DIV16 0x3
 #define WAIT_LIMIT 4000000000ull
@@ -59,7 +60,7 @@ void test_main(void)
 	ok(apic_read(X2APIC_LVT_TIMER) == VEC, "LVT timer reads back");
 	apic_write(X2APIC_TMICT, COUNT);
 	c1 = apic_read(X2APIC_TMCCT);
-	tsc_delay(1000);
+	tsc_delay(COUNT_DELAY);
 	c2 = apic_read(X2APIC_TMCCT);
 	ok(c1 <= COUNT && (c2 < c1 || c2 == 0),
 	   "current count decreases: %u -> %u", c1, c2);
