@@ -398,8 +398,7 @@ static inline void invvpid(uint64_t type, uint16_t vpid)
 {
 	struct invvpid_desc d = { vpid, 0 };
 
-	__asm__ volatile("invvpid %0, %1" ::"m"(d), "r"(type)
-			 : "cc", "memory");
+	__asm__ volatile("invvpid %0, %1" ::"m"(d), "r"(type) : "cc", "memory");
 }
 #endif /* __ASSEMBLY__ */
 

@@ -141,8 +141,8 @@ static int choose_controls(struct vmx_caps *c)
 	if (!(c->ept_vpid & VPID_CAP_INVVPID) ||
 	    !(c->ept_vpid & (VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL)))
 		proc2 &= ~PROC2_VPID;
-	if (adjust("pin-based", PIN_EXT_INTR | PIN_NMI,
-		   PIN_EXT_INTR | PIN_NMI, c->pin0, c->pin1, &c->pin))
+	if (adjust("pin-based", PIN_EXT_INTR | PIN_NMI, PIN_EXT_INTR | PIN_NMI,
+		   c->pin0, c->pin1, &c->pin))
 		return -1;
 	/* CR3 accesses need not exit with EPT; with old-style controls they
 	 * may be forced on, and vmx_run.c emulates them then. */
@@ -168,7 +168,8 @@ static int choose_controls(struct vmx_caps *c)
 		pr_err("vmx: acknowledge-interrupt-on-exit cannot be turned off");
 		return -1;
 	}
-	if (adjust("VM-entry", ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER,
+	if (adjust("VM-entry",
+		   ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER,
 		   ENTRY_LOAD_EFER, c->entry0, c->entry1, &c->entry))
 		return -1;
 	c->entry &= ~ENTRY_IA32E_GUEST; /* follows the guest's EFER.LMA */
@@ -182,8 +183,9 @@ static int enable_feature_control(unsigned int cpu)
 	/* SDM 24.7: VMXON outside SMX needs bit 2; once the lock bit is set
 	 * the MSR cannot change until reset. */
 	if (!(fc & FEATURE_CONTROL_LOCK)) {
-		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK |
-							FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+		wrmsr(MSR_IA32_FEATURE_CONTROL,
+		      fc | FEATURE_CONTROL_LOCK |
+			      FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 		return 0;
 	}
 	if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {

@@ -230,7 +230,8 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
 static void inject_gp(void)
 {
 	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC |
-						 INTR_INFO_DELIVER_ERR | VEC_GP);
+						 INTR_INFO_DELIVER_ERR |
+						 VEC_GP);
 	vmcs_write(VMCS_ENTRY_EXC_ERROR, 0);
 }
 
@@ -246,7 +247,8 @@ static void emulate_mov_cr0(struct vcpu *v, uint64_t val)
 	uint64_t old = visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, cr0_mask());
 	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
 	uint64_t cr4 = visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, cr4_mask());
-	uint32_t cs_ar = vmcs_read(VMCS_GUEST_ES_AR + VSEG_CS * VMCS_SEG_STRIDE);
+	uint32_t cs_ar =
+		vmcs_read(VMCS_GUEST_ES_AR + VSEG_CS * VMCS_SEG_STRIDE);
 
 	if ((val & CR0_RESERVED_HI) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_NW) && !(val & CR0_CD)) ||
@@ -319,7 +321,8 @@ static bool emulate_cr_access(struct vcpu *v, uint64_t qual)
 			return true;
 		case 8:
 			vlapic_rdmsr(v->vlapic, X2APIC_MSR_TPR, &val);
-			gpr_write(v, reg, (val >> CR8_TPR_SHIFT) & CR8_VALID_MASK);
+			gpr_write(v, reg,
+				  (val >> CR8_TPR_SHIFT) & CR8_VALID_MASK);
 			skip(v);
 			return true;
 		}
