@@ -69,7 +69,7 @@ LINUX_EXPECT = [r"x2hv-linux: init started", r"RESULT: PASS",
 # a "[vm0] " prefix), so that hypervisor messages cannot match.
 LINUX_REJECT = DEFAULT_REJECT + [
     r"\[vm\d+\] .*" + p for p in (r"Kernel panic", r"\bBUG:", r"\bOops\b",
-                                   r"WARNING:", r"Call Trace")]
+                                   r"WARNING: (CPU: |at )", r"Call Trace")]
 LINUX_TIMEOUT = {"qemu": 600, "bochs": 3600, "kvm": 120}
 # Linux's calibrated TSC frequency must match the host's within this many
 # parts per thousand (Linux refines against its own reference clocks).
@@ -648,10 +648,12 @@ def cmd_selftest(args):
         (lin, lin_ok.replace("ok 1", "not ok 1"), "matched /not ok /"),
         (lin, lin_ok.replace("2601000", "2700000"), "differs"),
         (lin, lin_ok.replace("x2hv: tsc: 2600000 kHz\n", ""), "missing"),
-        (lin, lin_ok + "[vm0] WARNING: CPU: 1 PID: 0\n", "WARNING"),
+        (lin, lin_ok + "[vm0] WARNING: CPU: 1 PID: 0 at x+0x1\n", "WARNING"),
         (lin, "[vm0] [    0.000000] BUG: unable to handle page fault\n" +
          lin_ok, "BUG:"),
         (lin, "x2hv: vm0: WARNING: slow path\n" + lin_ok, None),
+        (lin, "[vm0] [    0.1] RETBleed: WARNING: Spectre v2 mitigation\n"
+         + lin_ok, None),
         (boot, "error: premature end of file /boot/x2hv.elf.\n", "GRUB"),
     ]
     failed = 0
