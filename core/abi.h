@@ -6,8 +6,9 @@
  * <stdint.h> so a freestanding guest can use it.
  *
  * Hypercalls: VMCALL (Intel) or VMMCALL (AMD) with RAX = number and
- * arguments in RDI, RSI, RDX. The result is returned in RAX; an unknown
- * number returns X2HV_HC_ENOSYS (as KVM returns -KVM_ENOSYS).
+ * arguments in RDI, RSI, RDX. The result is returned in RAX; errors are
+ * negative: an unknown number returns X2HV_HC_ENOSYS (as KVM returns
+ * -KVM_ENOSYS), bad arguments X2HV_HC_EINVAL.
  */
 #ifndef X2HV_CORE_ABI_H
 #define X2HV_CORE_ABI_H

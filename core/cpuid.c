@@ -89,8 +89,12 @@ static void topology_leaf(struct vcpu *v, uint32_t sub, struct cpuid_regs *r)
 static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 			 struct cpuid_regs *r)
 {
-	uint32_t max_basic = cpuid(0, 0).eax;
-	uint32_t max_ext = cpuid(0x80000000, 0).eax;
+	static uint32_t max_basic, max_ext;
+
+	if (!max_ext) { /* every CPU computes the same values */
+		max_basic = cpuid(0, 0).eax;
+		max_ext = cpuid(0x80000000, 0).eax;
+	}
 
 	if (leaf >= X2HV_CPUID_BASE && leaf < X2HV_CPUID_BASE + 0x10000) {
 		r->eax = r->ebx = r->ecx = r->edx = 0;

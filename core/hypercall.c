@@ -5,7 +5,6 @@
 #include "core/vm.h"
 
 #define CONSOLE_WRITE_MAX 4096
-#define EXIT_ANY 0xffffffffu
 
 static uint64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
@@ -37,7 +36,7 @@ enum exit_action handle_hypercall(struct vcpu *v)
 		r->rax = 0;
 		break;
 	case X2HV_HC_EXIT_COUNT:
-		if (r->rdi == EXIT_ANY)
+		if (r->rdi == X2HV_EXIT_ANY)
 			r->rax = v->exits_total;
 		else if (r->rdi < NR_EXIT_REASONS)
 			r->rax = v->exits[r->rdi];

@@ -190,7 +190,10 @@ static bool vcpu_wakeup_pending(struct vcpu *v)
 
 #define CONSOLE_POLL_US 10000
 
-/* vCPU 0 polls the physical console for the guest UART's input. */
+#define CONSOLE_POLL_EXITS 256
+
+/* vCPU 0 polls the physical console for the guest UART's input: when it
+ * sleeps, and every CONSOLE_POLL_EXITS exits while it runs. */
 static void vcpu_poll_console(struct vcpu *v)
 {
 	int c;
@@ -283,7 +286,8 @@ void vcpu_run(struct vcpu *v)
 			}
 			v->state = VCPU_RUNNING;
 		}
-		vcpu_poll_console(v);
+		if (!(v->exits_total % CONSOLE_POLL_EXITS))
+			vcpu_poll_console(v);
 		vcpu_inject_events(v);
 		vcpu_arm_host_timer(v);
 		virt->run(v);

@@ -255,10 +255,13 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 	uint64_t code = c->exitcode;
 	bool nrip = svm_features & SVM_F_NRIP;
 
-	memset(e, 0, sizeof(*e));
+	/* Only the fields of this exit's kind are written: no memset on
+	 * the hot path. */
 	e->hw_reason = code;
 	e->qual = c->exitinfo1;
 	e->info2 = c->exitinfo2;
+	e->gpa = 0;
+	e->insn_len = 0;
 	if (nrip && c->nrip > c->rip)
 		e->insn_len = c->nrip - c->rip;
 
