@@ -16,8 +16,10 @@
 /* Hypercall numbers (RAX). */
 #define X2HV_HC_CONSOLE_WRITE 0x0 /* RDI = GPA, RSI = length (<= 4096) */
 #define X2HV_HC_TEST_EXIT 0x1 /* RDI = status; stops the VM */
-#define X2HV_HC_EXIT_COUNT                                                     \
-	0x2 /* RDI = exit reason; returns this vCPU's count */
+/* EXIT_COUNT: RDI = exit reason (or X2HV_EXIT_ANY); returns this vCPU's
+ * count of such exits. */
+#define X2HV_HC_EXIT_COUNT 0x2
+#define X2HV_EXIT_ANY 0xffffffffu
 #define X2HV_HC_VCPU_ID 0x3 /* returns the calling vCPU's index */
 
 #define X2HV_HC_ENOSYS ((uint64_t)-1000)
