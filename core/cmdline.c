@@ -170,6 +170,7 @@ static const struct name_value testfault_names[] = {
 	{ "none", HV_TESTFAULT_NONE },
 	{ "ud", HV_TESTFAULT_UD },
 	{ "pf", HV_TESTFAULT_PF },
+	{ "badentry", HV_TESTFAULT_BADENTRY },
 };
 
 static const struct name_value console_names[] = {

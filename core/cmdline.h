@@ -4,7 +4,7 @@
  *
  *   console=com1|com2|none|0x<port>  loglvl=err|warn|info|debug
  *   vcpus=<n>  mem=<size>[K|M|G]  noguest  on_exit=halt|poweroff
- *   reboot=restart|stop  testfault=ud|pf|none
+ *   reboot=restart|stop  testfault=ud|pf|badentry|none
  *
  * Options are separated by blanks (space, tab, CR, LF); a later option
  * overrides an earlier one. The parser is pure: no global state, no
@@ -55,6 +55,9 @@ enum hv_testfault {
 	HV_TESTFAULT_NONE = 0,
 	HV_TESTFAULT_UD = 1,
 	HV_TESTFAULT_PF = 2,
+	/* Start vCPU 0 with an architecturally invalid CR0 (bit 32 set), so
+	 * that VM entry fails and the failure report can be tested. */
+	HV_TESTFAULT_BADENTRY = 3,
 };
 
 struct hv_config {

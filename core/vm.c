@@ -246,6 +246,16 @@ void vm_boot(void)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_create(vm, i);
 	vcpu_pvh_state(vm->vcpus[0], entry, si);
+	if (hv_config.testfault == HV_TESTFAULT_BADENTRY) {
+		/* CR0 bits 63:32 are reserved: both VMX (CR0 fixed-1 bits) and
+		 * SVM (VMRUN consistency checks) refuse to enter. */
+		struct vcpu_state s;
+
+		pr_info("testfault: vcpu0 gets CR0 bit 32 set");
+		virt->get_state(vm->vcpus[0], &s);
+		s.cr0 |= 1ull << 32;
+		virt->set_state(vm->vcpus[0], &s);
+	}
 	vm->tsc_start = rdtsc();
 	pr_info("vm%u: %u vCPUs, %lu MiB, starting", vm->id, vm->nr_vcpus,
 		mem >> 20);

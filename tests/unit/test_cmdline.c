@@ -190,6 +190,8 @@ static void test_on_exit_reboot_testfault(void **state)
 	assert_int_equal(parse("reboot=stop").cfg.reboot, HV_REBOOT_STOP);
 	assert_int_equal(parse("testfault=ud").cfg.testfault, HV_TESTFAULT_UD);
 	assert_int_equal(parse("testfault=pf").cfg.testfault, HV_TESTFAULT_PF);
+	assert_int_equal(parse("testfault=badentry").cfg.testfault,
+			 HV_TESTFAULT_BADENTRY);
 	assert_int_equal(parse("testfault=pf testfault=none").cfg.testfault,
 			 HV_TESTFAULT_NONE);
 	expect_error("on_exit=reboot", "on_exit=reboot", "unknown value");

@@ -349,10 +349,13 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 	case SVM_EXIT_AVIC_NOACCEL:
 		e->reason = EXIT_AVIC_NOACCEL;
 		break;
-	case SVM_EXIT_INVALID:
-		e->reason = EXIT_INVALID_STATE;
-		break;
 	default:
+		/* VMEXIT_INVALID is -1; QEMU's TCG stores it as 32 bits. */
+		if (code == SVM_EXIT_INVALID ||
+		    code == (uint32_t)SVM_EXIT_INVALID) {
+			e->reason = EXIT_INVALID_STATE;
+			break;
+		}
 		if (code >= SVM_EXIT_EXC_BASE &&
 		    code < SVM_EXIT_EXC_BASE + 32) {
 			e->reason = EXIT_EXCEPTION;
