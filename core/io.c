@@ -178,10 +178,9 @@ static enum exit_action pm_write(struct vcpu *v, uint16_t port, uint32_t val)
 		vm_request_stop(vm, VM_STOP_POWEROFF);
 	} else if (port == X2HV_PORT_RESET &&
 		   (val & 0xff) == X2HV_RESET_VALUE) {
-		pr_info("vm%u: stopped: reset requested (%s)", vm->id,
-			hv_config.reboot == HV_REBOOT_STOP ?
-				"reboot=stop" :
-				"restart is not implemented, stopping");
+		pr_info("vm%u: %s: reset requested", vm->id,
+			hv_config.reboot == HV_REBOOT_STOP ? "stopped" :
+							     "restarting");
 		vm_request_stop(vm, VM_STOP_RESET);
 	}
 	return ACT_SKIP;

@@ -12,6 +12,7 @@
 #include "arch/x86/time.h"
 #include "arch/x86/uart.h"
 #include "core/printk.h"
+#include "core/cmdline.h"
 #include "core/system.h"
 #include "core/vm.h"
 
@@ -360,19 +361,61 @@ static void vcpu_print_counters(struct vcpu *v)
 	pr_info("%s", buf);
 }
 
-/* This vCPU saw the stop request: report, park; the last one halts. */
+/* After a reset, on the vCPU's own CPU (the VMCS lives there). */
+static void vcpu_restart(struct vcpu *v)
+{
+	memset(v->exits, 0, sizeof(v->exits));
+	v->exits_total = 0;
+	v->ring_head = 0;
+	v->timer_deadline = 0;
+	v->init_pending = false;
+	v->nmi_pending = false;
+	v->sipi_vector = -1;
+	vlapic_reset(v->vlapic);
+	if (v->id == 0) {
+		vcpu_boot_state(v);
+		v->state = VCPU_RUNNING;
+	} else {
+		v->state = VCPU_WAIT_SIPI;
+	}
+}
+
+/*
+ * This vCPU saw the stop request: report and park. The last one to stop
+ * halts the machine, or for a guest reset with reboot=restart reloads the
+ * VM and releases every vCPU into its reset state.
+ */
 void vcpu_stopped(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	unsigned int gen = vm->generation;
+	bool restart = vm->stop == VM_STOP_RESET &&
+		       hv_config.reboot == HV_REBOOT_RESTART;
 
 	v->state = VCPU_STOPPED;
 	lapic_timer_arm(0);
+	this_cpu()->softirq |= SOFTIRQ_TIMER; /* re-arm after a restart */
 	vcpu_print_counters(v);
 	if (__atomic_add_fetch(&vm->vcpus_stopped, 1, __ATOMIC_ACQ_REL) ==
 	    vm->nr_vcpus) {
 		pr_info("vm%u: all %u vCPUs stopped", vm->id, vm->nr_vcpus);
-		system_halt();
+		if (!restart)
+			system_halt();
+		vm_reload(vm);
+		pr_info("vm%u: restarting after a guest reset", vm->id);
+		vm->vcpus_stopped = 0;
+		vm->stop = VM_STOP_NONE;
+		__atomic_add_fetch(&vm->generation, 1, __ATOMIC_RELEASE);
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+			vcpu_kick(vm->vcpus[i]);
+	} else {
+		while (__atomic_load_n(&vm->generation, __ATOMIC_ACQUIRE) ==
+		       gen) {
+			if (restart)
+				safe_halt();
+			else
+				__asm__ volatile("cli; hlt");
+		}
 	}
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	vcpu_restart(v);
 }

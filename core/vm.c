@@ -162,9 +162,22 @@ static uint64_t vm_build_tables(struct vm *vm, const struct pvh_module *mods,
 	return GPA_START_INFO;
 }
 
-/* The PVH entry state (Xen docs/misc/pvh.pandoc). */
-static void vcpu_pvh_state(struct vcpu *v, uint32_t entry, uint64_t si)
+void vm_reload(struct vm *vm)
 {
+	struct pvh_module mods[1];
+	unsigned int n_mods;
+
+	/* RAM keeps its contents across a reset, as on real hardware; only
+	 * the kernel's segments and the boot tables are written again. */
+	vm->entry = vm_load_modules(vm, mods, &n_mods);
+	vm->start_info = vm_build_tables(vm, mods, n_mods);
+}
+
+/* The PVH entry state (Xen docs/misc/pvh.pandoc). */
+void vcpu_boot_state(struct vcpu *v)
+{
+	uint32_t entry = v->vm->entry;
+	uint64_t si = v->vm->start_info;
 	struct vcpu_state s;
 	struct seg flat_code = { 0x10, SEG_ATTR_CODE32, 0xffffffff, 0 };
 	struct seg flat_data = { 0x18, SEG_ATTR_DATA32, 0xffffffff, 0 };
@@ -210,11 +223,7 @@ void vcpu_irq_init(void);
 void vm_boot(void)
 {
 	struct vm *vm = &vm0;
-	struct pvh_module mods[1];
-	unsigned int n_mods;
 	uint64_t mem = (hv_config.mem + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
-	uint32_t entry;
-	uint64_t si;
 
 	if (boot_info.n_mod == 0)
 		vm_error(
@@ -241,11 +250,10 @@ void vm_boot(void)
 	vm->ram_size = mem;
 	vm->empty_bus = page_alloc(LARGE_PAGE, LARGE_PAGE);
 	vm_map_memory(vm);
-	entry = vm_load_modules(vm, mods, &n_mods);
-	si = vm_build_tables(vm, mods, n_mods);
+	vm_reload(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_create(vm, i);
-	vcpu_pvh_state(vm->vcpus[0], entry, si);
+	vcpu_boot_state(vm->vcpus[0]);
 	if (hv_config.testfault == HV_TESTFAULT_BADENTRY) {
 		/* CR0 bits 63:32 are reserved: both VMX (CR0 fixed-1 bits) and
 		 * SVM (VMRUN consistency checks) refuse to enter. */

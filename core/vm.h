@@ -85,11 +85,18 @@ struct vm {
 	struct guest_uart uart;
 	uint64_t test_status;
 	uint64_t tsc_start; /* host TSC at VM start: kvmclock's zero */
+	uint32_t entry; /* PVH entry point of the loaded kernel */
+	uint64_t start_info; /* GPA of hvm_start_info */
+	volatile unsigned int generation; /* bumped by each restart */
 	uint64_t io_dropped; /* writes to unclaimed ports */
 };
 
 /* Create VM 0 from the boot modules and start its vCPUs. */
 void vm_boot(void);
+/* Reload the kernel and rebuild the boot tables (VM start and reset). */
+void vm_reload(struct vm *vm);
+/* Put vCPU 0 in the PVH entry state of vm->entry / vm->start_info. */
+void vcpu_boot_state(struct vcpu *v);
 /* Guest-physical range -> host pointer, NULL unless all of it is RAM. */
 void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 /* Stop the VM: every vCPU leaves guest mode and reports. Any CPU. */
