@@ -398,6 +398,7 @@ void vcpu_stopped(struct vcpu *v)
 	vcpu_print_counters(v);
 	if (__atomic_add_fetch(&vm->vcpus_stopped, 1, __ATOMIC_ACQ_REL) ==
 	    vm->nr_vcpus) {
+		vm_report(vm);
 		pr_info("vm%u: all %u vCPUs stopped", vm->id, vm->nr_vcpus);
 		if (!restart)
 			system_halt();

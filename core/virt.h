@@ -134,6 +134,9 @@ struct virt_ops {
 	 * where alignment allows. */
 	int (*map)(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 		   unsigned int perm);
+	/* Has the guest touched the page at @gpa since it was mapped?
+	 * 1 yes, 0 no, -1 when the hardware keeps no accessed flags. */
+	int (*gpa_accessed)(struct vm *vm, uint64_t gpa);
 	int (*vcpu_init)(struct vcpu *v);
 	void (*set_state)(struct vcpu *v, const struct vcpu_state *s);
 	void (*get_state)(struct vcpu *v, struct vcpu_state *s);

@@ -65,6 +65,19 @@ static void *gpa_ptr_cb(void *ctx, uint64_t gpa, uint64_t len)
 	return gpa_to_hva(vm, gpa, len);
 }
 
+void vm_report(struct vm *vm)
+{
+	int a = virt->gpa_accessed ? virt->gpa_accessed(vm, X2HV_GPA_LAPIC) :
+				     -1;
+
+	pr_info("vm%u: xAPIC page %lx: %s", vm->id, (uint64_t)X2HV_GPA_LAPIC,
+		a < 0 ? "access not tracked on this CPU" :
+		a     ? "accessed by the guest" :
+			"never accessed");
+	pr_info("vm%u: %lu writes to unclaimed I/O ports dropped", vm->id,
+		vm->io_dropped);
+}
+
 void vm_request_stop(struct vm *vm, enum vm_stop_kind kind)
 {
 	enum vm_stop_kind none = VM_STOP_NONE;
@@ -87,6 +100,11 @@ static void vm_map_memory(struct vm *vm)
 		if (virt->map(vm, gpa, (uint64_t)vm->empty_bus, LARGE_PAGE,
 			      NPT_R | NPT_W))
 			vm_error("out of memory mapping the empty bus", NULL);
+	/* The xAPIC page gets a 4 KiB entry of its own, so its accessed
+	 * flag tells whether the guest ever touched it (vm_report()). */
+	if (virt->map(vm, X2HV_GPA_LAPIC, (uint64_t)vm->empty_bus, PAGE_SIZE,
+		      NPT_R | NPT_W))
+		vm_error("out of memory mapping the empty bus", NULL);
 }
 
 /* Load the kernel (module 0) and place the initrd (module 1) at the top

@@ -93,6 +93,8 @@ struct vm {
 
 /* Create VM 0 from the boot modules and start its vCPUs. */
 void vm_boot(void);
+/* Print what the VM did to the platform (at VM stop). */
+void vm_report(struct vm *vm);
 /* Reload the kernel and rebuild the boot tables (VM start and reset). */
 void vm_reload(struct vm *vm);
 /* Put vCPU 0 in the PVH entry state of vm->entry / vm->start_info. */

@@ -58,3 +58,19 @@ int pt_map(uint64_t *root, const struct pt_fmt *f, uint64_t gpa, uint64_t hpa,
 	}
 	return 0;
 }
+
+uint64_t *pt_leaf(uint64_t *root, uint64_t gpa)
+{
+	uint64_t *t = root;
+
+	for (int l = 3; l >= 0; l--) {
+		uint64_t *e = &t[PT_INDEX(gpa, l)];
+
+		if (!(*e & PT_PRESENT_MASK))
+			return NULL;
+		if (l == 0 || (l == 1 && (*e & PT_LARGE)))
+			return e;
+		t = table_of(*e);
+	}
+	return NULL;
+}

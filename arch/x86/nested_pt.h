@@ -28,4 +28,7 @@ struct pt_fmt {
 int pt_map(uint64_t *root, const struct pt_fmt *f, uint64_t gpa, uint64_t hpa,
 	   uint64_t size, unsigned int perm);
 
+/* The leaf entry mapping @gpa (4 KiB or 2 MiB), or NULL if unmapped. */
+uint64_t *pt_leaf(uint64_t *root, uint64_t gpa);
+
 #endif

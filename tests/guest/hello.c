@@ -2,6 +2,7 @@
 //! expect: hello from the x2hv guest runtime
 //! expect: fmt: -42 42 beef 0123456789ab 18446744073709551615 str c 0x100000
 //! expect: RESULT: PASS
+//! expect: xAPIC page fee00000: (never accessed|access not tracked)
 /* The smallest guest test: the runtime boots, prints and exits. */
 #include "tests/guest/lib/guest.h"
 

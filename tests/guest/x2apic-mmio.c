@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+//! expect: RESULT: PASS
+//! expect: xAPIC page fee00000: (accessed by the guest|access not tracked)
 /*
  * In x2APIC mode the xAPIC MMIO page is gone (Intel SDM Vol. 3A, 11.12.2:
  * it behaves like a globally disabled xAPIC); x2hv backs nothing at

@@ -135,6 +135,17 @@ static int svm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 	return pt_map(vm->npt, &npt_fmt, gpa, hpa, size, perm);
 }
 
+/* NPT entries carry the x86 accessed flag, set by the nested walk
+ * (APM vol. 2 15.25.5). */
+#define NPT_ACCESSED (1ull << 5)
+
+static int svm_gpa_accessed(struct vm *vm, uint64_t gpa)
+{
+	uint64_t *e = pt_leaf(vm->npt, gpa);
+
+	return e && (*e & NPT_ACCESSED);
+}
+
 static struct vmcb *vmcb_of(struct vcpu *v)
 {
 	return ((struct svm_vcpu *)v->arch)->vmcb;
@@ -504,6 +515,7 @@ const struct virt_ops svm_ops = {
 	.cpu_init = svm_cpu_init,
 	.vm_init = svm_vm_init,
 	.map = svm_map,
+	.gpa_accessed = svm_gpa_accessed,
 	.vcpu_init = svm_vcpu_init,
 	.set_state = svm_set_state,
 	.get_state = svm_get_state,
