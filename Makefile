@@ -106,6 +106,7 @@ CI_PLATFORMS := qemu-svm bochs-vmx
 test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 	@python3 tools/run-tiers.py \
 		'$(MAKE) -s format-check-tier' \
+		'$(HARNESS) selftest' \
 		'$(MAKE) -s test-unit' \
 		'$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)' \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-boot PLATFORM=$(p)') \

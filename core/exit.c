@@ -48,6 +48,8 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 	 * owns this CPU's extended state: the host never uses it. */
 	if (v->regs.rcx != 0 || !(virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE))
 		return ACT_INJECT_GP;
+	if (!(read_cr4() & CR4_OSXSAVE))
+		return ACT_INJECT_UD; /* no XSAVE on this CPU */
 	supported = cpuid(CPUID_XSAVE_LEAF, 0).eax |
 		    ((uint64_t)cpuid(CPUID_XSAVE_LEAF, 0).edx << 32);
 	if (!(val & XCR0_X87) || (val & ~supported) ||

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Stopping the machine. */
 #include "arch/x86/cpu.h"
+#include "arch/x86/uart.h"
 #include "core/printk.h"
 #include "core/system.h"
 
@@ -16,6 +17,7 @@ void system_halt(void)
 	irq_disable();
 	if (!__atomic_exchange_n(&halting, 1, __ATOMIC_ACQ_REL)) {
 		printk(LOG_ERR, "system halted");
+		uart_drain(); /* emulators drop what is still queued */
 		if (hv_config.on_exit == HV_ON_EXIT_POWEROFF) {
 			/* Test emulators' exit devices; no-ops elsewhere. */
 			for (const char *s = "Shutdown"; *s; s++)

@@ -53,6 +53,16 @@ void uart_putc(char c)
 	outb(uart_port + UART_THR, (uint8_t)c);
 }
 
+#define LSR_TEMT 0x40
+
+void uart_drain(void)
+{
+	/* Bounded: a missing UART must not hang the halt path. */
+	for (int spin = 0; uart_port && spin < UART_SPIN_LIMIT; spin++)
+		if (inb(uart_port + UART_LSR) & LSR_TEMT)
+			break;
+}
+
 int uart_getc(void)
 {
 	if (!uart_port || !(inb(uart_port + UART_LSR) & LSR_DR))

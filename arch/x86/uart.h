@@ -7,6 +7,8 @@
 
 void uart_init(uint16_t port);
 void uart_putc(char c);
+/* Wait (bounded) until everything written has left the transmitter. */
+void uart_drain(void);
 /* Non-blocking read: returns -1 when no byte is waiting. */
 int uart_getc(void);
 
