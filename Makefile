@@ -81,7 +81,7 @@ HARNESS := python3 tools/harness.py --build $(BUILD)
 test-unit: $(UNIT_BINS)
 	@python3 tools/run-unit.py $(UNIT_BINS)
 
-test-boot: all
+test-boot: all $(BUILD)/guest/hello.elf
 	@$(HARNESS) boot --platform $(PLATFORM)
 
 test-guest: all $(GUEST_ELFS)

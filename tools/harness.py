@@ -54,7 +54,41 @@ BOOT_TESTS = [
      "expect": [r"x2hv: PANIC", r"#UD", r"RIP", r"RSP", r"CR3"],
      "reject": []},
     {"name": "boot-badargs", "hvargs": "on_exit=poweroff bogus=1",
-     "cpus_on": False, "expect": [r"x2hv: error: "],
+     "cpus_on": False, "expect": [r"x2hv: error: command line: .*bogus=1"],
+     "reject": [r"x2hv: PANIC"]},
+    # Bad boot input (issue 7): one clear error line and a clean halt.
+    # "module" names a file under build/bad/ (tests/bad-input/mkbadelf.py)
+    # or, as "@x2hv", the hypervisor's own ELF (an ELF with no PVH note).
+    {"name": "boot-nomodule", "hvargs": "on_exit=poweroff",
+     "cpus_on": False, "expect": [r"x2hv: error: no guest kernel"],
+     "reject": [r"x2hv: PANIC"]},
+    {"name": "boot-notelf", "hvargs": "on_exit=poweroff",
+     "module": "notelf.bin", "cpus_on": False,
+     "expect": [r"x2hv: error: guest kernel \(module 1\): not an ELF image"],
+     "reject": [r"x2hv: PANIC"]},
+    {"name": "boot-nopvh", "hvargs": "on_exit=poweroff", "module": "@x2hv",
+     "cpus_on": False,
+     "expect": [r"x2hv: error: guest kernel \(module 1\): no PVH entry "
+                r"note"],
+     "reject": [r"x2hv: PANIC"]},
+    {"name": "boot-overlap", "hvargs": "on_exit=poweroff",
+     "module": "overlap.elf", "cpus_on": False,
+     "expect": [r"x2hv: error: guest kernel \(module 1\): segments "
+                r"overlap"],
+     "reject": [r"x2hv: PANIC"]},
+    {"name": "boot-outside", "hvargs": "on_exit=poweroff mem=256M",
+     "module": "outside.elf", "cpus_on": False,
+     "expect": [r"x2hv: error: guest kernel \(module 1\): segment outside "
+                r"guest RAM"],
+     "reject": [r"x2hv: PANIC"]},
+    {"name": "boot-bigmem", "hvargs": "on_exit=poweroff mem=3000M",
+     "module": "@hello", "cpus_on": False,
+     "expect": [r"x2hv: error: mem=3000 MiB is more than the free host "
+                r"memory"],
+     "reject": [r"x2hv: PANIC", r"vm0: .* starting"]},
+    {"name": "boot-hugemem", "hvargs": "on_exit=poweroff mem=64G",
+     "module": "@hello", "cpus_on": False,
+     "expect": [r"x2hv: error: mem=65536 MiB: guest RAM above 3072 MiB"],
      "reject": [r"x2hv: PANIC"]},
 ]
 
@@ -493,9 +527,21 @@ def linux_test(build, plat, extra_cmdline="", extra_hvargs=""):
                 timeout=LINUX_TIMEOUT[plat.kind], checks=[tsc_check])
 
 
-def boot_tests():
+def boot_module(build, name):
+    if name == "@x2hv":
+        return os.path.join(build, "x2hv.elf")
+    if name.startswith("@"):
+        return os.path.join(build, "guest", name[1:] + ".elf")
+    return os.path.join(build, "bad", name)
+
+
+def boot_tests(build):
+    subprocess.check_call([sys.executable, os.path.join(
+        "tests", "bad-input", "mkbadelf.py"), os.path.join(build, "bad")])
     return [Test(t["name"], t["hvargs"], ncpu=2, expect=t["expect"],
-                 reject=t["reject"], cpus_on=t["cpus_on"])
+                 reject=t["reject"], cpus_on=t["cpus_on"],
+                 modules=[(boot_module(build, t["module"]), "")]
+                 if "module" in t else [])
             for t in BOOT_TESTS]
 
 
@@ -547,7 +593,7 @@ def guest_sources(pattern):
 
 def cmd_boot(args):
     return run_all(args, [(p, t) for p in platforms_of(args)
-                          for t in boot_tests()])
+                          for t in boot_tests(args.build)])
 
 
 def cmd_guest(args):
@@ -665,8 +711,8 @@ def cmd_selftest(args):
     """Check the log judge on synthetic logs: every case must come out as
     stated, so a regression in the harness cannot turn FAILs into PASSes."""
     svm = PLATFORMS["qemu-svm"]
-    boot = boot_tests()[0]
-    fault = boot_tests()[1]
+    boot = boot_tests(args.build)[0]
+    fault = boot_tests(args.build)[1]
     lin = linux_test(args.build, svm)
     ok_boot = ("\x1b[H\x1b[J  Booting `x2hv'\r\nx2hv: cpu0: SVM on\n"
                "x2hv: cpu1: SVM on\n" + HALTED + "\n")
