@@ -19,6 +19,7 @@
 #include "core/vm.h"
 
 #define CPUID1_ECX_VMX (1u << 5)
+#define CPUID1_ECX_XSAVE (1u << 26)
 #define VMX_REGION_SIZE PAGE_SIZE
 #define MAX_WRITE_ERRORS 8 /* VMWRITE failures reported before going quiet */
 
@@ -230,6 +231,12 @@ static int vmx_cpu_init(void)
 	 * CR4.VMXE enables VMXON. */
 	write_cr0((read_cr0() | c.cr0_fixed0) & c.cr0_fixed1);
 	write_cr4((read_cr4() | c.cr4_fixed0 | CR4_VMXE) & c.cr4_fixed1);
+	/* VMX does not switch XCR0: the guest owns it, and core/exit.c runs
+	 * XSETBV in the host for the guest, which needs the host's
+	 * CR4.OSXSAVE (SDM vol. 2D XSETBV: #UD otherwise). HOST_CR4 is read
+	 * from CR4 when a VMCS is set up. */
+	if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE)
+		write_cr4(read_cr4() | CR4_OSXSAVE);
 	vc = page_alloc(PAGE_SIZE, PAGE_SIZE);
 	vc->vmxon = page_alloc(VMX_REGION_SIZE, PAGE_SIZE);
 	*(uint32_t *)vc->vmxon = c.revision;
