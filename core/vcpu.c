@@ -256,6 +256,35 @@ static void vcpu_apply(struct vcpu *v, enum exit_action a)
 
 void vcpu_stopped(struct vcpu *v);
 
+#define MSR_X2APIC_ICR 0x830
+#define MSR_TSC_DEADLINE 0x6e0
+
+/*
+ * The hottest exits that must leave the guest, ICR and TSC_DEADLINE
+ * writes, handled right after the exit with host interrupts still off and
+ * the guest re-entered at once (KVM's handle_fastpath_set_msr_irqoff is
+ * the model): no interrupt window, exit ring or dispatch. A write the
+ * vlapic refuses takes the full path, which injects the #GP. Anything
+ * that needs attention (a kick, a stop) arrives as a host interrupt and
+ * makes the next entry exit at once.
+ */
+static bool vcpu_fastpath(struct vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->regs.rcx;
+	uint64_t val;
+
+	if (v->exit.reason != EXIT_WRMSR ||
+	    (msr != MSR_X2APIC_ICR && msr != MSR_TSC_DEADLINE))
+		return false;
+	val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	if (vlapic_wrmsr(v->vlapic, msr, val))
+		return false;
+	v->exits[EXIT_WRMSR]++;
+	v->exits_total++;
+	virt->skip_insn(v);
+	return true;
+}
+
 void vcpu_run(struct vcpu *v)
 {
 	for (;;) {
@@ -289,9 +318,12 @@ void vcpu_run(struct vcpu *v)
 		}
 		if (!(v->exits_total % CONSOLE_POLL_EXITS))
 			vcpu_poll_console(v);
-		vcpu_inject_events(v);
-		vcpu_arm_host_timer(v);
-		virt->run(v);
+		do {
+			vcpu_handle_timer(v);
+			vcpu_inject_events(v);
+			vcpu_arm_host_timer(v);
+			virt->run(v);
+		} while (vcpu_fastpath(v));
 		irq_window();
 		vcpu_record_exit(v);
 		vcpu_apply(v, vcpu_handle_exit(v));
