@@ -61,6 +61,10 @@
 #define E7_EDX_INVTSC (1u << 8)
 
 #define LEAF_TOPOLOGY 0xb
+#define LEAF_XSAVE 0xd
+#define XSAVE_1_EAX_XSAVEC (1u << 1)
+#define XSAVE_1_EAX_XSAVES (1u << 3)
+#define XSAVE_N_ECX_SUPERVISOR (1u << 0)
 #define LEAF_MAX_BASIC 0xd
 #define TOPO_TYPE_SMT 1
 #define TOPO_TYPE_CORE 2
@@ -156,6 +160,21 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 		break;
 	case LEAF_TOPOLOGY:
 		topology_leaf(v, sub, r);
+		break;
+	case LEAF_XSAVE:
+		/*
+		 * Only the standard XSAVE format: no IA32_XSS (supervisor
+		 * states are not virtualized), so no XSAVES, and no XSAVEC,
+		 * whose compacted-size leaf some CPUs and emulators report
+		 * inconsistently with the component sizes (Linux warns).
+		 */
+		if (sub == 1) {
+			r->eax &= ~(XSAVE_1_EAX_XSAVEC | XSAVE_1_EAX_XSAVES);
+			r->ebx = 0;
+			r->ecx = r->edx = 0;
+		} else if (sub >= 2 && (r->ecx & XSAVE_N_ECX_SUPERVISOR)) {
+			r->eax = r->ebx = r->ecx = r->edx = 0;
+		}
 		break;
 	case 0x80000001:
 		r->ecx &= ~(E1_ECX_SVM | E1_ECX_EXTAPIC | E1_ECX_IBS |
