@@ -43,7 +43,11 @@ static void vl_set_timer(struct vlapic *vl, uint64_t deadline)
 
 static void vl_notify(struct vlapic *vl)
 {
-	vcpu_kick(vcpu_of(vl));
+	struct vcpu *v = vcpu_of(vl);
+
+	if (virt->post_irq && virt->post_irq(v))
+		return;
+	vcpu_kick(v);
 }
 
 static void vl_send_ipi(struct vlapic *src, const struct vlapic_ipi *ipi)
@@ -163,6 +167,10 @@ static void vcpu_inject_events(struct vcpu *v)
 	if (v->nmi_pending && virt->irq_injectable(v)) {
 		v->nmi_pending = false;
 		virt->inject_nmi(v);
+		return;
+	}
+	if (virt->deliver_events) {
+		virt->deliver_events(v);
 		return;
 	}
 	vec = vlapic_pending(v->vlapic);

@@ -153,6 +153,18 @@ struct virt_ops {
 	void (*inject_irq)(struct vcpu *v, uint8_t vector);
 	void (*inject_nmi)(struct vcpu *v);
 	void (*set_irq_window)(struct vcpu *v, bool on);
+	/*
+	 * Optional, for APIC virtualization (VMX APICv, SVM AVIC/x2AVIC):
+	 * deliver_events replaces the core's IRR-to-injection step before
+	 * each entry (the backend programs RVI or leaves the backing page to
+	 * the hardware) and is called with the vCPU's interrupts pending in
+	 * its vlapic page. post_irq is called on the sender's CPU after a
+	 * fixed interrupt was set in another vCPU's vlapic: return true when
+	 * the hardware was notified (posted-interrupt notification, AVIC
+	 * doorbell), false to have the core kick the vCPU out of guest mode.
+	 */
+	void (*deliver_events)(struct vcpu *v);
+	bool (*post_irq)(struct vcpu *v);
 	/* Single registers for exit handlers (cheaper than get_state). */
 	uint64_t (*get_reg)(struct vcpu *v, enum vreg r);
 	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);
