@@ -101,7 +101,6 @@ bench: all $(GUEST_ELFS)
 	@$(HARNESS) bench --platform $(PLATFORM)
 
 # Every CI tier, one closing line for all of them (tools/run-tiers.py).
-# The Linux boot under Bochs takes longer than CI should: test-linux-bochs.
 CI_PLATFORMS := qemu-svm bochs-vmx
 test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 	@python3 tools/run-tiers.py \
@@ -111,7 +110,7 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 		'$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)' \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-boot PLATFORM=$(p)') \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-guest PLATFORM=$(p)') \
-		'$(MAKE) -s test-linux PLATFORM=qemu-svm'
+		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-linux PLATFORM=$(p)')
 
 test-linux-bochs: all $(LINUX_ASSETS)
 	@$(HARNESS) linux --platform bochs-vmx
