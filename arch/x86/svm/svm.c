@@ -8,6 +8,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/nested_pt.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/svm/avic.h"
 #include "arch/x86/svm/vmcb.h"
 #include "core/mm.h"
 #include "core/msr_bitmap.h"
@@ -46,6 +47,7 @@
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
+	struct avic_vcpu avic; /* avic.entry NULL: AVIC not in use */
 };
 
 struct svm_cpu {
@@ -55,6 +57,9 @@ struct svm_cpu {
 
 static uint32_t svm_features;
 static uint8_t *svm_iopm, *svm_msrpm;
+/* x2AVIC in use for every vCPU (set once on CPU 0, docs/avic.md). */
+static bool svm_avic;
+static const struct virt_ops svm_avic_ops;
 
 extern void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa,
 		      uint64_t host_pa);
@@ -88,8 +93,21 @@ static int svm_cpu_init(void)
 		svm_iopm = page_alloc(SVM_IOPM_SIZE, PAGE_SIZE);
 		memset(svm_iopm, 0xff, SVM_IOPM_SIZE);
 		svm_msrpm = page_alloc(SVM_MSRPM_SIZE, PAGE_SIZE);
-		msr_bitmap_svm(svm_msrpm, msr_passthrough,
-			       msr_passthrough_count);
+		/* AVIC only with x2AVIC: guests are x2APIC-only. */
+		svm_avic = avic_supported(svm_features) &&
+			   avic_msr_bitmap(svm_msrpm) == 0;
+		if (!svm_avic)
+			msr_bitmap_svm(svm_msrpm, msr_passthrough,
+				       msr_passthrough_count);
+		pr_info("svm: APIC virtualization: %s",
+			svm_avic ? "x2AVIC" : "none (injection)");
+		/*
+		 * The AVIC variant of the ops differs only in the two APIC
+		 * virtualization hooks (core/virt.h). Without AVIC nothing
+		 * changes: svm_ops, which has neither, stays selected.
+		 */
+		if (svm_avic)
+			virt = &svm_avic_ops;
 	}
 	c = page_alloc(PAGE_SIZE, PAGE_SIZE);
 	c->hsave = page_alloc(PAGE_SIZE, PAGE_SIZE);
@@ -183,7 +201,14 @@ static int svm_vcpu_init(struct vcpu *v)
 	vmcb->np_ctl = 1;
 	vmcb->n_cr3 = v->vm->npt_pa;
 	vmcb->g_pat = PAT_DEFAULT;
+	if (svm_avic)
+		return avic_vcpu_init(v, vmcb, &s->avic);
 	return 0;
+}
+
+struct avic_vcpu *svm_avic_of(struct vcpu *v)
+{
+	return &((struct svm_vcpu *)v->arch)->avic;
 }
 
 static void seg_to_vmcb(struct vmcb_seg *d, const struct seg *s)
@@ -385,7 +410,11 @@ static void svm_run(struct vcpu *v)
 	struct svm_cpu *pc = this_cpu()->virt;
 
 	c->rax = v->regs.rax;
+	if (s->avic.entry)
+		avic_vcpu_enter(&s->avic);
 	svm_enter(&v->regs, s->vmcb_pa, (uint64_t)pc->host_vmcb);
+	if (s->avic.entry)
+		avic_vcpu_exit(v, &s->avic);
 	v->regs.rax = c->rax;
 	c->tlb_control = 0;
 	/* An event whose delivery was cut short by the exit is re-injected
@@ -395,6 +424,16 @@ static void svm_run(struct vcpu *v)
 	else
 		c->eventinj = 0;
 	svm_decode(v, c);
+	/*
+	 * AVIC exits are handled here; the core resumes the guest through
+	 * the run loop, as after an interrupt window (hw_reason keeps
+	 * 0x401/0x402 in the exit ring). One the backend cannot handle is
+	 * left to the core, which stops the VM with a report.
+	 */
+	if ((v->exit.reason == EXIT_AVIC_IPI ||
+	     v->exit.reason == EXIT_AVIC_NOACCEL) &&
+	    s->avic.entry && avic_handle_exit(v))
+		v->exit.reason = EXIT_INTR_WINDOW;
 }
 
 static void svm_skip_insn(struct vcpu *v)
@@ -510,22 +549,40 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	}
 }
 
+/*
+ * With x2AVIC the CPU takes interrupts from the backing page (the vlapic
+ * page) at VMRUN and while the guest runs: nothing is injected through
+ * EVENTINJ and the V_IRQ window is unused (avic_vintr). NMIs and
+ * exceptions still go through EVENTINJ (core/vcpu.c).
+ */
+static void svm_avic_deliver_events(struct vcpu *v)
+{
+	svm_set_irq_window(v, false);
+}
+
+static bool svm_avic_post_irq(struct vcpu *v)
+{
+	return avic_post_irq(&((struct svm_vcpu *)v->arch)->avic);
+}
+
+/* The two tables differ only in the APIC virtualization hooks. */
+#define SVM_OPS_COMMON                                                         \
+	.name = "SVM", .cpu_init = svm_cpu_init, .vm_init = svm_vm_init,       \
+	.map = svm_map, .gpa_accessed = svm_gpa_accessed,                      \
+	.vcpu_init = svm_vcpu_init, .set_state = svm_set_state,                \
+	.get_state = svm_get_state, .run = svm_run,                            \
+	.skip_insn = svm_skip_insn, .inject_exception = svm_inject_exception,  \
+	.irq_injectable = svm_irq_injectable, .inject_irq = svm_inject_irq,    \
+	.inject_nmi = svm_inject_nmi, .set_irq_window = svm_set_irq_window,    \
+	.get_reg = svm_get_reg, .set_reg = svm_set_reg
+
+static const struct virt_ops svm_avic_ops = {
+	SVM_OPS_COMMON,
+	.deliver_events = svm_avic_deliver_events,
+	.post_irq = svm_avic_post_irq,
+};
+
+/* Without AVIC: the core injects from the vlapic's IRR (core/vcpu.c). */
 const struct virt_ops svm_ops = {
-	.name = "SVM",
-	.cpu_init = svm_cpu_init,
-	.vm_init = svm_vm_init,
-	.map = svm_map,
-	.gpa_accessed = svm_gpa_accessed,
-	.vcpu_init = svm_vcpu_init,
-	.set_state = svm_set_state,
-	.get_state = svm_get_state,
-	.run = svm_run,
-	.skip_insn = svm_skip_insn,
-	.inject_exception = svm_inject_exception,
-	.irq_injectable = svm_irq_injectable,
-	.inject_irq = svm_inject_irq,
-	.inject_nmi = svm_inject_nmi,
-	.set_irq_window = svm_set_irq_window,
-	.get_reg = svm_get_reg,
-	.set_reg = svm_set_reg,
+	SVM_OPS_COMMON,
 };
