@@ -117,6 +117,9 @@ static void print_caps(const struct vmx_caps *c)
 		yes_no(c->ept_vpid & EPT_CAP_2M),
 		yes_no(c->ept_vpid & EPT_CAP_INVEPT),
 		yes_no(c->ept_vpid & VPID_CAP_INVVPID));
+	pr_debug("vmx: CR0 fixed %lx/%lx, CR4 fixed %lx/%lx, misc %lx",
+		 c->cr0_fixed0, c->cr0_fixed1, c->cr4_fixed0, c->cr4_fixed1,
+		 c->misc);
 }
 
 /* Choose the controls every VMCS uses (why: docs/vmx.md). */
@@ -299,12 +302,28 @@ static uint64_t eptp_of(struct vm *vm)
 	return vm->npt_pa | EPT_MEMTYPE_WB | EPTP_WALK_4;
 }
 
+/*
+ * x2hv owns the CR0 bits VMX fixes to 1 (CR0.NE; unrestricted guest
+ * exempts PE and PG, 26.3.1.1) and the cache-control bits CD and NW,
+ * which VM entry and exit do not load (27.3.2.1, 28.5.1): the CPU keeps
+ * one value for host and guest, so the guest's own setting lives in the
+ * shadow only (as in KVM) and memory stays write-back through EPT.
+ */
+uint64_t vmx_cr0_mask(void)
+{
+	return (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | CR0_CD | CR0_NW;
+}
+
+uint64_t vmx_cr4_mask(void)
+{
+	return vmx_caps.cr4_fixed0 | CR4_VMXE;
+}
+
 uint64_t vmx_real_cr0(uint64_t guest)
 {
-	/* Unrestricted guest exempts PE and PG from CR0_FIXED0 (26.3.1.1). */
 	uint64_t must1 = vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
 
-	return (guest | must1) & vmx_caps.cr0_fixed1;
+	return (guest | must1) & vmx_caps.cr0_fixed1 & ~(CR0_CD | CR0_NW);
 }
 
 uint64_t vmx_real_cr4(uint64_t guest)
@@ -375,11 +394,10 @@ static void vmcs_setup(struct vcpu *v)
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 	vmcs_write(VMCS_MSR_BITMAP, (uint64_t)(uintptr_t)vmx_msr_bitmap);
 	vmcs_write(VMCS_EPT_POINTER, eptp_of(v->vm));
-	/* The guest owns CR0/CR4 except the bits VMX fixes to 1 (CR0.NE,
-	 * CR4.VMXE): those are masked and the guest sees its own values in
-	 * the read shadows (25.6.6). PE/PG are free with unrestricted guest. */
-	vmcs_write(VMCS_CR0_MASK, c->cr0_fixed0 & ~(CR0_PE | CR0_PG));
-	vmcs_write(VMCS_CR4_MASK, c->cr4_fixed0 | CR4_VMXE);
+	/* The guest owns CR0/CR4 except the bits in the masks (see
+	 * vmx_cr0_mask); it reads its own values of those in the shadows. */
+	vmcs_write(VMCS_CR0_MASK, vmx_cr0_mask());
+	vmcs_write(VMCS_CR4_MASK, vmx_cr4_mask());
 	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
 	vmcs_setup_host();
 	if (c->ept_vpid & EPT_CAP_INVEPT_SINGLE)

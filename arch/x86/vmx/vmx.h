@@ -56,10 +56,10 @@ void vmx_load(struct vcpu *v);
 /* VMWRITE that reports a failure (field, VM-instruction error) once. */
 void vmcs_write(uint32_t field, uint64_t val);
 
-/* CR0/CR4 bits x2hv owns (guest/host masks, SDM 25.6.6). */
-#define VMX_CR0_OWNED (1ull << 5) /* CR0.NE: fixed to 1 in VMX operation */
-#define VMX_CR4_OWNED (1ull << 13) /* CR4.VMXE: hidden from the guest */
-
+/* CR0/CR4 bits x2hv owns (guest/host masks, SDM 25.6.6): the guest sees
+ * its own values of them in the read shadows. */
+uint64_t vmx_cr0_mask(void);
+uint64_t vmx_cr4_mask(void);
 /* Real CR0/CR4 for a guest-visible value (fixed bits applied). */
 uint64_t vmx_real_cr0(uint64_t guest);
 uint64_t vmx_real_cr4(uint64_t guest);

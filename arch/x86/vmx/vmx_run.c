@@ -102,16 +102,6 @@ static void seg_read(unsigned int i, struct seg *s)
 	s->attr = ar_to_attr(vmcs_read(VMCS_GUEST_ES_AR + o));
 }
 
-static uint64_t cr0_mask(void)
-{
-	return vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
-}
-
-static uint64_t cr4_mask(void)
-{
-	return vmx_caps.cr4_fixed0 | CR4_VMXE;
-}
-
 /* The guest's view: its own bits from the shadow where x2hv owns them. */
 static uint64_t visible_cr(uint32_t real_f, uint32_t shadow_f, uint64_t mask)
 {
@@ -208,10 +198,10 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
 	st->rip = vmcs_read(VMCS_GUEST_RIP);
 	st->rsp = vmcs_read(VMCS_GUEST_RSP);
 	st->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	st->cr0 = visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, cr0_mask());
+	st->cr0 = visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, vmx_cr0_mask());
 	st->cr2 = read_cr2();
 	st->cr3 = vmcs_read(VMCS_GUEST_CR3);
-	st->cr4 = visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, cr4_mask());
+	st->cr4 = visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, vmx_cr4_mask());
 	st->efer = vmcs_read(VMCS_GUEST_EFER);
 	seg_read(VSEG_ES, &st->es);
 	seg_read(VSEG_CS, &st->cs);
@@ -240,13 +230,15 @@ static void skip(struct vcpu *v)
 	vmx_skip_insn(v);
 }
 
-/* MOV to CR0 that changed a bit x2hv owns (CR0.NE): do what the CPU
+/* MOV to CR0 that changed a bit x2hv owns (NE, CD, NW): do what the CPU
  * would (SDM vol. 2B MOV to CR, 9.8.5 for IA-32e mode activation). */
 static void emulate_mov_cr0(struct vcpu *v, uint64_t val)
 {
-	uint64_t old = visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, cr0_mask());
+	uint64_t old =
+		visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, vmx_cr0_mask());
 	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
-	uint64_t cr4 = visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, cr4_mask());
+	uint64_t cr4 =
+		visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, vmx_cr4_mask());
 	uint32_t cs_ar =
 		vmcs_read(VMCS_GUEST_ES_AR + VSEG_CS * VMCS_SEG_STRIDE);
 
@@ -271,7 +263,8 @@ static void emulate_mov_cr4(struct vcpu *v, uint64_t val)
 {
 	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
 
-	if ((val & CR4_VMXE) || (val & ~(vmx_caps.cr4_fixed1 | cr4_mask())) ||
+	if ((val & CR4_VMXE) ||
+	    (val & ~(vmx_caps.cr4_fixed1 | vmx_cr4_mask())) ||
 	    ((efer & EFER_LMA) && !(val & CR4_PAE))) {
 		inject_gp();
 		return;
@@ -597,11 +590,13 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_RFLAGS:
 		return vmcs_read(VMCS_GUEST_RFLAGS);
 	case VREG_CR0:
-		return visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, cr0_mask());
+		return visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW,
+				  vmx_cr0_mask());
 	case VREG_CR3:
 		return vmcs_read(VMCS_GUEST_CR3);
 	case VREG_CR4:
-		return visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, cr4_mask());
+		return visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW,
+				  vmx_cr4_mask());
 	case VREG_EFER:
 		return vmcs_read(VMCS_GUEST_EFER);
 	case VREG_PAT:
