@@ -150,6 +150,20 @@ static void test_page_field(void **state)
 	assert_int_equal(AVIC_GUEST_APIC_BAR, 0xfee00000ull);
 }
 
+/* The AVIC fields sit where APM appendix B puts them. */
+static void test_vmcb_avic_offsets(void **state)
+{
+	assert_int_equal(offsetof(struct vmcb, vintr), 0x060);
+	assert_int_equal(offsetof(struct vmcb, avic_apic_bar), 0x098);
+	assert_int_equal(offsetof(struct vmcb, avic_backing_pa), 0x0e0);
+	assert_int_equal(offsetof(struct vmcb, avic_logical_pa), 0x0f0);
+	assert_int_equal(offsetof(struct vmcb, avic_physical_pa), 0x0f8);
+	assert_int_equal(SVM_EXIT_AVIC_IPI, 0x401);
+	assert_int_equal(SVM_EXIT_AVIC_NOACCEL, 0x402);
+	assert_int_equal(SVM_VINTR_AVIC, BIT(31));
+	assert_int_equal(SVM_VINTR_X2AVIC, BIT(30));
+}
+
 static void test_vintr_enable(void **state)
 {
 	/* V_INTR_MASKING (24) set, an open interrupt window (V_IRQ 8,
@@ -487,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_logical_entry),
 		cmocka_unit_test(test_physical_table_field),
 		cmocka_unit_test(test_page_field),
+		cmocka_unit_test(test_vmcb_avic_offsets),
 		cmocka_unit_test(test_vintr_enable),
 		cmocka_unit_test(test_vintr_disable),
 		cmocka_unit_test(test_msr_accelerated_reads),

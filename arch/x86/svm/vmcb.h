@@ -83,6 +83,9 @@ struct vmcb {
 
 _Static_assert(offsetof(struct vmcb, vintr) == 0x60, "vmcb layout");
 _Static_assert(offsetof(struct vmcb, eventinj) == 0xa8, "vmcb layout");
+_Static_assert(offsetof(struct vmcb, avic_apic_bar) == 0x98, "vmcb layout");
+_Static_assert(offsetof(struct vmcb, avic_backing_pa) == 0xe0, "vmcb layout");
+_Static_assert(offsetof(struct vmcb, avic_logical_pa) == 0xf0, "vmcb layout");
 _Static_assert(offsetof(struct vmcb, avic_physical_pa) == 0xf8, "vmcb layout");
 _Static_assert(offsetof(struct vmcb, tr) == 0x490, "vmcb layout");
 _Static_assert(offsetof(struct vmcb, efer) == 0x4d0, "vmcb layout");
