@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include "arch/x86/cpu.h"
+#include "arch/x86/time.h"
 #include "core/abi.h"
 #include "core/printk.h"
 #include "core/system.h"
@@ -35,16 +37,29 @@
 #define IER_MASK 0x0f
 #define MCR_MASK 0x1f
 #define PREFIX_MAX 16
+#define PARTIAL_LINE_US 100000 /* a prompt shows after 0.1 s */
 
-static void uart_flush(struct vm *vm)
+/*
+ * Guest output goes to the physical console a line at a time with a
+ * "[vmN] " prefix, so hypervisor and guest lines never mix. A partial line
+ * (a shell prompt, an echoed keystroke) is written out when it has waited
+ * long enough (guest_console_idle) and the line stays open: the rest
+ * follows without a second prefix.
+ */
+static void uart_flush(struct vm *vm, bool newline)
 {
 	struct guest_uart *u = &vm->uart;
 	char pre[PREFIX_MAX];
-	int n = snprintf(pre, sizeof(pre), "[vm%u] ", vm->id);
 
-	console_write(pre, n);
+	if (!u->line_open) {
+		int n = snprintf(pre, sizeof(pre), "[vm%u] ", vm->id);
+
+		console_write(pre, n);
+	}
 	console_write(u->line, u->len);
-	console_write("\n", 1);
+	if (newline)
+		console_write("\n", 1);
+	u->line_open = !newline;
 	u->len = 0;
 }
 
@@ -56,12 +71,26 @@ void guest_console_putc(struct vm *vm, char c)
 		return;
 	spin_lock(&vm->lock);
 	if (c == '\n') {
-		uart_flush(vm);
+		uart_flush(vm, true);
 	} else {
 		u->line[u->len++] = c;
 		if (u->len == sizeof(u->line))
-			uart_flush(vm);
+			uart_flush(vm, false);
 	}
+	u->last_output = rdtsc();
+	spin_unlock(&vm->lock);
+}
+
+void guest_console_idle(struct vm *vm)
+{
+	struct guest_uart *u = &vm->uart;
+
+	if (!u->len ||
+	    rdtsc() - u->last_output < PARTIAL_LINE_US * tsc_khz / 1000)
+		return;
+	spin_lock(&vm->lock);
+	if (u->len)
+		uart_flush(vm, false);
 	spin_unlock(&vm->lock);
 }
 
@@ -152,6 +181,13 @@ static void uart_out(struct vm *vm, unsigned int reg, uint8_t val)
 		u->scr = val;
 		break;
 	}
+}
+
+bool guest_console_room(struct vm *vm)
+{
+	struct guest_uart *u = &vm->uart;
+
+	return u->rx_head - u->rx_tail < sizeof(u->rx);
 }
 
 void guest_console_input(struct vm *vm, char c)

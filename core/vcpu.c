@@ -209,8 +209,11 @@ static void vcpu_poll_console(struct vcpu *v)
 
 	if (v->id != 0)
 		return;
-	while ((c = uart_getc()) >= 0)
+	/* Take no more than the guest's FIFO holds: the rest waits in the
+	 * host UART (and the terminal behind it). */
+	while (guest_console_room(v->vm) && (c = uart_getc()) >= 0)
 		guest_console_input(v->vm, (char)c);
+	guest_console_idle(v->vm);
 }
 
 static void vcpu_sleep(struct vcpu *v)

@@ -22,7 +22,7 @@
 #define VEC_TIMER 0x73
 #define FAR_FUTURE (1ull << 40)
 #define DEADLINE_NEAR 3000
-#define WAIT_LIMIT 100000000ull
+#define WAIT_LIMIT 2000000000ull /* a loaded host may stall a vCPU */
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
 enum ap_mode {

@@ -32,7 +32,7 @@ bool heartbeat_alive(void)
 	uint64_t before = atomic_read(&heartbeat), t0 = rdtsc();
 
 	while (atomic_read(&heartbeat) == before &&
-	       rdtsc() - t0 < HEARTBEAT_WAIT * 100)
+	       rdtsc() - t0 < HEARTBEAT_WAIT * 1000)
 		cpu_relax();
 	return atomic_read(&heartbeat) != before;
 }
