@@ -222,7 +222,7 @@
 #define AR_HIGH_SHIFT 4 /* AVL, L, D/B, G: attr bits 8-11 -> AR 12-15 */
 #define AR_HIGH_MASK 0xf000u
 
-/* Event injection / interruption information (25.8.3, 26.6). */
+/* Event injection / interruption information (25.8.3, 27.6). */
 #define INTR_INFO_VECTOR_MASK 0xffu
 #define INTR_INFO_TYPE_SHIFT 8
 #define INTR_INFO_TYPE_MASK (7u << INTR_INFO_TYPE_SHIFT)
@@ -282,7 +282,7 @@
 #define EXIT_REASON_BASIC_MASK 0xffffu
 #define EXIT_REASON_ENTRY_FAIL (1u << 31)
 
-/* Exit qualification layouts (27.2.1). */
+/* Exit qualification layouts (28.2.1). */
 #define QUAL_IO_SIZE_MASK 7u /* size - 1 */
 #define QUAL_IO_IN (1u << 3)
 #define QUAL_IO_STRING (1u << 4)

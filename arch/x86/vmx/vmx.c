@@ -304,7 +304,7 @@ static uint64_t eptp_of(struct vm *vm)
 
 /*
  * x2hv owns the CR0 bits VMX fixes to 1 (CR0.NE; unrestricted guest
- * exempts PE and PG, 26.3.1.1) and the cache-control bits CD and NW,
+ * exempts PE and PG, 27.3.1.1) and the cache-control bits CD and NW,
  * which VM entry and exit do not load (27.3.2.1, 28.5.1): the CPU keeps
  * one value for host and guest, so the guest's own setting lives in the
  * shadow only (as in KVM) and memory stays write-back through EPT.
@@ -319,16 +319,21 @@ uint64_t vmx_cr4_mask(void)
 	return vmx_caps.cr4_fixed0 | CR4_VMXE;
 }
 
+/*
+ * Bits outside CRx_FIXED1 are not filtered: a state that the CPU would
+ * refuse must fail VM entry and stop the VM (tests/guest/badentry.c), not
+ * run silently changed. MOV to CR0/CR4 checks them before (vmx_run.c).
+ */
 uint64_t vmx_real_cr0(uint64_t guest)
 {
 	uint64_t must1 = vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
 
-	return (guest | must1) & vmx_caps.cr0_fixed1 & ~(CR0_CD | CR0_NW);
+	return (guest | must1) & ~(CR0_CD | CR0_NW);
 }
 
 uint64_t vmx_real_cr4(uint64_t guest)
 {
-	return (guest | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1;
+	return guest | vmx_caps.cr4_fixed0 | CR4_VMXE;
 }
 
 void vmcs_write(uint32_t field, uint64_t val)

@@ -62,7 +62,7 @@ static void gpr_write(struct vcpu *v, unsigned int n, uint64_t val)
  * to VMX access rights (same bits at 0-7 and 12-15, bit 16 unusable;
  * SDM 25.4.1). A data segment or LDTR that is not present is "unusable":
  * the null selectors of protected and long mode. CS and TR always are
- * usable (26.3.1.2). Code and data segments must have the accessed bit. */
+ * usable (27.3.1.2). Code and data segments must have the accessed bit. */
 static uint32_t attr_to_ar(uint16_t attr, bool may_be_unusable)
 {
 	uint32_t ar = (attr & AR_LOW_MASK) |
@@ -121,7 +121,7 @@ static void guest_write_cr4(uint64_t val)
 }
 
 /* EFER.LMA = LME && CR0.PG (SDM 9.8.5); VM entry takes it from the
- * "IA-32e mode guest" control, which must agree with EFER.LMA (26.3.1.1). */
+ * "IA-32e mode guest" control, which must agree with EFER.LMA (27.3.1.1). */
 static void guest_write_efer(uint64_t efer, uint64_t cr0)
 {
 	uint32_t entry = vmcs_read(VMCS_ENTRY_CTLS);
@@ -273,7 +273,7 @@ static void emulate_mov_cr4(struct vcpu *v, uint64_t val)
 	skip(v);
 }
 
-/* CR-access exits (SDM 27.2.1, table 28-3). Handled here; false if the
+/* CR-access exits (SDM 28.2.1, table 28-3). Handled here; false if the
  * access is not one x2hv asked for (the core then stops the VM). */
 static bool emulate_cr_access(struct vcpu *v, uint64_t qual)
 {
@@ -324,7 +324,7 @@ static bool emulate_cr_access(struct vcpu *v, uint64_t qual)
 }
 
 /* An event whose delivery the exit interrupted is delivered again on the
- * next entry (SDM 28.2.4, 27.2.4: IDT-vectoring information), with its
+ * next entry (SDM 28.2.4, 27.6: IDT-vectoring information), with its
  * error code and, for software events, the instruction length. */
 static void reinject_vectoring(void)
 {
@@ -370,7 +370,7 @@ static void decode(struct vcpu *v, uint32_t reason)
 	e->reason = EXIT_UNKNOWN;
 	if (reason & EXIT_REASON_ENTRY_FAIL) {
 		/* Invalid guest state, MSR loading or machine check during
-		 * entry (26.8): the VMCS's guest state is as before. */
+		 * entry (27.8): the VMCS's guest state is as before. */
 		pr_err("vmx: vcpu%u: VM entry failed, exit reason %u qualification %lx",
 		       v->id, basic, q);
 		e->reason = EXIT_INVALID_STATE;
@@ -537,7 +537,7 @@ void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
 	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXC | vector;
 
 	/* An error code is delivered exactly for these vectors in protected
-	 * mode, never in real mode (26.2.1.3). */
+	 * mode, never in real mode (27.2.1.3). */
 	if (has_err && exc_has_err(vector) &&
 	    (vmx_get_reg(v, VREG_CR0) & CR0_PE)) {
 		info |= INTR_INFO_DELIVER_ERR;
