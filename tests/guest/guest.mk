@@ -21,6 +21,12 @@ GUEST_LDFLAGS := -nostdlib -static -Wl,-z,max-page-size=0x1000 \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments -T tests/guest/guest.ld
 GUEST_LIB_SRCS := $(wildcard tests/guest/lib/*.c tests/guest/lib/*.S)
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/lib/%.o,$(notdir $(GUEST_LIB_SRCS)))
+# The string functions are the hypervisor's own (core/string.c).
+GUEST_LIB_OBJS += $(BUILD)/guest/lib/core-string.c.o
+
+$(BUILD)/guest/lib/core-string.c.o: core/string.c include/string.h
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
 
 $(BUILD)/guest/lib/%.c.o: tests/guest/lib/%.c tests/guest/lib/guest.h core/abi.h
 	@mkdir -p $(dir $@)
