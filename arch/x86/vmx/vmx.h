@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal interface of the VMX backend (vmx.c: CPU, EPT, VMCS set-up;
- * vmx_run.c: entry, exit decoding, events, guest state).
+ * vmx_run.c: entry, exit decoding, events, guest state; vmx_cr.c: control
+ * registers).
  *
  * Ownership of a VMCS (SDM 25.1, 25.11.1): a VMCS may be active on one
  * CPU only. vcpu_init runs on the BSP for every vCPU and only allocates
@@ -63,6 +64,20 @@ uint64_t vmx_cr4_mask(void);
 /* Real CR0/CR4 for a guest-visible value (fixed bits applied). */
 uint64_t vmx_real_cr0(uint64_t guest);
 uint64_t vmx_real_cr4(uint64_t guest);
+
+/* vmx_cr.c: guest control registers and CR-access exits. */
+/* The guest's view: the shadow for the bits in @mask, else the real one. */
+uint64_t vmx_visible_cr(uint32_t real_field, uint32_t shadow_field,
+			uint64_t mask);
+void vmx_guest_write_cr0(uint64_t val);
+void vmx_guest_write_cr4(uint64_t val);
+/* EFER with LMA = LME && @cr0.PG, and the IA-32e entry control to match. */
+void vmx_guest_write_efer(uint64_t efer, uint64_t cr0);
+/* Drop @v's VPID-tagged translations (INIT, MOV to CR3). */
+void vmx_flush_vpid(struct vcpu *v);
+/* Emulate a CR-access exit and prepare the next entry; false if it is not
+ * an access x2hv asked for. */
+bool vmx_emulate_cr_access(struct vcpu *v, uint64_t qual);
 
 /* vmx_run.c: the virt_ops entries. */
 void vmx_set_state(struct vcpu *v, const struct vcpu_state *s);

@@ -2,9 +2,8 @@
 /*
  * VMX guest entry and exit (SDM vol. 3C chapters 26-28): guest state in
  * the VMCS, exit decoding into struct vm_exit, event injection and
- * re-injection, and the CR accesses the backend emulates itself from the
- * exit qualification (the bits of CR0/CR4 it owns, CR8, CR3 where the
- * CPU forces CR3 exiting). Every function runs on the vCPU's own CPU.
+ * re-injection. CR-access exits are emulated by vmx_cr.c without
+ * returning to the core. Every function runs on the vCPU's own CPU.
  */
 #include <string.h>
 
@@ -18,45 +17,9 @@
 #define VEC_DF 8
 #define VEC_TS 10
 #define VEC_PF 14
-#define VEC_GP 13
 #define VEC_AC 17
-#define GPR_RSP 4 /* register numbers in exit qualifications (27-3) */
-#define NR_GPRS 16
-#define X2APIC_MSR_TPR 0x808
-#define CR8_TPR_SHIFT 4 /* CR8[3:0] = TPR[7:4] (SDM 10.8.6.1) */
-#define CR8_VALID_MASK 0xfull
-#define CR3_NOFLUSH (1ull << 63) /* with CR4.PCIDE (SDM 4.10.4.1) */
-#define CR0_RESERVED_HI 0xffffffff00000000ull
 #define SEG_ATTR_P 0x80u
 #define SEG_ATTR_S 0x10u
-#define SEG_ATTR_L 0x200u
-
-/* Offsets of the GPRs in struct guest_regs by exit-qualification number
- * (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15); RSP is in the VMCS. */
-static uint64_t *gpr(struct vcpu *v, unsigned int n)
-{
-	struct guest_regs *r = &v->regs;
-	uint64_t *const map[NR_GPRS] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,    &r->rbp,
-		&r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
-		&r->r12, &r->r13, &r->r14, &r->r15,
-	};
-
-	return map[n & (NR_GPRS - 1)];
-}
-
-static uint64_t gpr_read(struct vcpu *v, unsigned int n)
-{
-	return n == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : *gpr(v, n);
-}
-
-static void gpr_write(struct vcpu *v, unsigned int n, uint64_t val)
-{
-	if (n == GPR_RSP)
-		vmcs_write(VMCS_GUEST_RSP, val);
-	else
-		*gpr(v, n) = val;
-}
 
 /* struct seg attr (AMD layout: type,S,DPL,P in 0-7, AVL,L,DB,G in 8-11)
  * to VMX access rights (same bits at 0-7 and 12-15, bit 16 unusable;
@@ -102,64 +65,16 @@ static void seg_read(unsigned int i, struct seg *s)
 	s->attr = ar_to_attr(vmcs_read(VMCS_GUEST_ES_AR + o));
 }
 
-/* The guest's view: its own bits from the shadow where x2hv owns them. */
-static uint64_t visible_cr(uint32_t real_f, uint32_t shadow_f, uint64_t mask)
-{
-	return (vmcs_read(real_f) & ~mask) | (vmcs_read(shadow_f) & mask);
-}
-
-static void guest_write_cr0(uint64_t val)
-{
-	vmcs_write(VMCS_CR0_SHADOW, val);
-	vmcs_write(VMCS_GUEST_CR0, vmx_real_cr0(val));
-}
-
-static void guest_write_cr4(uint64_t val)
-{
-	vmcs_write(VMCS_CR4_SHADOW, val);
-	vmcs_write(VMCS_GUEST_CR4, vmx_real_cr4(val));
-}
-
-/* EFER.LMA = LME && CR0.PG (SDM 9.8.5); VM entry takes it from the
- * "IA-32e mode guest" control, which must agree with EFER.LMA (27.3.1.1). */
-static void guest_write_efer(uint64_t efer, uint64_t cr0)
-{
-	uint32_t entry = vmcs_read(VMCS_ENTRY_CTLS);
-
-	if ((efer & EFER_LME) && (cr0 & CR0_PG))
-		efer |= EFER_LMA;
-	else
-		efer &= ~EFER_LMA;
-	vmcs_write(VMCS_GUEST_EFER, efer);
-	if (efer & EFER_LMA)
-		entry |= ENTRY_IA32E_GUEST;
-	else
-		entry &= ~ENTRY_IA32E_GUEST;
-	vmcs_write(VMCS_ENTRY_CTLS, entry);
-}
-
-static void flush_vpid(struct vcpu *v)
-{
-	uint64_t cap = vmx_caps.ept_vpid;
-
-	if (!(vmx_caps.proc2 & PROC2_VPID))
-		return;
-	if (cap & VPID_CAP_INVVPID_SINGLE)
-		invvpid(INVVPID_SINGLE, v->pcpu + 1);
-	else
-		invvpid(INVVPID_ALL, 0);
-}
-
 void vmx_set_state(struct vcpu *v, const struct vcpu_state *st)
 {
 	vmx_load(v);
 	vmcs_write(VMCS_GUEST_RIP, st->rip);
 	vmcs_write(VMCS_GUEST_RSP, st->rsp);
 	vmcs_write(VMCS_GUEST_RFLAGS, st->rflags | RFLAGS_FIXED);
-	guest_write_cr0(st->cr0);
-	guest_write_cr4(st->cr4);
+	vmx_guest_write_cr0(st->cr0);
+	vmx_guest_write_cr4(st->cr4);
 	vmcs_write(VMCS_GUEST_CR3, st->cr3);
-	guest_write_efer(st->efer, st->cr0);
+	vmx_guest_write_efer(st->efer, st->cr0);
 	/* CR2 is not in the VMCS: the guest owns the CPU's CR2, which the
 	 * host never uses (no host page faults). */
 	write_cr2(st->cr2);
@@ -189,7 +104,7 @@ void vmx_set_state(struct vcpu *v, const struct vcpu_state *st)
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 	vmx_set_irq_window(v, false);
 	/* INIT flushes the TLBs (SDM 9.1); tagged translations too. */
-	flush_vpid(v);
+	vmx_flush_vpid(v);
 }
 
 void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
@@ -198,10 +113,12 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
 	st->rip = vmcs_read(VMCS_GUEST_RIP);
 	st->rsp = vmcs_read(VMCS_GUEST_RSP);
 	st->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	st->cr0 = visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, vmx_cr0_mask());
+	st->cr0 =
+		vmx_visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, vmx_cr0_mask());
 	st->cr2 = read_cr2();
 	st->cr3 = vmcs_read(VMCS_GUEST_CR3);
-	st->cr4 = visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, vmx_cr4_mask());
+	st->cr4 =
+		vmx_visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, vmx_cr4_mask());
 	st->efer = vmcs_read(VMCS_GUEST_EFER);
 	seg_read(VSEG_ES, &st->es);
 	seg_read(VSEG_CS, &st->cs);
@@ -215,112 +132,6 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
 	st->gdtr.limit = vmcs_read(VMCS_GUEST_GDTR_LIMIT);
 	st->idtr.base = vmcs_read(VMCS_GUEST_IDTR_BASE);
 	st->idtr.limit = vmcs_read(VMCS_GUEST_IDTR_LIMIT);
-}
-
-static void inject_gp(void)
-{
-	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC |
-						 INTR_INFO_DELIVER_ERR |
-						 VEC_GP);
-	vmcs_write(VMCS_ENTRY_EXC_ERROR, 0);
-}
-
-static void skip(struct vcpu *v)
-{
-	vmx_skip_insn(v);
-}
-
-/* MOV to CR0 that changed a bit x2hv owns (NE, CD, NW): do what the CPU
- * would (SDM vol. 2B MOV to CR, 9.8.5 for IA-32e mode activation). */
-static void emulate_mov_cr0(struct vcpu *v, uint64_t val)
-{
-	uint64_t old =
-		visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, vmx_cr0_mask());
-	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
-	uint64_t cr4 =
-		visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, vmx_cr4_mask());
-	uint32_t cs_ar =
-		vmcs_read(VMCS_GUEST_ES_AR + VSEG_CS * VMCS_SEG_STRIDE);
-
-	if ((val & CR0_RESERVED_HI) || ((val & CR0_PG) && !(val & CR0_PE)) ||
-	    ((val & CR0_NW) && !(val & CR0_CD)) ||
-	    (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME) &&
-	     !(cr4 & CR4_PAE)) ||
-	    ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA) &&
-	     (cs_ar & (SEG_ATTR_L << AR_HIGH_SHIFT)))) {
-		inject_gp();
-		return;
-	}
-	guest_write_cr0(val);
-	if ((old ^ val) & CR0_PG)
-		guest_write_efer(efer, val);
-	skip(v);
-}
-
-/* MOV to CR4 that changed an owned bit: only VMXE can differ, and the
- * guest has no VMX (CPUID hides it), so #GP as for a reserved bit. */
-static void emulate_mov_cr4(struct vcpu *v, uint64_t val)
-{
-	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
-
-	if ((val & CR4_VMXE) ||
-	    (val & ~(vmx_caps.cr4_fixed1 | vmx_cr4_mask())) ||
-	    ((efer & EFER_LMA) && !(val & CR4_PAE))) {
-		inject_gp();
-		return;
-	}
-	guest_write_cr4(val);
-	skip(v);
-}
-
-/* CR-access exits (SDM 28.2.1, table 28-3). Handled here; false if the
- * access is not one x2hv asked for (the core then stops the VM). */
-static bool emulate_cr_access(struct vcpu *v, uint64_t qual)
-{
-	unsigned int cr = qual & QUAL_CR_NUM_MASK;
-	unsigned int type = (qual >> QUAL_CR_TYPE_SHIFT) & QUAL_CR_TYPE_MASK;
-	unsigned int reg = (qual >> QUAL_CR_GPR_SHIFT) & QUAL_CR_GPR_MASK;
-	uint64_t val;
-
-	if (type == QUAL_CR_TYPE_TO_CR) {
-		val = gpr_read(v, reg);
-		switch (cr) {
-		case 0:
-			emulate_mov_cr0(v, val);
-			return true;
-		case 3:
-			vmcs_write(VMCS_GUEST_CR3, val & ~CR3_NOFLUSH);
-			flush_vpid(v);
-			skip(v);
-			return true;
-		case 4:
-			emulate_mov_cr4(v, val);
-			return true;
-		case 8:
-			if (val & ~CR8_VALID_MASK) {
-				inject_gp();
-				return true;
-			}
-			vlapic_wrmsr(v->vlapic, X2APIC_MSR_TPR,
-				     val << CR8_TPR_SHIFT);
-			skip(v);
-			return true;
-		}
-	} else if (type == QUAL_CR_TYPE_FROM_CR) {
-		switch (cr) {
-		case 3:
-			gpr_write(v, reg, vmcs_read(VMCS_GUEST_CR3));
-			skip(v);
-			return true;
-		case 8:
-			vlapic_rdmsr(v->vlapic, X2APIC_MSR_TPR, &val);
-			gpr_write(v, reg,
-				  (val >> CR8_TPR_SHIFT) & CR8_VALID_MASK);
-			skip(v);
-			return true;
-		}
-	}
-	return false;
 }
 
 /* An event whose delivery the exit interrupted is delivered again on the
@@ -506,7 +317,7 @@ void vmx_run(struct vcpu *v)
 		decode(v, reason);
 		if (v->exit.hw_reason == EXIT_REASON_CR_ACCESS &&
 		    !(reason & EXIT_REASON_ENTRY_FAIL) &&
-		    emulate_cr_access(v, v->exit.qual))
+		    vmx_emulate_cr_access(v, v->exit.qual))
 			continue;
 		return;
 	}
@@ -590,13 +401,13 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_RFLAGS:
 		return vmcs_read(VMCS_GUEST_RFLAGS);
 	case VREG_CR0:
-		return visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW,
-				  vmx_cr0_mask());
+		return vmx_visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW,
+				      vmx_cr0_mask());
 	case VREG_CR3:
 		return vmcs_read(VMCS_GUEST_CR3);
 	case VREG_CR4:
-		return visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW,
-				  vmx_cr4_mask());
+		return vmx_visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW,
+				      vmx_cr4_mask());
 	case VREG_EFER:
 		return vmcs_read(VMCS_GUEST_EFER);
 	case VREG_PAT:
@@ -618,17 +429,17 @@ void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		vmcs_write(VMCS_GUEST_RFLAGS, val | RFLAGS_FIXED);
 		break;
 	case VREG_CR0:
-		guest_write_cr0(val);
-		guest_write_efer(vmcs_read(VMCS_GUEST_EFER), val);
+		vmx_guest_write_cr0(val);
+		vmx_guest_write_efer(vmcs_read(VMCS_GUEST_EFER), val);
 		break;
 	case VREG_CR3:
 		vmcs_write(VMCS_GUEST_CR3, val);
 		break;
 	case VREG_CR4:
-		guest_write_cr4(val);
+		vmx_guest_write_cr4(val);
 		break;
 	case VREG_EFER:
-		guest_write_efer(val, vmx_get_reg(v, VREG_CR0));
+		vmx_guest_write_efer(val, vmx_get_reg(v, VREG_CR0));
 		break;
 	case VREG_PAT:
 		vmcs_write(VMCS_GUEST_PAT, val);

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control-register accesses the VMX backend handles itself, from the
+ * exit qualification alone (SDM 28.2.1): MOV to CR0/CR4 that changes a bit
+ * x2hv owns (vmx_cr0_mask/vmx_cr4_mask), MOV to/from CR8 (the vlapic's
+ * TPR) and CR3 where the CPU forces CR3 exiting; and the guest's view of
+ * CR0/CR4/EFER shared with vmx_run.c. Runs on the vCPU's own CPU.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmx/vmcs.h"
+#include "arch/x86/vmx/vmx.h"
+#include "core/vm.h"
+
+#define GPR_RSP 4 /* register numbers in exit qualifications (28-3) */
+#define NR_GPRS 16
+#define X2APIC_MSR_TPR 0x808
+#define CR8_TPR_SHIFT 4 /* CR8[3:0] = TPR[7:4] (SDM 10.8.6.1) */
+#define CR8_VALID_MASK 0xfull
+#define CR3_NOFLUSH (1ull << 63) /* with CR4.PCIDE (SDM 4.10.4.1) */
+#define CR0_RESERVED_HI 0xffffffff00000000ull
+#define SEG_ATTR_L 0x200u
+#define VEC_GP 13
+
+/* Offsets of the GPRs in struct guest_regs by exit-qualification number
+ * (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15); RSP is in the VMCS. */
+static uint64_t *gpr(struct vcpu *v, unsigned int n)
+{
+	struct guest_regs *r = &v->regs;
+	uint64_t *const map[NR_GPRS] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,    &r->rbp,
+		&r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+		&r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return map[n & (NR_GPRS - 1)];
+}
+
+static uint64_t gpr_read(struct vcpu *v, unsigned int n)
+{
+	return n == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : *gpr(v, n);
+}
+
+static void gpr_write(struct vcpu *v, unsigned int n, uint64_t val)
+{
+	if (n == GPR_RSP)
+		vmcs_write(VMCS_GUEST_RSP, val);
+	else
+		*gpr(v, n) = val;
+}
+
+/* The guest's view: its own bits from the shadow where x2hv owns them. */
+uint64_t vmx_visible_cr(uint32_t real_f, uint32_t shadow_f, uint64_t mask)
+{
+	return (vmcs_read(real_f) & ~mask) | (vmcs_read(shadow_f) & mask);
+}
+
+void vmx_guest_write_cr0(uint64_t val)
+{
+	vmcs_write(VMCS_CR0_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR0, vmx_real_cr0(val));
+}
+
+void vmx_guest_write_cr4(uint64_t val)
+{
+	vmcs_write(VMCS_CR4_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR4, vmx_real_cr4(val));
+}
+
+/* EFER.LMA = LME && CR0.PG (SDM 9.8.5); VM entry takes it from the
+ * "IA-32e mode guest" control, which must agree with EFER.LMA (27.3.1.1). */
+void vmx_guest_write_efer(uint64_t efer, uint64_t cr0)
+{
+	uint32_t entry = vmcs_read(VMCS_ENTRY_CTLS);
+
+	if ((efer & EFER_LME) && (cr0 & CR0_PG))
+		efer |= EFER_LMA;
+	else
+		efer &= ~EFER_LMA;
+	vmcs_write(VMCS_GUEST_EFER, efer);
+	if (efer & EFER_LMA)
+		entry |= ENTRY_IA32E_GUEST;
+	else
+		entry &= ~ENTRY_IA32E_GUEST;
+	vmcs_write(VMCS_ENTRY_CTLS, entry);
+}
+
+void vmx_flush_vpid(struct vcpu *v)
+{
+	uint64_t cap = vmx_caps.ept_vpid;
+
+	if (!(vmx_caps.proc2 & PROC2_VPID))
+		return;
+	if (cap & VPID_CAP_INVVPID_SINGLE)
+		invvpid(INVVPID_SINGLE, v->pcpu + 1);
+	else
+		invvpid(INVVPID_ALL, 0);
+}
+
+static void inject_gp(void)
+{
+	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC |
+						 INTR_INFO_DELIVER_ERR |
+						 VEC_GP);
+	vmcs_write(VMCS_ENTRY_EXC_ERROR, 0);
+}
+
+static void skip(struct vcpu *v)
+{
+	vmx_skip_insn(v);
+}
+
+/* MOV to CR0 that changed a bit x2hv owns (NE, CD, NW): do what the CPU
+ * would (SDM vol. 2B MOV to CR, 9.8.5 for IA-32e mode activation). */
+static void emulate_mov_cr0(struct vcpu *v, uint64_t val)
+{
+	uint64_t old =
+		vmx_visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, vmx_cr0_mask());
+	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
+	uint64_t cr4 =
+		vmx_visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, vmx_cr4_mask());
+	uint32_t cs_ar =
+		vmcs_read(VMCS_GUEST_ES_AR + VSEG_CS * VMCS_SEG_STRIDE);
+
+	if ((val & CR0_RESERVED_HI) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	    ((val & CR0_NW) && !(val & CR0_CD)) ||
+	    (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME) &&
+	     !(cr4 & CR4_PAE)) ||
+	    ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA) &&
+	     (cs_ar & (SEG_ATTR_L << AR_HIGH_SHIFT)))) {
+		inject_gp();
+		return;
+	}
+	vmx_guest_write_cr0(val);
+	if ((old ^ val) & CR0_PG)
+		vmx_guest_write_efer(efer, val);
+	skip(v);
+}
+
+/* MOV to CR4 that changed an owned bit: only VMXE can differ, and the
+ * guest has no VMX (CPUID hides it), so #GP as for a reserved bit. */
+static void emulate_mov_cr4(struct vcpu *v, uint64_t val)
+{
+	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
+
+	if ((val & CR4_VMXE) ||
+	    (val & ~(vmx_caps.cr4_fixed1 | vmx_cr4_mask())) ||
+	    ((efer & EFER_LMA) && !(val & CR4_PAE))) {
+		inject_gp();
+		return;
+	}
+	vmx_guest_write_cr4(val);
+	skip(v);
+}
+
+/* CR-access exits (SDM 28.2.1, table 28-3). Handled here; false if the
+ * access is not one x2hv asked for (the core then stops the VM). */
+bool vmx_emulate_cr_access(struct vcpu *v, uint64_t qual)
+{
+	unsigned int cr = qual & QUAL_CR_NUM_MASK;
+	unsigned int type = (qual >> QUAL_CR_TYPE_SHIFT) & QUAL_CR_TYPE_MASK;
+	unsigned int reg = (qual >> QUAL_CR_GPR_SHIFT) & QUAL_CR_GPR_MASK;
+	uint64_t val;
+
+	if (type == QUAL_CR_TYPE_TO_CR) {
+		val = gpr_read(v, reg);
+		switch (cr) {
+		case 0:
+			emulate_mov_cr0(v, val);
+			return true;
+		case 3:
+			vmcs_write(VMCS_GUEST_CR3, val & ~CR3_NOFLUSH);
+			vmx_flush_vpid(v);
+			skip(v);
+			return true;
+		case 4:
+			emulate_mov_cr4(v, val);
+			return true;
+		case 8:
+			if (val & ~CR8_VALID_MASK) {
+				inject_gp();
+				return true;
+			}
+			vlapic_wrmsr(v->vlapic, X2APIC_MSR_TPR,
+				     val << CR8_TPR_SHIFT);
+			skip(v);
+			return true;
+		}
+	} else if (type == QUAL_CR_TYPE_FROM_CR) {
+		switch (cr) {
+		case 3:
+			gpr_write(v, reg, vmcs_read(VMCS_GUEST_CR3));
+			skip(v);
+			return true;
+		case 8:
+			vlapic_rdmsr(v->vlapic, X2APIC_MSR_TPR, &val);
+			gpr_write(v, reg,
+				  (val >> CR8_TPR_SHIFT) & CR8_VALID_MASK);
+			skip(v);
+			return true;
+		}
+	}
+	return false;
+}
