@@ -86,6 +86,13 @@ BOOT_TESTS = [
      "expect": [r"x2hv: error: mem=3000 MiB is more than the free host "
                 r"memory"],
      "reject": [r"x2hv: PANIC", r"vm0: .* starting"]},
+    # A CPU without SVM (QEMU's -cpu option: the last one wins): one
+    # clear message and a clean halt.
+    {"name": "boot-novirt", "hvargs": "noguest on_exit=poweroff",
+     "qemu_args": ["-cpu", "max,-svm"], "platforms": ["qemu-svm"],
+     "cpus_on": False,
+     "expect": [r"x2hv: error: no usable VMX or SVM on this CPU"],
+     "reject": [r"x2hv: PANIC", r"cpu\d+: SVM on"]},
     {"name": "boot-hugemem", "hvargs": "on_exit=poweroff mem=64G",
      "module": "@hello", "cpus_on": False,
      "expect": [r"x2hv: error: mem=65536 MiB: guest RAM above 3072 MiB"],
@@ -546,7 +553,9 @@ def boot_tests(build):
     return [Test(t["name"], t["hvargs"], ncpu=2, expect=t["expect"],
                  reject=t["reject"], cpus_on=t["cpus_on"],
                  modules=[(boot_module(build, t["module"]), "")]
-                 if "module" in t else [])
+                 if "module" in t else [],
+                 qemu_args=t.get("qemu_args", ()),
+                 platforms=t.get("platforms"))
             for t in BOOT_TESTS]
 
 
