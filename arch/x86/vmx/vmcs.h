@@ -89,6 +89,7 @@
 #define PROC_SECONDARY (1u << 31)
 
 /* Secondary processor-based VM-execution controls (25.6.2). */
+#define PROC2_VIRT_APIC_ACCESS (1u << 0)
 #define PROC2_EPT (1u << 1)
 #define PROC2_RDTSCP (1u << 3)
 #define PROC2_X2APIC_MODE (1u << 4)
@@ -119,6 +120,8 @@
 
 /* 16-bit fields (B.1). */
 #define VMCS_VPID 0x0000
+#define VMCS_POSTED_INTR_NV 0x0002
+#define VMCS_GUEST_INTR_STATUS 0x0810 /* RVI in 7:0, SVI in 15:8 */
 #define VMCS_GUEST_ES_SEL 0x0800 /* ES, CS, SS, DS, FS, GS, LDTR, TR: +2 */
 #define VMCS_HOST_ES_SEL 0x0c00
 #define VMCS_HOST_CS_SEL 0x0c02
@@ -132,7 +135,11 @@
 #define VMCS_IO_BITMAP_A 0x2000
 #define VMCS_IO_BITMAP_B 0x2002
 #define VMCS_MSR_BITMAP 0x2004
+#define VMCS_VIRT_APIC_ADDR 0x2012
+#define VMCS_POSTED_INTR_DESC 0x2016
 #define VMCS_EPT_POINTER 0x201a
+#define VMCS_EOI_EXIT_BITMAP0 0x201c /* four fields, +2 each */
+#define VMCS_EOI_EXIT_STRIDE 2
 #define VMCS_GUEST_PHYS_ADDR 0x2400
 #define VMCS_LINK_POINTER 0x2800
 #define VMCS_GUEST_DEBUGCTL 0x2802
@@ -154,6 +161,7 @@
 #define VMCS_ENTRY_INTR_INFO 0x4016
 #define VMCS_ENTRY_EXC_ERROR 0x4018
 #define VMCS_ENTRY_INSN_LEN 0x401a
+#define VMCS_TPR_THRESHOLD 0x401c
 #define VMCS_PROC_CTLS2 0x401e
 #define VMCS_INSN_ERROR 0x4400
 #define VMCS_EXIT_REASON 0x4402
@@ -299,6 +307,10 @@
 #define QUAL_EPT_WRITE (1u << 1)
 #define QUAL_EPT_FETCH (1u << 2)
 #define QUAL_EPT_PERM_MASK (7u << 3) /* the entry's R/W/X: 0 = not present */
+/* EOI-induced exit: the vector (28.2.1, table 28-1 "EOI virtualization"). */
+#define QUAL_EOI_VECTOR_MASK 0xffu
+/* APIC-write exit: the page offset written (28.2.1). */
+#define QUAL_APIC_WRITE_OFF_MASK 0xfffu
 
 /* EPT (29.3.2, 29.3.7). */
 #define EPT_R (1ull << 0)
