@@ -13,6 +13,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/vmx/vmx_apicv.h"
 #include "core/mm.h"
 #include "core/msr_bitmap.h"
 #include "core/printk.h"
@@ -22,12 +23,17 @@
 #define CPUID1_ECX_XSAVE (1u << 26)
 #define VMX_REGION_SIZE PAGE_SIZE
 #define MAX_WRITE_ERRORS 8 /* VMWRITE failures reported before going quiet */
+/* 0 turns APIC virtualization off (the injection path) at build time. */
+#ifndef VMX_APICV_ENABLE
+#define VMX_APICV_ENABLE 1
+#endif
 
 /* Written on CPU 0 by vmx_cpu_init before any VM exists; read-only
  * afterwards. */
 struct vmx_caps vmx_caps;
 static uint8_t *vmx_msr_bitmap;
 static unsigned int vmx_write_errors; /* racy count: only limits output */
+static const struct virt_ops vmx_apicv_ops;
 
 struct gdt_ptr {
 	uint16_t limit;
@@ -180,6 +186,27 @@ static int choose_controls(struct vmx_caps *c)
 	return 0;
 }
 
+/*
+ * APIC virtualization (SDM 31, docs/vmx.md): all of "use TPR shadow",
+ * "virtualize x2APIC mode", "APIC-register virtualization" and
+ * "virtual-interrupt delivery", or none (the core injects from the
+ * vlapic as before). Virtual-interrupt delivery needs external-interrupt
+ * exiting (27.2.1.1), which x2hv always sets; "virtualize APIC accesses"
+ * stays 0 (the guest has no xAPIC MMIO page; 27.2.1.1 forbids it with
+ * x2APIC virtualization). Posted interrupts are not used: they require
+ * "acknowledge interrupt on exit" (27.2.1.1), which x2hv keeps 0.
+ */
+#define VMX_APICV_PROC2                                                        \
+	(PROC2_X2APIC_MODE | PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY)
+
+static bool apicv_available(const struct vmx_caps *c)
+{
+	return (c->proc1 & PROC_TPR_SHADOW) &&
+	       (c->proc2_1 & VMX_APICV_PROC2) == VMX_APICV_PROC2 &&
+	       (c->pin & PIN_EXT_INTR) &&
+	       !(c->proc2_0 & PROC2_VIRT_APIC_ACCESS);
+}
+
 static int enable_feature_control(unsigned int cpu)
 {
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
@@ -222,8 +249,18 @@ static int vmx_cpu_init(void)
 		if (choose_controls(&c))
 			return -1;
 		vmx_msr_bitmap = page_alloc(VMX_MSR_BITMAP_SIZE, PAGE_SIZE);
-		msr_bitmap_vmx(vmx_msr_bitmap, msr_passthrough,
-			       msr_passthrough_count);
+		c.apicv = VMX_APICV_ENABLE && apicv_available(&c) &&
+			  vmx_apicv_msr_bitmap(vmx_msr_bitmap) == 0;
+		if (c.apicv) {
+			c.proc |= PROC_TPR_SHADOW;
+			c.proc2 |= VMX_APICV_PROC2;
+			virt = &vmx_apicv_ops;
+		} else {
+			msr_bitmap_vmx(vmx_msr_bitmap, msr_passthrough,
+				       msr_passthrough_count);
+		}
+		pr_info("vmx: APIC virtualization: %s",
+			c.apicv ? "x2APIC+register+VID" : "none (injection)");
 		vmx_caps = c;
 	} else if (!(c.proc2_1 & PROC2_EPT) ||
 		   !(c.proc2_1 & PROC2_UNRESTRICTED)) {
@@ -378,6 +415,23 @@ static void vmcs_setup_host(void)
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
 }
 
+/* The vlapic's register page is the virtual-APIC page (SDM 25.6.8,
+ * vlapic/vlapic.h); nothing exits on EOI until a vector is level-
+ * triggered (vmx_deliver_events keeps the EOI-exit bitmaps). */
+static void vmcs_setup_apicv(struct vcpu *v)
+{
+	struct vmx_vcpu *s = v->arch;
+
+	vmcs_write(VMCS_VIRT_APIC_ADDR,
+		   (uint64_t)(uintptr_t)vlapic_page(v->vlapic));
+	vmcs_write(VMCS_TPR_THRESHOLD, 0);
+	for (unsigned int i = 0; i < VMX_EOI_EXIT_WORDS; i++) {
+		s->eoi_exit[i] = 0;
+		vmcs_write(VMCS_EOI_EXIT_BITMAP0 + i * VMCS_EOI_EXIT_STRIDE, 0);
+	}
+	vmcs_write(VMCS_GUEST_INTR_STATUS, 0);
+}
+
 static void vmcs_setup(struct vcpu *v)
 {
 	const struct vmx_caps *c = &vmx_caps;
@@ -404,6 +458,8 @@ static void vmcs_setup(struct vcpu *v)
 	vmcs_write(VMCS_CR0_MASK, vmx_cr0_mask());
 	vmcs_write(VMCS_CR4_MASK, vmx_cr4_mask());
 	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
+	if (c->apicv)
+		vmcs_setup_apicv(v);
 	vmcs_setup_host();
 	if (c->ept_vpid & EPT_CAP_INVEPT_SINGLE)
 		invept(INVEPT_SINGLE, eptp_of(v->vm));
@@ -448,21 +504,24 @@ static int vmx_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
+/* The two tables differ only in the APIC virtualization hooks. */
+#define VMX_OPS_COMMON                                                         \
+	.name = "VMX", .cpu_init = vmx_cpu_init, .vm_init = vmx_vm_init,       \
+	.map = vmx_map, .vcpu_init = vmx_vcpu_init,                            \
+	.set_state = vmx_set_state, .get_state = vmx_get_state,                \
+	.run = vmx_run, .skip_insn = vmx_skip_insn,                            \
+	.inject_exception = vmx_inject_exception,                              \
+	.irq_injectable = vmx_irq_injectable, .inject_irq = vmx_inject_irq,    \
+	.inject_nmi = vmx_inject_nmi, .set_irq_window = vmx_set_irq_window,    \
+	.get_reg = vmx_get_reg, .set_reg = vmx_set_reg
+
+static const struct virt_ops vmx_apicv_ops = {
+	VMX_OPS_COMMON,
+	.deliver_events = vmx_deliver_events,
+	.post_irq = vmx_post_irq,
+};
+
+/* Without APICv: the core injects from the vlapic's IRR (core/vcpu.c). */
 const struct virt_ops vmx_ops = {
-	.name = "VMX",
-	.cpu_init = vmx_cpu_init,
-	.vm_init = vmx_vm_init,
-	.map = vmx_map,
-	.vcpu_init = vmx_vcpu_init,
-	.set_state = vmx_set_state,
-	.get_state = vmx_get_state,
-	.run = vmx_run,
-	.skip_insn = vmx_skip_insn,
-	.inject_exception = vmx_inject_exception,
-	.irq_injectable = vmx_irq_injectable,
-	.inject_irq = vmx_inject_irq,
-	.inject_nmi = vmx_inject_nmi,
-	.set_irq_window = vmx_set_irq_window,
-	.get_reg = vmx_get_reg,
-	.set_reg = vmx_set_reg,
+	VMX_OPS_COMMON,
 };

@@ -34,6 +34,10 @@ struct vmx_caps {
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	/* The controls every VMCS starts with (after adjustment). */
 	uint32_t pin, proc, proc2, exit, entry;
+	/* TPR shadow + virtualize x2APIC mode + APIC-register
+	 * virtualization + virtual-interrupt delivery in use (docs/vmx.md);
+	 * chosen once on CPU 0 like the rest. */
+	bool apicv;
 };
 
 extern struct vmx_caps vmx_caps;
@@ -50,6 +54,7 @@ struct vmx_vcpu {
 	bool launched; /* VMLAUNCH done since the last VMCLEAR */
 	uint32_t proc; /* cached primary controls (interrupt window) */
 	uint64_t cr0_shadow, cr4_shadow; /* what the guest sees */
+	uint64_t eoi_exit[4]; /* EOI-exit bitmaps last written (APICv) */
 };
 
 /* Make @v's VMCS current on this CPU, setting it up on first use. */
@@ -90,6 +95,9 @@ bool vmx_irq_injectable(struct vcpu *v);
 void vmx_inject_irq(struct vcpu *v, uint8_t vector);
 void vmx_inject_nmi(struct vcpu *v);
 void vmx_set_irq_window(struct vcpu *v, bool on);
+/* APICv (vmx_caps.apicv): virt_ops.deliver_events and post_irq. */
+void vmx_deliver_events(struct vcpu *v);
+bool vmx_post_irq(struct vcpu *v);
 uint64_t vmx_get_reg(struct vcpu *v, enum vreg r);
 void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val);
 

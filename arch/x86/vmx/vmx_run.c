@@ -10,6 +10,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/vmx/vmx_apicv.h"
 #include "core/printk.h"
 #include "core/vm.h"
 
@@ -293,6 +294,50 @@ static const char *insn_error_name(uint64_t n)
 	}
 }
 
+/*
+ * APICv exits that complete inside the backend (trap-like: RIP is past
+ * the WRMSR already, SDM 31.1.3, 31.4.3.3), like CR accesses. True when
+ * handled.
+ *
+ * EOI-induced (reason 45, 31.1.3): EOI virtualization has already
+ * cleared the vector's vISR bit and updated SVI and PPR; what is left is
+ * the level-triggered side effect the vlapic does on an EOI of a vector
+ * whose TMR bit is set (its eoi_level hook, vlapic/vlapic.c do_eoi).
+ *
+ * APIC-write (reason 56): with virtual-interrupt delivery, none of the
+ * three writes x2hv passes (TPR, EOI, SELF IPI) gives one in x2APIC mode
+ * (31.5); handled anyway by replaying the value the CPU stored in the
+ * page through the vlapic, so the vlapic's side effects happen.
+ */
+static bool vmx_apicv_exit(struct vcpu *v)
+{
+	struct vlapic *vl = v->vlapic;
+	uint8_t *page = vlapic_page(vl);
+	uint32_t off, lo;
+	uint64_t val;
+
+	switch (v->exit.hw_reason) {
+	case EXIT_REASON_EOI_INDUCED: {
+		uint8_t vec = v->exit.qual & QUAL_EOI_VECTOR_MASK;
+
+		vlapic_update_ppr(vl);
+		if (vl->ops && vl->ops->eoi_level)
+			vl->ops->eoi_level(vl, vec);
+		return true;
+	}
+	case EXIT_REASON_APIC_WRITE:
+		off = v->exit.qual & QUAL_APIC_WRITE_OFF_MASK;
+		memcpy(&lo, page + off, sizeof(lo));
+		val = lo;
+		if (off == APIC_ICR)
+			memcpy(&val, page + off, sizeof(val));
+		vlapic_wrmsr(vl, X2APIC_MSR(off), val);
+		return true;
+	default:
+		return false;
+	}
+}
+
 void vmx_run(struct vcpu *v)
 {
 	struct vmx_vcpu *s = v->arch;
@@ -319,6 +364,15 @@ void vmx_run(struct vcpu *v)
 		    !(reason & EXIT_REASON_ENTRY_FAIL) &&
 		    vmx_emulate_cr_access(v, v->exit.qual))
 			continue;
+		if (vmx_caps.apicv && !(reason & EXIT_REASON_ENTRY_FAIL)) {
+			if (vmx_apicv_exit(v))
+				continue;
+			/* The CPU keeps VPPR in the page (PPR virtualization,
+			 * 31.1.3); recomputing it is cheap and keeps the
+			 * vlapic's own rule authoritative for
+			 * vlapic_pending() (HLT wake-up in core/vcpu.c). */
+			vlapic_update_ppr(v->vlapic);
+		}
 		return;
 	}
 }
@@ -389,6 +443,44 @@ void vmx_set_irq_window(struct vcpu *v, bool on)
 		s->proc = proc;
 		vmcs_write(VMCS_PROC_CTLS, proc);
 	}
+}
+
+/*
+ * virt_ops.deliver_events with APICv (SDM 31.2): the CPU delivers fixed
+ * interrupts from the virtual-APIC page (the vlapic page) itself. Before
+ * each entry, RVI/SVI get the page's highest IRR/ISR vectors (an IRR bit
+ * set by another CPU or the host after the last exit is otherwise
+ * invisible to the CPU; VM entry evaluates pending virtual interrupts,
+ * 27.3.2.5) and the EOI-exit bitmap follows the TMR, so level-triggered
+ * EOIs exit for the vlapic. Nothing goes through the entry interruption
+ * field; the interrupt window is only needed for a pending NMI the core
+ * could not inject yet.
+ */
+void vmx_deliver_events(struct vcpu *v)
+{
+	struct vmx_vcpu *s = v->arch;
+	struct vlapic *vl = v->vlapic;
+	uint64_t eoi[VMX_EOI_EXIT_WORDS];
+
+	vmx_set_irq_window(v, v->nmi_pending);
+	vmx_eoi_exit_bitmap(vlapic_page(vl), eoi);
+	for (unsigned int i = 0; i < VMX_EOI_EXIT_WORDS; i++) {
+		if (eoi[i] == s->eoi_exit[i])
+			continue;
+		s->eoi_exit[i] = eoi[i];
+		vmcs_write(VMCS_EOI_EXIT_BITMAP0 + i * VMCS_EOI_EXIT_STRIDE,
+			   eoi[i]);
+	}
+	vmcs_write(VMCS_GUEST_INTR_STATUS,
+		   vmx_guest_intr_status(vlapic_highest_irr(vl),
+					 vlapic_highest_isr(vl)));
+}
+
+/* No posted interrupts (see vmx.c): the core kicks the target, whose
+ * next entry programs RVI. */
+bool vmx_post_irq(struct vcpu *v)
+{
+	return false;
 }
 
 uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
