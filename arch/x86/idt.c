@@ -94,8 +94,13 @@ void trap_dispatch(struct trap_frame *f)
 		dump_frame(f);
 		system_halt();
 	}
-	if (irq_handlers[f->vector])
-		irq_handlers[f->vector]();
-	if (f->vector != VEC_SPURIOUS)
+	irq_dispatch((uint8_t)f->vector);
+}
+
+void irq_dispatch(uint8_t vector)
+{
+	if (irq_handlers[vector])
+		irq_handlers[vector]();
+	if (vector != VEC_SPURIOUS)
 		lapic_eoi();
 }

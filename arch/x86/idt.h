@@ -23,6 +23,10 @@ void idt_init(void); /* builds the table once */
 void idt_load(void); /* on each CPU */
 void trap_dispatch(struct trap_frame *f);
 
+/* Run the handler of a host interrupt that was already acknowledged (a
+ * VM exit with "acknowledge interrupt on exit") and EOI it. */
+void irq_dispatch(uint8_t vector);
+
 typedef void (*irq_handler_t)(void);
 void irq_register(uint8_t vector, irq_handler_t h);
 

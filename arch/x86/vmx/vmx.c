@@ -13,6 +13,8 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/idt.h"
 #include "arch/x86/vmx/vmx_apicv.h"
 #include "core/mm.h"
 #include "core/msr_bitmap.h"
@@ -24,6 +26,9 @@
 #define VMX_REGION_SIZE PAGE_SIZE
 #define MAX_WRITE_ERRORS 8 /* VMWRITE failures reported before going quiet */
 /* 0 turns APIC virtualization off (the injection path) at build time. */
+#ifndef VMX_POSTED_ENABLE
+#define VMX_POSTED_ENABLE 1 /* build with 0 to keep kicks instead */
+#endif
 #ifndef VMX_APICV_ENABLE
 #define VMX_APICV_ENABLE 1
 #endif
@@ -166,7 +171,8 @@ static int choose_controls(struct vmx_caps *c)
 		   &c->proc2))
 		return -1;
 	/* Interrupts stay pending in the host LAPIC (no acknowledge on exit):
-	 * the core takes them through the host IDT after the exit. */
+	 * the core takes them through the host IDT after the exit. Posted
+	 * interrupts turn acknowledge-on-exit back on (vmx_cpu_init). */
 	if (adjust("VM-exit",
 		   EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_SAVE_PAT |
 			   EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
@@ -193,8 +199,8 @@ static int choose_controls(struct vmx_caps *c)
  * vlapic as before). Virtual-interrupt delivery needs external-interrupt
  * exiting (27.2.1.1), which x2hv always sets; "virtualize APIC accesses"
  * stays 0 (the guest has no xAPIC MMIO page; 27.2.1.1 forbids it with
- * x2APIC virtualization). Posted interrupts are not used: they require
- * "acknowledge interrupt on exit" (27.2.1.1), which x2hv keeps 0.
+ * x2APIC virtualization). Posted interrupts, where present, also need
+ * "acknowledge interrupt on exit" (27.2.1.1): vmx_cpu_init sets both.
  */
 #define VMX_APICV_PROC2                                                        \
 	(PROC2_X2APIC_MODE | PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY)
@@ -255,12 +261,23 @@ static int vmx_cpu_init(void)
 			c.proc |= PROC_TPR_SHADOW;
 			c.proc2 |= VMX_APICV_PROC2;
 			virt = &vmx_apicv_ops;
+			/* Posted interrupts need "acknowledge interrupt on
+			 * exit" (SDM 27.2.1.1); vmx_run.c then dispatches the
+			 * acknowledged vector itself. */
+			c.posted = VMX_POSTED_ENABLE &&
+				   (c.pin1 & PIN_POSTED_INTR) &&
+				   (c.exit1 & EXIT_ACK_INTR);
+			if (c.posted) {
+				c.pin |= PIN_POSTED_INTR;
+				c.exit |= EXIT_ACK_INTR;
+			}
 		} else {
 			msr_bitmap_vmx(vmx_msr_bitmap, msr_passthrough,
 				       msr_passthrough_count);
 		}
-		pr_info("vmx: APIC virtualization: %s",
-			c.apicv ? "x2APIC+register+VID" : "none (injection)");
+		pr_info("vmx: APIC virtualization: %s%s",
+			c.apicv ? "x2APIC+register+VID" : "none (injection)",
+			c.posted ? "+posted" : "");
 		vmx_caps = c;
 	} else if (!(c.proc2_1 & PROC2_EPT) ||
 		   !(c.proc2_1 & PROC2_UNRESTRICTED)) {
@@ -430,6 +447,16 @@ static void vmcs_setup_apicv(struct vcpu *v)
 		vmcs_write(VMCS_EOI_EXIT_BITMAP0 + i * VMCS_EOI_EXIT_STRIDE, 0);
 	}
 	vmcs_write(VMCS_GUEST_INTR_STATUS, 0);
+	if (vmx_caps.posted) {
+		/* NDST is the full x2APIC ID, or the xAPIC ID in bits 15:8
+		 * (SDM 31.6, table 31-1). */
+		uint32_t id = percpu[v->pcpu].apic_id;
+
+		vmx_pi_init(&s->pi, VEC_POSTED,
+			    lapic_is_x2apic() ? id : id << 8);
+		vmcs_write(VMCS_POSTED_INTR_NV, VEC_POSTED);
+		vmcs_write(VMCS_POSTED_INTR_DESC, (uint64_t)(uintptr_t)&s->pi);
+	}
 }
 
 static void vmcs_setup(struct vcpu *v)

@@ -13,6 +13,8 @@
 #ifndef X2HV_ARCH_X86_VMX_VMX_H
 #define X2HV_ARCH_X86_VMX_VMX_H
 
+#include "arch/x86/vmx/vmx_apicv.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,6 +40,9 @@ struct vmx_caps {
 	 * virtualization + virtual-interrupt delivery in use (docs/vmx.md);
 	 * chosen once on CPU 0 like the rest. */
 	bool apicv;
+	/* Posted interrupts on top of apicv (pin control 7, which needs
+	 * "acknowledge interrupt on exit"): present on the CPU. */
+	bool posted;
 };
 
 extern struct vmx_caps vmx_caps;
@@ -55,6 +60,7 @@ struct vmx_vcpu {
 	uint32_t proc; /* cached primary controls (interrupt window) */
 	uint64_t cr0_shadow, cr4_shadow; /* what the guest sees */
 	uint64_t eoi_exit[4]; /* EOI-exit bitmaps last written (APICv) */
+	struct vmx_pi_desc pi; /* posted-interrupt descriptor (SDM 31.6) */
 };
 
 /* Make @v's VMCS current on this CPU, setting it up on first use. */
@@ -98,6 +104,9 @@ void vmx_set_irq_window(struct vcpu *v, bool on);
 /* APICv (vmx_caps.apicv): virt_ops.deliver_events and post_irq. */
 void vmx_deliver_events(struct vcpu *v);
 bool vmx_post_irq(struct vcpu *v);
+/* Posted interrupts: clear ON, fold the PIR into the vlapic IRR. */
+struct vlapic;
+void vmx_pi_sync(struct vmx_vcpu *s, struct vlapic *vl);
 uint64_t vmx_get_reg(struct vcpu *v, enum vreg r);
 void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val);
 

@@ -10,6 +10,9 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/idt.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/vmx/vmx_apicv.h"
 #include "core/printk.h"
 #include "core/vm.h"
@@ -196,6 +199,16 @@ static void decode(struct vcpu *v, uint32_t reason)
 		break;
 	case EXIT_REASON_EXT_INTR:
 		e->reason = EXIT_INTR;
+		/* With "acknowledge interrupt on exit" (posted interrupts)
+		 * the CPU took the vector from the LAPIC: run its handler
+		 * and EOI here, as the host IDT would have (SDM 28.2.2). */
+		if (vmx_caps.posted) {
+			uint32_t info =
+				(uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
+
+			if (info & INTR_INFO_VALID)
+				irq_dispatch(info & INTR_INFO_VECTOR_MASK);
+		}
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		e->reason = EXIT_SHUTDOWN;
@@ -463,6 +476,8 @@ void vmx_deliver_events(struct vcpu *v)
 	uint64_t eoi[VMX_EOI_EXIT_WORDS];
 
 	vmx_set_irq_window(v, v->nmi_pending);
+	if (vmx_caps.posted)
+		vmx_pi_sync(s, vl);
 	vmx_eoi_exit_bitmap(vlapic_page(vl), eoi);
 	for (unsigned int i = 0; i < VMX_EOI_EXIT_WORDS; i++) {
 		if (eoi[i] == s->eoi_exit[i])
@@ -476,11 +491,56 @@ void vmx_deliver_events(struct vcpu *v)
 					 vlapic_highest_isr(vl)));
 }
 
-/* No posted interrupts (see vmx.c): the core kicks the target, whose
- * next entry programs RVI. */
+/*
+ * Before entry with posted interrupts: clear ON and fold the PIR into the
+ * page's IRR. vlapic_set_irq() already set those IRR bits; the fold only
+ * makes the drain complete. Clearing ON first means a post that races
+ * with this entry notifies again, and the notification then arrives in
+ * guest mode, where the CPU merges the PIR itself (SDM 31.6).
+ */
+void vmx_pi_sync(struct vmx_vcpu *s, struct vlapic *vl)
+{
+	uint64_t pir[VMX_PI_PIR_WORDS];
+	uint8_t *page = vlapic_page(vl);
+
+	vmx_pi_drain(&s->pi, pir);
+	for (unsigned int i = 0; i < VMX_PI_PIR_WORDS; i++) {
+		uint32_t *lo = (uint32_t *)(page + APIC_IRR +
+					    2 * i * APIC_VECTOR_STRIDE);
+		uint32_t *hi = (uint32_t *)(page + APIC_IRR +
+					    (2 * i + 1) * APIC_VECTOR_STRIDE);
+
+		if (pir[i]) {
+			__atomic_fetch_or(lo, (uint32_t)pir[i],
+					  __ATOMIC_SEQ_CST);
+			__atomic_fetch_or(hi, (uint32_t)(pir[i] >> 32),
+					  __ATOMIC_SEQ_CST);
+		}
+	}
+}
+
+/*
+ * A fixed interrupt was set in @v's vlapic page by another CPU. Without
+ * posted interrupts the core kicks the target, whose next entry programs
+ * RVI. With them, post the highest requested vector (RVI must become at
+ * least that; every lower IRR bit is already in the page, which is the
+ * virtual-APIC page) and send the notification vector when ON was clear:
+ * a vCPU in guest mode takes it without an exit, one in the host wakes
+ * up (the host handler only EOIs) and syncs before its next entry.
+ */
 bool vmx_post_irq(struct vcpu *v)
 {
-	return false;
+	struct vmx_vcpu *s = v->arch;
+	int vec;
+
+	if (!vmx_caps.posted)
+		return false;
+	vec = vlapic_highest_irr(v->vlapic);
+	if (vec < 0)
+		return true;
+	if (vmx_pi_post(&s->pi, (uint8_t)vec))
+		lapic_send_ipi(percpu[v->pcpu].apic_id, VEC_POSTED);
+	return true;
 }
 
 uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
