@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/msr_bitmap.h"
+#include "vlapic/vlapic_regs.h"
 
 /*
  * Passed through on both vendors. FS/GS base and SYSENTER_* are switched
@@ -26,6 +27,72 @@ const struct msr_pass msr_passthrough[] = {
 };
 const unsigned int msr_passthrough_count =
 	sizeof(msr_passthrough) / sizeof(msr_passthrough[0]);
+
+#define RW (MSR_PASS_R | MSR_PASS_W)
+#define X2(off) X2APIC_MSR(off)
+#define X2_VEC(base, i) X2APIC_MSR((base) + (i)*APIC_VECTOR_STRIDE)
+
+const struct msr_pass x2apic_page_msrs[] = {
+	{ X2(APIC_ID), MSR_PASS_R },
+	{ X2(APIC_LVR), MSR_PASS_R },
+	{ X2(APIC_TPR), RW },
+	{ X2(APIC_PPR), MSR_PASS_R },
+	{ X2(APIC_EOI), MSR_PASS_W },
+	{ X2(APIC_LDR), MSR_PASS_R },
+	{ X2(APIC_SVR), MSR_PASS_R },
+	{ X2_VEC(APIC_ISR, 0), MSR_PASS_R },
+	{ X2_VEC(APIC_ISR, 1), MSR_PASS_R },
+	{ X2_VEC(APIC_ISR, 2), MSR_PASS_R },
+	{ X2_VEC(APIC_ISR, 3), MSR_PASS_R },
+	{ X2_VEC(APIC_ISR, 4), MSR_PASS_R },
+	{ X2_VEC(APIC_ISR, 5), MSR_PASS_R },
+	{ X2_VEC(APIC_ISR, 6), MSR_PASS_R },
+	{ X2_VEC(APIC_ISR, 7), MSR_PASS_R },
+	{ X2_VEC(APIC_TMR, 0), MSR_PASS_R },
+	{ X2_VEC(APIC_TMR, 1), MSR_PASS_R },
+	{ X2_VEC(APIC_TMR, 2), MSR_PASS_R },
+	{ X2_VEC(APIC_TMR, 3), MSR_PASS_R },
+	{ X2_VEC(APIC_TMR, 4), MSR_PASS_R },
+	{ X2_VEC(APIC_TMR, 5), MSR_PASS_R },
+	{ X2_VEC(APIC_TMR, 6), MSR_PASS_R },
+	{ X2_VEC(APIC_TMR, 7), MSR_PASS_R },
+	{ X2_VEC(APIC_IRR, 0), MSR_PASS_R },
+	{ X2_VEC(APIC_IRR, 1), MSR_PASS_R },
+	{ X2_VEC(APIC_IRR, 2), MSR_PASS_R },
+	{ X2_VEC(APIC_IRR, 3), MSR_PASS_R },
+	{ X2_VEC(APIC_IRR, 4), MSR_PASS_R },
+	{ X2_VEC(APIC_IRR, 5), MSR_PASS_R },
+	{ X2_VEC(APIC_IRR, 6), MSR_PASS_R },
+	{ X2_VEC(APIC_IRR, 7), MSR_PASS_R },
+	{ X2(APIC_ESR), MSR_PASS_R },
+	{ X2(APIC_LVT_CMCI), MSR_PASS_R },
+	{ X2(APIC_ICR), MSR_PASS_R },
+	{ X2(APIC_LVT_TIMER), MSR_PASS_R },
+	{ X2(APIC_LVT_THERMAL), MSR_PASS_R },
+	{ X2(APIC_LVT_PMC), MSR_PASS_R },
+	{ X2(APIC_LVT_LINT0), MSR_PASS_R },
+	{ X2(APIC_LVT_LINT1), MSR_PASS_R },
+	{ X2(APIC_LVT_ERROR), MSR_PASS_R },
+	{ X2(APIC_TMICT), MSR_PASS_R },
+	{ X2(APIC_TDCR), MSR_PASS_R },
+};
+const unsigned int x2apic_page_msrs_count =
+	sizeof(x2apic_page_msrs) / sizeof(x2apic_page_msrs[0]);
+
+int msr_table_with_x2apic(struct msr_pass *out, unsigned int max,
+			  const struct msr_pass *extra, unsigned int n_extra)
+{
+	unsigned int n = msr_passthrough_count;
+
+	if (n + x2apic_page_msrs_count + n_extra > max)
+		return -1;
+	memcpy(out, msr_passthrough, n * sizeof(*out));
+	memcpy(out + n, x2apic_page_msrs,
+	       x2apic_page_msrs_count * sizeof(*out));
+	n += x2apic_page_msrs_count;
+	memcpy(out + n, extra, n_extra * sizeof(*out));
+	return (int)(n + n_extra);
+}
 
 #define LOW_END 0x2000u
 #define HIGH_BASE 0xc0000000u

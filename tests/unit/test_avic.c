@@ -326,8 +326,8 @@ static void test_msr_reads_match_page(void **state)
 	vlapic_set_irq(&vl, 0x61, false);
 	vlapic_set_irq(&vl, 0xe3, true);
 
-	for (unsigned int i = 0; i < avic_x2apic_msrs_count; i++) {
-		const struct msr_pass *p = &avic_x2apic_msrs[i];
+	for (unsigned int i = 0; i < x2apic_page_msrs_count; i++) {
+		const struct msr_pass *p = &x2apic_page_msrs[i];
 		uint32_t off = (p->msr - 0x800) << 4;
 		uint64_t val;
 

@@ -77,87 +77,32 @@ uint64_t avic_vintr(uint64_t vintr, bool on)
 	return (vintr & ~window) | SVM_VINTR_AVIC | SVM_VINTR_X2AVIC;
 }
 
-#define RW (MSR_PASS_R | MSR_PASS_W)
-#define X2(off) X2APIC_MSR(off)
-#define X2_VEC(base, i) X2APIC_MSR((base) + (i)*APIC_VECTOR_STRIDE)
-
 /*
  * x2APIC MSRs left to x2AVIC. With x2AVIC enabled, an RDMSR/WRMSR of
  * 0x800-0x8FF whose MSR-permission bit is clear is handled by the AVIC
  * logic against the backing page (register offset = (MSR - 0x800) << 4);
  * a set bit still gives an ordinary MSR exit (APM 15.29, x2AVIC; 15.11).
- *
- * Reads: every register whose value is the page content (vlapic_rdmsr
- * returns exactly the page for these: vlapic/vlapic.c read_x2apic).
- * Writes: the three that the APM's register-access table accelerates
- * outright: TPR, EOI (edge-triggered; level-triggered EOIs come back as
- * a trap-like AVIC_NOACCEL) and ICR (fixed edge-triggered IPIs; the rest
- * comes back as AVIC_INCOMPLETE_IPI).
- *
- * Kept intercepted, so the vlapic sees them as before: the timer current
- * count (computed, not in the page), every write with side effects in the
- * vlapic (SVR, ESR latch, LVTs and their masks, TMICT/TDCR arm the host
- * timer), SELF IPI (x2APIC-only; whether x2AVIC accelerates it was not
- * verifiable), IA32_TSC_DEADLINE (0x6E0, not an APIC register), and every
- * offset that does not exist (#GP from the vlapic).
+ * The common set (page reads, TPR and EOI writes) is core/msr_bitmap.c's
+ * x2apic_page_msrs; x2AVIC also accelerates ICR writes (fixed edge-
+ * triggered IPIs; the rest comes back as AVIC_INCOMPLETE_IPI; level-
+ * triggered EOIs come back as a trap-like AVIC_NOACCEL). SELF IPI stays
+ * intercepted: whether x2AVIC accelerates it was not verifiable.
  */
-const struct msr_pass avic_x2apic_msrs[] = {
-	{ X2(APIC_ID), MSR_PASS_R },
-	{ X2(APIC_LVR), MSR_PASS_R },
-	{ X2(APIC_TPR), RW },
-	{ X2(APIC_PPR), MSR_PASS_R },
-	{ X2(APIC_EOI), MSR_PASS_W },
-	{ X2(APIC_LDR), MSR_PASS_R },
-	{ X2(APIC_SVR), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 0), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 1), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 2), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 3), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 4), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 5), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 6), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 7), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 0), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 1), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 2), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 3), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 4), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 5), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 6), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 7), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 0), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 1), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 2), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 3), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 4), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 5), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 6), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 7), MSR_PASS_R },
-	{ X2(APIC_ESR), MSR_PASS_R },
-	{ X2(APIC_LVT_CMCI), MSR_PASS_R },
-	{ X2(APIC_ICR), RW },
-	{ X2(APIC_LVT_TIMER), MSR_PASS_R },
-	{ X2(APIC_LVT_THERMAL), MSR_PASS_R },
-	{ X2(APIC_LVT_PMC), MSR_PASS_R },
-	{ X2(APIC_LVT_LINT0), MSR_PASS_R },
-	{ X2(APIC_LVT_LINT1), MSR_PASS_R },
-	{ X2(APIC_LVT_ERROR), MSR_PASS_R },
-	{ X2(APIC_TMICT), MSR_PASS_R },
-	{ X2(APIC_TDCR), MSR_PASS_R },
+const struct msr_pass avic_x2apic_writes[] = {
+	{ X2APIC_MSR(APIC_ICR), MSR_PASS_W },
 };
-const unsigned int avic_x2apic_msrs_count =
-	sizeof(avic_x2apic_msrs) / sizeof(avic_x2apic_msrs[0]);
+const unsigned int avic_x2apic_writes_count =
+	sizeof(avic_x2apic_writes) / sizeof(avic_x2apic_writes[0]);
 
 int avic_msr_bitmap(uint8_t *bm)
 {
-	struct msr_pass t[AVIC_MSR_TABLE_MAX];
-	unsigned int n = msr_passthrough_count;
+	struct msr_pass t[MSR_TABLE_MAX];
+	int n = msr_table_with_x2apic(t, MSR_TABLE_MAX, avic_x2apic_writes,
+				      avic_x2apic_writes_count);
 
-	if (n + avic_x2apic_msrs_count > AVIC_MSR_TABLE_MAX)
+	if (n < 0)
 		return -1;
-	memcpy(t, msr_passthrough, n * sizeof(t[0]));
-	memcpy(t + n, avic_x2apic_msrs, avic_x2apic_msrs_count * sizeof(t[0]));
-	msr_bitmap_svm(bm, t, n + avic_x2apic_msrs_count);
+	msr_bitmap_svm(bm, t, (unsigned int)n);
 	return 0;
 }
 

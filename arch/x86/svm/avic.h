@@ -160,15 +160,13 @@ uint64_t avic_page_field(uint64_t pa);
  */
 uint64_t avic_vintr(uint64_t vintr, bool on);
 
-/* The x2APIC MSRs whose accesses x2AVIC handles without an MSR exit. */
-extern const struct msr_pass avic_x2apic_msrs[];
-extern const unsigned int avic_x2apic_msrs_count;
-/* Upper bound on msr_passthrough_count + avic_x2apic_msrs_count. */
-#define AVIC_MSR_TABLE_MAX 128
+/* x2APIC writes x2AVIC handles beyond core's x2apic_page_msrs. */
+extern const struct msr_pass avic_x2apic_writes[];
+extern const unsigned int avic_x2apic_writes_count;
 /*
- * The SVM MSR permission map for x2AVIC guests: msr_passthrough plus
- * avic_x2apic_msrs, built by msr_bitmap_svm() (one source of truth for
- * the bit layout). -1 when the tables do not fit AVIC_MSR_TABLE_MAX.
+ * The SVM MSR permission map for x2AVIC guests: msr_passthrough,
+ * x2apic_page_msrs and avic_x2apic_writes, built by msr_bitmap_svm() (one
+ * source of truth for the bit layout). -1 when they do not fit.
  */
 int avic_msr_bitmap(uint8_t *bm);
 

@@ -11,7 +11,7 @@
  * until the caller opens its own interrupt window.
  * RAX of the guest lives in the VMCB; the others in *regs.
  */
-#include "core/asm_offsets.h"
+#include "arch/x86/guest_regs.inc"
 
 	.text
 	.code64
@@ -30,38 +30,14 @@ svm_enter:
 	movq %rdx, %rax
 	vmsave %rax
 	movq %rsi, %rax
-	movq GR_RBX(%rdi), %rbx
-	movq GR_RCX(%rdi), %rcx
-	movq GR_RDX(%rdi), %rdx
-	movq GR_RSI(%rdi), %rsi
-	movq GR_RBP(%rdi), %rbp
-	movq GR_R8(%rdi), %r8
-	movq GR_R9(%rdi), %r9
-	movq GR_R10(%rdi), %r10
-	movq GR_R11(%rdi), %r11
-	movq GR_R12(%rdi), %r12
-	movq GR_R13(%rdi), %r13
-	movq GR_R14(%rdi), %r14
-	movq GR_R15(%rdi), %r15
+	GUEST_REGS_LOAD %rdi
 	movq GR_RDI(%rdi), %rdi
 	vmload %rax
 	vmrun %rax
 	vmsave %rax
 	pushq %rdi
 	movq 16(%rsp), %rdi	/* regs */
-	movq %rbx, GR_RBX(%rdi)
-	movq %rcx, GR_RCX(%rdi)
-	movq %rdx, GR_RDX(%rdi)
-	movq %rsi, GR_RSI(%rdi)
-	movq %rbp, GR_RBP(%rdi)
-	movq %r8, GR_R8(%rdi)
-	movq %r9, GR_R9(%rdi)
-	movq %r10, GR_R10(%rdi)
-	movq %r11, GR_R11(%rdi)
-	movq %r12, GR_R12(%rdi)
-	movq %r13, GR_R13(%rdi)
-	movq %r14, GR_R14(%rdi)
-	movq %r15, GR_R15(%rdi)
+	GUEST_REGS_SAVE %rdi
 	popq GR_RDI(%rdi)
 	popq %rax		/* host VMCB */
 	vmload %rax

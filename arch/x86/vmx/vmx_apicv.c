@@ -9,88 +9,33 @@
 #include "arch/x86/vmx/vmx_apicv.h"
 #include "vlapic/vlapic_regs.h"
 
-#define RW (MSR_PASS_R | MSR_PASS_W)
-#define X2(off) X2APIC_MSR(off)
-#define X2_VEC(base, i) X2APIC_MSR((base) + (i)*APIC_VECTOR_STRIDE)
-
 /*
  * With "virtualize x2APIC mode" and "APIC-register virtualization", an
  * RDMSR of 0x800-0x8FF that the MSR bitmap does not intercept reads the
  * virtual-APIC page at offset (MSR & 0xFF) << 4 (SDM 31.5), but only for
- * the registers that section lists (ID, version, TPR, PPR, LDR, SVR,
- * ISR, TMR, IRR, ESR, the LVTs, ICR, initial and current count, divide
- * configuration); any other MSR in the range would reach the physical
- * x2APIC, so it must stay intercepted. Of the listed ones, every register
- * whose value is the page content (vlapic_rdmsr returns exactly the page
- * for them, vlapic/vlapic.c) is passed; the timer current count (0x839)
- * is computed by the vlapic and stays intercepted.
- *
- * Writes (SDM 31.5): with "virtual-interrupt delivery", WRMSR to TPR
- * (TPR virtualization, 31.1.2), EOI (EOI virtualization, 31.1.3; level-
- * triggered vectors exit through the EOI-exit bitmap) and SELF IPI
- * (self-IPI virtualization, 31.1.4) complete in the CPU without an exit.
- * Every other write has side effects in the vlapic (ICR sends IPIs, LVT
- * and timer writes arm timers, SVR, ESR) and stays intercepted, as does
- * IA32_TSC_DEADLINE (0x6E0, not an APIC register).
+ * the registers that section lists; any other MSR in the range would
+ * reach the physical x2APIC, so it must stay intercepted. The common set
+ * (core/msr_bitmap.c: x2apic_page_msrs, all within that list) covers the
+ * page reads and the TPR (31.1.2) and EOI (31.1.3; level-triggered
+ * vectors exit through the EOI-exit bitmap) writes; with virtual-
+ * interrupt delivery VMX also completes SELF IPI writes (31.1.4). Every
+ * other write has side effects in the vlapic and stays intercepted.
  */
-const struct msr_pass vmx_x2apic_msrs[] = {
-	{ X2(APIC_ID), MSR_PASS_R },
-	{ X2(APIC_LVR), MSR_PASS_R },
-	{ X2(APIC_TPR), RW },
-	{ X2(APIC_PPR), MSR_PASS_R },
-	{ X2(APIC_EOI), MSR_PASS_W },
-	{ X2(APIC_LDR), MSR_PASS_R },
-	{ X2(APIC_SVR), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 0), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 1), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 2), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 3), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 4), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 5), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 6), MSR_PASS_R },
-	{ X2_VEC(APIC_ISR, 7), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 0), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 1), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 2), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 3), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 4), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 5), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 6), MSR_PASS_R },
-	{ X2_VEC(APIC_TMR, 7), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 0), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 1), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 2), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 3), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 4), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 5), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 6), MSR_PASS_R },
-	{ X2_VEC(APIC_IRR, 7), MSR_PASS_R },
-	{ X2(APIC_ESR), MSR_PASS_R },
-	{ X2(APIC_LVT_CMCI), MSR_PASS_R },
-	{ X2(APIC_ICR), MSR_PASS_R },
-	{ X2(APIC_LVT_TIMER), MSR_PASS_R },
-	{ X2(APIC_LVT_THERMAL), MSR_PASS_R },
-	{ X2(APIC_LVT_PMC), MSR_PASS_R },
-	{ X2(APIC_LVT_LINT0), MSR_PASS_R },
-	{ X2(APIC_LVT_LINT1), MSR_PASS_R },
-	{ X2(APIC_LVT_ERROR), MSR_PASS_R },
-	{ X2(APIC_TMICT), MSR_PASS_R },
-	{ X2(APIC_TDCR), MSR_PASS_R },
-	{ X2(APIC_SELF_IPI), MSR_PASS_W },
+const struct msr_pass vmx_x2apic_writes[] = {
+	{ X2APIC_MSR(APIC_SELF_IPI), MSR_PASS_W },
 };
-const unsigned int vmx_x2apic_msrs_count =
-	sizeof(vmx_x2apic_msrs) / sizeof(vmx_x2apic_msrs[0]);
+const unsigned int vmx_x2apic_writes_count =
+	sizeof(vmx_x2apic_writes) / sizeof(vmx_x2apic_writes[0]);
 
 int vmx_apicv_msr_bitmap(uint8_t *bm)
 {
-	struct msr_pass t[VMX_APICV_MSR_TABLE_MAX];
-	unsigned int n = msr_passthrough_count;
+	struct msr_pass t[MSR_TABLE_MAX];
+	int n = msr_table_with_x2apic(t, MSR_TABLE_MAX, vmx_x2apic_writes,
+				      vmx_x2apic_writes_count);
 
-	if (n + vmx_x2apic_msrs_count > VMX_APICV_MSR_TABLE_MAX)
+	if (n < 0)
 		return -1;
-	memcpy(t, msr_passthrough, n * sizeof(t[0]));
-	memcpy(t + n, vmx_x2apic_msrs, vmx_x2apic_msrs_count * sizeof(t[0]));
-	msr_bitmap_vmx(bm, t, n + vmx_x2apic_msrs_count);
+	msr_bitmap_vmx(bm, t, (unsigned int)n);
 	return 0;
 }
 

@@ -13,15 +13,14 @@
 
 #include "core/msr_bitmap.h"
 
-/* x2APIC MSRs the CPU handles against the virtual-APIC page (the table
- * and the reasons are in vmx_apicv.c). */
-extern const struct msr_pass vmx_x2apic_msrs[];
-extern const unsigned int vmx_x2apic_msrs_count;
-
-#define VMX_APICV_MSR_TABLE_MAX 128
+/* x2APIC writes VMX completes beyond core's x2apic_page_msrs (the
+ * reasons are in vmx_apicv.c). */
+extern const struct msr_pass vmx_x2apic_writes[];
+extern const unsigned int vmx_x2apic_writes_count;
 
 /* Fill the VMX MSR bitmap @bm (VMX_MSR_BITMAP_SIZE bytes) from the
- * core's msr_passthrough plus vmx_x2apic_msrs; -1 if they do not fit. */
+ * core's msr_passthrough, x2apic_page_msrs and vmx_x2apic_writes; -1 if
+ * they do not fit. */
 int vmx_apicv_msr_bitmap(uint8_t *bm);
 
 /* Guest interrupt status (SDM 25.4.2): RVI in bits 7:0, SVI in 15:8, from

@@ -12,7 +12,7 @@
  * VM-instruction error field).
  */
 #include "arch/x86/vmx/vmcs.h"
-#include "core/asm_offsets.h"
+#include "arch/x86/guest_regs.inc"
 
 	.text
 	.code64
@@ -30,19 +30,7 @@ vmx_enter:
 	jbe .Lfail		/* CF or ZF: the VMCS is not usable */
 	testb %sil, %sil	/* MOVs keep ZF for the choice below */
 	movq GR_RAX(%rdi), %rax
-	movq GR_RBX(%rdi), %rbx
-	movq GR_RCX(%rdi), %rcx
-	movq GR_RDX(%rdi), %rdx
-	movq GR_RSI(%rdi), %rsi
-	movq GR_RBP(%rdi), %rbp
-	movq GR_R8(%rdi), %r8
-	movq GR_R9(%rdi), %r9
-	movq GR_R10(%rdi), %r10
-	movq GR_R11(%rdi), %r11
-	movq GR_R12(%rdi), %r12
-	movq GR_R13(%rdi), %r13
-	movq GR_R14(%rdi), %r14
-	movq GR_R15(%rdi), %r15
+	GUEST_REGS_LOAD %rdi
 	movq GR_RDI(%rdi), %rdi
 	jnz .Lresume
 	vmlaunch
@@ -60,19 +48,7 @@ vmx_exit_entry:
 	pushq %rdi
 	movq 8(%rsp), %rdi
 	movq %rax, GR_RAX(%rdi)
-	movq %rbx, GR_RBX(%rdi)
-	movq %rcx, GR_RCX(%rdi)
-	movq %rdx, GR_RDX(%rdi)
-	movq %rsi, GR_RSI(%rdi)
-	movq %rbp, GR_RBP(%rdi)
-	movq %r8, GR_R8(%rdi)
-	movq %r9, GR_R9(%rdi)
-	movq %r10, GR_R10(%rdi)
-	movq %r11, GR_R11(%rdi)
-	movq %r12, GR_R12(%rdi)
-	movq %r13, GR_R13(%rdi)
-	movq %r14, GR_R14(%rdi)
-	movq %r15, GR_R15(%rdi)
+	GUEST_REGS_SAVE %rdi
 	popq GR_RDI(%rdi)
 	addq $8, %rsp		/* the regs pointer */
 	xorl %eax, %eax
