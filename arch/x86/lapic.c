@@ -118,6 +118,16 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 	send_icr(apic_id, vector);
 }
 
+void lapic_start_ap(uint32_t apic_id, uint8_t sipi_vector)
+{
+	send_icr(apic_id, ICR_LEVEL_ASSERT | ICR_MODE_INIT);
+	tsc_delay_us(10000);
+	for (int i = 0; i < 2; i++) {
+		send_icr(apic_id, ICR_MODE_SIPI | sipi_vector);
+		tsc_delay_us(200);
+	}
+}
+
 void lapic_start_aps(uint8_t sipi_vector)
 {
 	send_icr(0, ICR_ALL_BUT_SELF | ICR_LEVEL_ASSERT | ICR_MODE_INIT);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * AP start-up: copy the real-mode trampoline below 1 MiB and send one
- * broadcast INIT-SIPI-SIPI (Intel SDM vol. 3A 9.4.4.1; the MP spec's
- * universal start-up algorithm). APs queue on the trampoline lock, each
- * takes the next CPU number and a stack prepared here, and reports in.
- * Broadcast start wakes every enabled CPU the firmware left in
- * wait-for-SIPI, which is what test platforms and ordinary servers have;
- * MADT-directed start-up is future work (see README).
+ * AP start-up: copy the real-mode trampoline below 1 MiB and send
+ * INIT-SIPI-SIPI (Intel SDM vol. 3A 9.4.4.1) to each processor the
+ * host's MADT lists as enabled, one at a time, so CPUs the firmware left
+ * disabled stay off. Without a usable MADT, one broadcast INIT-SIPI-SIPI
+ * (the MP spec's universal algorithm) starts whatever is there. APs
+ * queue on the trampoline lock, each takes the next CPU number and a
+ * stack prepared here, and reports in.
  */
 #include <string.h>
 
@@ -17,6 +17,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/time.h"
 #include "boot/boot.h"
+#include "core/madt.h"
 #include "core/mm.h"
 #include "core/printk.h"
 #include "core/vm.h"
@@ -52,6 +53,45 @@ void ap_main(unsigned int cpu)
 	vcpu_idle_loop();
 }
 
+static const void *host_phys(uint64_t pa, size_t len)
+{
+	if (pa + len < pa || pa + len > ((uint64_t)BOOT_MAP_GIB << 30))
+		return NULL;
+	return (const void *)(uintptr_t)pa;
+}
+
+/* Start the MADT's enabled CPUs one by one; false if there is no MADT. */
+static bool start_from_madt(void)
+{
+	uint32_t ids[MAX_CPUS], self = lapic_id();
+	unsigned int n;
+	const char *err = "no RSDP in the BIOS areas";
+	uint64_t rsdp = madt_scan_rsdp(host_phys);
+
+	if (!rsdp || madt_apic_ids(host_phys, rsdp, ids, MAX_CPUS, &n, &err)) {
+		pr_info("smp: %s: starting APs by broadcast", err);
+		return false;
+	}
+	pr_info("smp: MADT lists %u enabled CPUs", n);
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t before = ap_next_cpu;
+		uint64_t end;
+
+		if (ids[i] == self)
+			continue;
+		lapic_start_ap(ids[i], TRAMPOLINE_BASE >> 12);
+		end = rdtsc() + AP_WAIT_US * tsc_khz / 1000;
+		while (__atomic_load_n(&ap_next_cpu, __ATOMIC_ACQUIRE) ==
+			       before &&
+		       rdtsc() < end)
+			cpu_relax();
+		if (ap_next_cpu == before)
+			pr_warn("smp: CPU with APIC id %u did not start",
+				ids[i]);
+	}
+	return true;
+}
+
 void smp_start_aps(void)
 {
 	uint64_t end;
@@ -67,7 +107,8 @@ void smp_start_aps(void)
 	       trampoline_end - trampoline);
 	*(volatile uint64_t *)(TRAMPOLINE_BASE + TRAMP_CR3) = read_cr3();
 	*(volatile uint32_t *)(TRAMPOLINE_BASE + TRAMP_LOCK) = 0;
-	lapic_start_aps(TRAMPOLINE_BASE >> 12);
+	if (!start_from_madt())
+		lapic_start_aps(TRAMPOLINE_BASE >> 12);
 
 	/* Wait until no new AP has arrived for AP_WAIT_US. */
 	end = rdtsc() + AP_WAIT_US * tsc_khz / 1000;

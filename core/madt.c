@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/* Host MADT parsing (see madt.h). Offsets: ACPI 6.5 sections 5.2.5-5.2.12. */
+#include <string.h>
+
+#include "core/madt.h"
+
+#define RSDP_SIG "RSD PTR "
+#define RSDP_V1_LEN 20
+#define RSDP_REVISION 15
+#define RSDP_RSDT 16
+#define RSDP_LENGTH 20
+#define RSDP_XSDT 24
+#define RSDP_V2_MIN_LEN 36
+#define SDT_HDR_LEN 36
+#define SDT_LENGTH 4
+#define SDT_MAX_LEN (1u << 20)
+#define MADT_ENTRIES 44
+#define MADT_LAPIC 0
+#define MADT_X2APIC 9
+#define MADT_LAPIC_LEN 8
+#define MADT_X2APIC_LEN 16
+#define MADT_ENABLED 1u
+#define EBDA_SEG_PTR 0x40e
+#define BIOS_AREA 0xe0000ull
+#define BIOS_AREA_LEN 0x20000ull
+#define RSDP_ALIGN 16
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint8_t sum(const uint8_t *p, size_t n)
+{
+	uint8_t s = 0;
+
+	while (n--)
+		s += *p++;
+	return s;
+}
+
+static uint64_t scan(madt_phys_fn phys, uint64_t base, uint64_t len)
+{
+	const uint8_t *p = phys(base, len);
+
+	if (!p)
+		return 0;
+	for (uint64_t off = 0; off + RSDP_V1_LEN <= len; off += RSDP_ALIGN)
+		if (!memcmp(p + off, RSDP_SIG, 8) && !sum(p + off, RSDP_V1_LEN))
+			return base + off;
+	return 0;
+}
+
+uint64_t madt_scan_rsdp(madt_phys_fn phys)
+{
+	const uint8_t *seg = phys(EBDA_SEG_PTR, 2);
+	uint64_t r = 0;
+
+	if (seg) {
+		uint64_t ebda = (uint64_t)(seg[0] | seg[1] << 8) << 4;
+
+		if (ebda)
+			r = scan(phys, ebda, 1024);
+	}
+	return r ? r : scan(phys, BIOS_AREA, BIOS_AREA_LEN);
+}
+
+/* A whole, checksummed table at @pa, or NULL. */
+static const uint8_t *table(madt_phys_fn phys, uint64_t pa, uint32_t *len)
+{
+	const uint8_t *h = phys(pa, SDT_HDR_LEN);
+
+	if (!h)
+		return NULL;
+	*len = rd32(h + SDT_LENGTH);
+	if (*len < SDT_HDR_LEN || *len > SDT_MAX_LEN)
+		return NULL;
+	h = phys(pa, *len);
+	if (!h || sum(h, *len))
+		return NULL;
+	return h;
+}
+
+static const uint8_t *find_madt(madt_phys_fn phys, uint64_t rsdp_pa,
+				uint32_t *len, const char **err)
+{
+	const uint8_t *r = phys(rsdp_pa, RSDP_V1_LEN);
+	const uint8_t *root;
+	uint64_t root_pa;
+	uint32_t root_len;
+	unsigned int width = 4;
+
+	if (!r || memcmp(r, RSDP_SIG, 8) || sum(r, RSDP_V1_LEN)) {
+		*err = "bad RSDP";
+		return NULL;
+	}
+	root_pa = rd32(r + RSDP_RSDT);
+	if (r[RSDP_REVISION] >= 2) {
+		const uint8_t *r2 = phys(rsdp_pa, RSDP_V2_MIN_LEN);
+
+		if (r2 && rd32(r2 + RSDP_LENGTH) >= RSDP_V2_MIN_LEN &&
+		    !sum(r2, RSDP_V2_MIN_LEN) && rd64(r2 + RSDP_XSDT)) {
+			root_pa = rd64(r2 + RSDP_XSDT);
+			width = 8;
+		}
+	}
+	root = table(phys, root_pa, &root_len);
+	if (!root) {
+		*err = "bad RSDT/XSDT";
+		return NULL;
+	}
+	for (uint32_t off = SDT_HDR_LEN; off + width <= root_len;
+	     off += width) {
+		uint64_t pa = width == 8 ? rd64(root + off) : rd32(root + off);
+		const uint8_t *h = phys(pa, SDT_HDR_LEN);
+
+		if (h && !memcmp(h, "APIC", 4)) {
+			const uint8_t *m = table(phys, pa, len);
+
+			if (m && *len >= MADT_ENTRIES)
+				return m;
+			*err = "bad MADT";
+			return NULL;
+		}
+	}
+	*err = "no MADT";
+	return NULL;
+}
+
+int madt_apic_ids(madt_phys_fn phys, uint64_t rsdp_pa, uint32_t *ids,
+		  unsigned int max, unsigned int *n, const char **err)
+{
+	uint32_t len;
+	const uint8_t *m = find_madt(phys, rsdp_pa, &len, err);
+
+	*n = 0;
+	if (!m)
+		return -1;
+	for (uint32_t off = MADT_ENTRIES; off + 2 <= len;) {
+		uint8_t type = m[off], elen = m[off + 1];
+		uint32_t id = 0, flags = 0;
+		int have = 0;
+
+		if (elen < 2 || off + elen > len) {
+			*err = "MADT entry runs past the table";
+			return -1;
+		}
+		if (type == MADT_LAPIC && elen >= MADT_LAPIC_LEN) {
+			id = m[off + 3];
+			flags = rd32(m + off + 4);
+			have = 1;
+		} else if (type == MADT_X2APIC && elen >= MADT_X2APIC_LEN) {
+			id = rd32(m + off + 4);
+			flags = rd32(m + off + 8);
+			have = 1;
+		}
+		if (have && (flags & MADT_ENABLED)) {
+			unsigned int i;
+
+			for (i = 0; i < *n && ids[i] != id; i++)
+				;
+			/* Firmware may list a CPU twice; past @max the rest
+			 * are not started (the caller says so). */
+			if (i == *n && *n < max)
+				ids[(*n)++] = id;
+		}
+		off += elen;
+	}
+	return 0;
+}
