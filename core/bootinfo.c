@@ -22,6 +22,10 @@
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MEMINFO 4
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_ACPI_OLD 14 /* copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW 15 /* copy of the ACPI 2.0+ RSDP */
+#define RSDP_V1_SIZE 20
+#define RSDP_V2_SIZE 36
 
 #define MB2_MODULE_STR_OFF 16 /* type, size, mod_start, mod_end */
 #define MB2_MEMINFO_SIZE 16 /* type, size, mem_lower, mem_upper */
@@ -179,6 +183,18 @@ static int mb2_tag(const uint8_t *tag, uint32_t type, uint32_t size,
 		/* A second map would duplicate entries: last one wins. */
 		bi->n_mem = 0;
 		return mb2_mmap(tag, size, bi, err);
+	case MB2_TAG_ACPI_OLD:
+	case MB2_TAG_ACPI_NEW:
+		/* Too short a copy is ignored (SMP falls back to a scan);
+		 * the ACPI 2.0 copy is preferred whatever the tag order. */
+		if (size < MB2_TAG_HDR + (type == MB2_TAG_ACPI_NEW ?
+						  RSDP_V2_SIZE :
+						  RSDP_V1_SIZE))
+			return 0;
+		if (type == MB2_TAG_ACPI_NEW || !bi->rsdp_v2)
+			bi->rsdp = tag + MB2_TAG_HDR;
+		bi->rsdp_v2 |= type == MB2_TAG_ACPI_NEW;
+		return 0;
 	default:
 		/* Spec 3.6: "tags ... the OS image must ignore" if unknown. */
 		return 0;

@@ -48,6 +48,10 @@ struct boot_info {
 	/* Basic memory information in KiB; valid if has_meminfo. */
 	uint32_t mem_lower_kb, mem_upper_kb;
 	int has_meminfo;
+	/* The loader's copy of the ACPI RSDP (multiboot2 tags 15, else 14;
+	 * what UEFI machines without a legacy RSDP need), or NULL. */
+	const void *rsdp;
+	int rsdp_v2; /* rsdp came from tag 15 */
 };
 
 /*

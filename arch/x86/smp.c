@@ -17,6 +17,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/time.h"
 #include "boot/boot.h"
+#include "core/bootinfo.h"
 #include "core/madt.h"
 #include "core/mm.h"
 #include "core/printk.h"
@@ -53,6 +54,8 @@ void ap_main(unsigned int cpu)
 	vcpu_idle_loop();
 }
 
+extern struct boot_info boot_info;
+
 static const void *host_phys(uint64_t pa, size_t len)
 {
 	if (pa + len < pa || pa + len > ((uint64_t)BOOT_MAP_GIB << 30))
@@ -65,14 +68,17 @@ static bool start_from_madt(void)
 {
 	uint32_t ids[MAX_CPUS], self = lapic_id();
 	unsigned int n;
-	const char *err = "no RSDP in the BIOS areas";
-	uint64_t rsdp = madt_scan_rsdp(host_phys);
+	const char *err = "no RSDP from the loader or in the BIOS areas";
+	uint64_t rsdp = boot_info.rsdp ? (uint64_t)(uintptr_t)boot_info.rsdp :
+					 madt_scan_rsdp(host_phys);
 
 	if (!rsdp || madt_apic_ids(host_phys, rsdp, ids, MAX_CPUS, &n, &err)) {
 		pr_info("smp: %s: starting APs by broadcast", err);
 		return false;
 	}
-	pr_info("smp: MADT lists %u enabled CPUs", n);
+	pr_info("smp: MADT (RSDP %s) lists %u enabled CPUs",
+		boot_info.rsdp ? "from the loader" : "found in the BIOS area",
+		n);
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t before = ap_next_cpu;
 		uint64_t end;

@@ -158,6 +158,34 @@ static void test_mb2_minimal(void **state)
 	assert_false(bi.has_meminfo);
 }
 
+static void test_mb2_acpi_tags(void **state)
+{
+	const char *err;
+	uint8_t *v1, *v2;
+
+	/* No tag: no RSDP. */
+	mb2_begin();
+	mb2_end();
+	assert_int_equal(parse2(&err), 0);
+	assert_null(bi.rsdp);
+	/* The 2.0 copy wins even when the 1.0 one comes after it. */
+	mb2_begin();
+	v2 = mb2_tag(15, 36);
+	memcpy(v2, "RSD PTR ", 8);
+	v1 = mb2_tag(14, 20);
+	memcpy(v1, "RSD PTR ", 8);
+	mb2_end();
+	assert_int_equal(parse2(&err), 0);
+	assert_ptr_equal(bi.rsdp, v2);
+	/* Only a 1.0 copy; a truncated 2.0 copy is ignored. */
+	mb2_begin();
+	v1 = mb2_tag(14, 20);
+	mb2_tag(15, 20);
+	mb2_end();
+	assert_int_equal(parse2(&err), 0);
+	assert_ptr_equal(bi.rsdp, v1);
+}
+
 static void test_mb2_meminfo_only(void **state)
 {
 	const char *err;
@@ -621,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_mb2_full),
 		cmocka_unit_test(test_mb2_minimal),
 		cmocka_unit_test(test_mb2_meminfo_only),
+		cmocka_unit_test(test_mb2_acpi_tags),
 		cmocka_unit_test(test_mb2_mmap_wide_entries),
 		cmocka_unit_test(test_mb2_mmap_errors),
 		cmocka_unit_test(test_mb2_header_errors),
