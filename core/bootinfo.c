@@ -6,6 +6,7 @@
  * align anything beyond what the specifications promise.
  */
 #include "core/bootinfo.h"
+#include "core/unaligned.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -56,22 +57,6 @@
 /* Basic meminfo: lower memory from 0, upper memory from 1 MiB. */
 #define MEM_UPPER_BASE 0x100000ull
 #define KIB_SHIFT 10
-
-static uint32_t rd32(const void *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const void *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static int fail(const char **err, const char *msg)
 {

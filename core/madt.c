@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/madt.h"
+#include "core/unaligned.h"
 
 #define RSDP_SIG "RSD PTR "
 #define RSDP_V1_LEN 20
@@ -24,22 +25,6 @@
 #define BIOS_AREA 0xe0000ull
 #define BIOS_AREA_LEN 0x20000ull
 #define RSDP_ALIGN 16
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static uint8_t sum(const uint8_t *p, size_t n)
 {

@@ -319,7 +319,8 @@ void vcpu_run(struct vcpu *v)
 				continue;
 			}
 		}
-		vcpu_handle_timer(v);
+		/* A timer that expired while halted is taken by vcpu_sleep;
+		 * before each entry by the loop below. */
 		if (v->state == VCPU_HALTED) {
 			if (!vcpu_wakeup_pending(v)) {
 				vcpu_sleep(v);
