@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: MIT
+"""The benchmark command: tests/guest/bench.c, its "bench " lines, and the
+peer figures of tools/peers.json."""
+
+import json
+import os
+import re
+
+from .judge import read_log
+from .runner import run_all
+from .tests import guest_test
+
+BENCH_ICOUNT_ARGS = ["-icount", "shift=0,sleep=off"]
+BENCH_LINE_RE = re.compile(r"(?:^|\] )(bench .*)$", re.M)
+BENCH_CROSS_VCPU = ("ipi", "ipi_roundtrip", "ipi_halted")
+PEERS_FILE = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "peers.json")
+
+
+def load_peers(path=PEERS_FILE):
+    """{platform: {"peer", "measured_on", "unit", "cases": {case: n}}}"""
+    with open(path) as f:
+        data = json.load(f)
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def bench_lines(build, plat, name):
+    text = read_log(os.path.join(build, "logs", plat.name, name + ".log"))
+    return parse_bench(text)
+
+
+def parse_bench(text):
+    """{case: line} of the guest's "bench <case> ..." lines."""
+    out = {}
+    for m in BENCH_LINE_RE.finditer(text):
+        line = m.group(1).strip()
+        out[line.split()[1]] = line
+    return out
+
+
+def bench_runs(plat):
+    """[(run name, hvargs, emulator args)]. With icount: the single-vCPU
+    cases twice (ticks are instructions; the two runs must agree exactly)
+    and the cross-vCPU cases once without it (QEMU's icount round-robin
+    lets a spinning vCPU starve the other for 100M instructions).
+    Elsewhere one run with 2 vCPUs."""
+    if plat.icount:
+        return [("bench-icount1", "vcpus=1", BENCH_ICOUNT_ARGS),
+                ("bench-icount2", "vcpus=1", BENCH_ICOUNT_ARGS),
+                ("bench-smp", "", ())]
+    return [("bench", "", ())]
+
+
+def peer_table(peers, first):
+    """Lines comparing x2hv's ticks/op with the peer's figures."""
+    lines = [f"# x2hv vs {peers['peer']}, {peers['unit']}:"]
+    for case, theirs in peers["cases"].items():
+        m = re.search(r"ticks/op=(\d+)", first.get(case, ""))
+        ours = m.group(1) if m else "n/a"
+        lines.append(f"#   {case:18} x2hv {ours:>6}   KVM {theirs:>6}")
+    return lines
+
+
+def report(build, plat, names, peers):
+    """Print one platform's results; return False when icount runs
+    disagree."""
+    print(f"# bench on {plat.name}" +
+          (": ticks = instructions (QEMU -icount shift=0), cross-vCPU "
+           "cases in TSC ticks without icount" if plat.icount
+           else ": ticks = TSC ticks"))
+    first = bench_lines(build, plat, names[0])
+    for line in first.values():
+        print(line)
+    if not plat.icount:
+        return True
+    second = bench_lines(build, plat, names[1])
+    same = first == second and bool(first)
+    print(f"# icount runs repeat exactly: {'yes' if same else 'NO'}"
+          f" ({len(first)} cases)")
+    smp = bench_lines(build, plat, names[2])
+    for case in BENCH_CROSS_VCPU:
+        if case in smp:
+            print(smp[case] + " (no icount)")
+    if plat.name in peers:
+        for line in peer_table(peers[plat.name], first):
+            print(line)
+    return same
+
+
+def cmd_bench(args, plats):
+    src = os.path.join("tests", "guest", "bench.c")
+    elf = os.path.join(args.build, "guest", "bench.elf")
+    jobs, plan = [], []
+    for p in plats:
+        runs = bench_runs(p)
+        for name, hv, qargs in runs:
+            t = guest_test(args.build, src, args.hvargs + " " + hv, qargs,
+                           name=name)
+            t.modules = [(elf, "")]
+            jobs.append((p, t))
+        plan.append((p, [r[0] for r in runs]))
+    rc = run_all(args, jobs)
+    peers = load_peers()
+    for p, names in plan:
+        if not report(args.build, p, names, peers):
+            rc = 1
+    return rc

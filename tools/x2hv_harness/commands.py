@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: MIT
+"""The harness' subcommands and its command line (tools/harness.py)."""
+
+import argparse
+import fnmatch
+import glob
+import os
+import subprocess
+import sys
+
+from . import platforms
+from .bench import cmd_bench
+from .iso import build_iso
+from .runner import run_all
+from .selftest import cmd_selftest
+from .tests import Test, boot_tests, guest_test, linux_test
+
+
+def platforms_of(args):
+    try:
+        return platforms.select(args.platform)
+    except KeyError as e:
+        sys.exit(f"harness: unknown platform '{e.args[0]}' "
+                 f"(one of {', '.join(platforms.PLATFORMS)}, all)")
+
+
+def guest_sources(pattern):
+    srcs = sorted(glob.glob(os.path.join("tests", "guest", "*.c")))
+    pats = pattern.split(",")
+    return [s for s in srcs
+            if any(fnmatch.fnmatch(os.path.basename(s)[:-2], p) for p in pats)]
+
+
+def cmd_boot(args):
+    plats = platforms_of(args)
+    jobs = []
+    for i, p in enumerate(plats):
+        jobs += [(p, t) for t in boot_tests(args.build, p, make_bad=i == 0)]
+    return run_all(args, jobs)
+
+
+def cmd_guest(args):
+    jobs = []
+    for p in platforms_of(args):
+        for src in guest_sources(args.tests):
+            jobs.append((p, guest_test(args.build, src, args.hvargs)))
+    return run_all(args, jobs)
+
+
+def cmd_linux(args):
+    return run_all(args, [(p, linux_test(args.build, p, args.append,
+                                         args.hvargs))
+                          for p in platforms_of(args)])
+
+
+def cmd_run(args):
+    """Interactive: boot with the serial console on this terminal."""
+    plat = platforms_of(args)[0]
+    why = plat.unavailable()
+    if why:
+        print(f"SKIP {plat.name} run: {why}")
+        return 1
+    if args.guest == "none":
+        t = Test("run", "noguest loglvl=debug " + args.hvargs)
+    elif args.guest == "linux":
+        t = linux_test(args.build, plat, "x2hv.shell=1 " + args.append,
+                       args.hvargs)
+        t.hvargs = t.hvargs.replace("on_exit=poweroff", "").strip()
+    else:
+        t = guest_test(args.build, os.path.join(
+            "tests", "guest", args.guest + ".c"), args.hvargs)
+    t.name = "run"
+    iso, err = build_iso(args.build, plat, t.name, t.hvargs, t.modules)
+    if err:
+        print(f"harness: {err}", file=sys.stderr)
+        return 1
+    workdir = os.path.abspath(os.path.join(args.build, "logs", plat.name,
+                                           "run.d"))
+    os.makedirs(workdir, exist_ok=True)
+    argv = plat.command(os.path.abspath(iso), None, t.ncpu, workdir,
+                        extra_qemu=t.qemu_args, interactive=True)
+    print("harness: " + " ".join(argv), file=sys.stderr)
+    print("harness: QEMU: Ctrl-A X quits; Bochs: Ctrl-C", file=sys.stderr)
+    return subprocess.call(argv, cwd=workdir)
+
+
+COMMANDS = (("boot", cmd_boot), ("guest", cmd_guest), ("linux", cmd_linux),
+            ("run", cmd_run),
+            ("bench", lambda a: cmd_bench(a, platforms_of(a))),
+            ("selftest", cmd_selftest))
+
+
+def main(description):
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--build", default="build")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name, fn in COMMANDS:
+        p = sub.add_parser(name)
+        p.set_defaults(fn=fn)
+        p.add_argument("--platform", default="qemu-svm",
+                       help="platform, comma list, or 'all'")
+        p.add_argument("-j", "--jobs", type=int, default=2)
+        p.add_argument("--timeout", type=float, default=None,
+                       help="seconds per test (overrides the defaults)")
+        p.add_argument("--timeout-scale", type=float, default=float(
+            os.environ.get("X2HV_TIMEOUT_SCALE", "1")),
+            help="multiply every timeout (slow machines)")
+        p.add_argument("--hvargs", default="",
+                       help="extra hypervisor arguments")
+        if name == "guest":
+            p.add_argument("--tests", default="*",
+                           help="glob(s) over tests/guest/<name>.c")
+        if name in ("linux", "run"):
+            p.add_argument("--append", default="",
+                           help="extra Linux command-line arguments")
+        if name == "run":
+            p.add_argument("--guest", default="linux",
+                           help="linux, none, or a tests/guest name")
+    args = ap.parse_args()
+    return args.fn(args)

@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: MIT
+"""Run tests on platforms: one emulator per test, watched through its
+serial log, at most -j at a time."""
+
+import concurrent.futures
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+from .iso import build_iso
+from .judge import GRUB_ERROR_RE, HALTED, judge, read_log
+
+# Seconds to let the emulator exit on its own after HALTED (it powers off
+# through isa-debug-exit or the Bochs shutdown port) before we kill it.
+HALT_GRACE_S = 3.0
+POLL_S = 0.2
+
+
+def kill_group(proc):
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def emulator_reason(path):
+    """The most telling line of the emulator's own output: a Bochs panic
+    or error, else the last line."""
+    lines = [l.strip() for l in read_log(path).splitlines() if l.strip()]
+    for l in lines:
+        if ">>PANIC<<" in l or "qemu-system-x86_64:" in l:
+            return ": " + l[:160]
+    return (": " + lines[-1][:160]) if lines else ""
+
+
+def skip_reason(plat, test):
+    """None when test can run on plat here, else why it is skipped."""
+    why = plat.unavailable()
+    if not why and test.platforms and plat.name not in test.platforms:
+        why = "not for this platform (platforms: " + \
+            " ".join(test.platforms) + ")"
+    if not why and test.need:
+        why = test.need(plat)
+    return why
+
+
+def run_test(build, plat, test, timeout_override=None, scale=1.0):
+    """Run one test on one platform; return ("PASS"|"FAIL"|"SKIP", line)."""
+    label = f"{plat.name} {test.name}"
+    if test.error:
+        return "FAIL", f"FAIL {label}: {test.error}"
+    why = skip_reason(plat, test)
+    if why:
+        return "SKIP", f"SKIP {label}: {why}"
+
+    logdir = os.path.join(build, "logs", plat.name)
+    os.makedirs(logdir, exist_ok=True)
+    # Two harness runs sharing a build directory (a developer and CI, say)
+    # would overwrite each other's ISO and log: take turns per test.
+    with open(os.path.join(logdir, test.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return run_locked(build, plat, test, label, logdir,
+                          timeout_override, scale)
+
+
+def watch(proc, log, timeout):
+    """Poll the serial log until the emulator exits, the hypervisor halted
+    HALT_GRACE_S ago, GRUB failed, or the timeout. Returns timed_out."""
+    start = time.monotonic()
+    halted_at = None
+    while proc.poll() is None:
+        now = time.monotonic()
+        if halted_at is None:
+            text = read_log(log)
+            if HALTED in text:
+                halted_at = now
+            elif GRUB_ERROR_RE.search(text):
+                return False
+        if halted_at is not None and now - halted_at > HALT_GRACE_S:
+            return False
+        if now - start > timeout:
+            return True
+        time.sleep(POLL_S)
+    return False
+
+
+def run_locked(build, plat, test, label, logdir, timeout_override, scale):
+    workdir = os.path.join(logdir, test.name + ".d")
+    os.makedirs(workdir, exist_ok=True)
+    log = os.path.join(logdir, test.name + ".log")
+    iso, err = build_iso(build, plat, test.name, test.hvargs, test.modules)
+    if err:
+        return "FAIL", f"FAIL {label}: {err}"
+    try:
+        os.unlink(log)
+    except FileNotFoundError:
+        pass
+    open(log, "w").close()
+
+    timeout = (timeout_override or test.timeout or
+               plat.timeout()) * scale
+    argv = plat.command(os.path.abspath(iso), os.path.abspath(log),
+                        test.ncpu, os.path.abspath(workdir),
+                        extra_qemu=test.qemu_args)
+    emu_out = os.path.join(workdir, "emulator.out")
+    start = time.monotonic()
+    with open(emu_out, "wb") as out:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, cwd=workdir,
+                                start_new_session=True)
+        timed_out = watch(proc, log, timeout)
+        exited_alone = proc.poll() is not None
+        kill_group(proc)
+    secs = time.monotonic() - start
+    text = read_log(log)
+    why = judge(test, plat, text)
+    if why and timed_out:
+        why = f"timeout after {timeout:.0f}s ({why})"
+    elif why and exited_alone and HALTED not in text:
+        why += f" (emulator exited with status {proc.returncode}" + \
+            emulator_reason(emu_out) + ")"
+    if why:
+        return "FAIL", f"FAIL {label}: {why} (log {log})"
+    shutil.rmtree(workdir, ignore_errors=True)
+    return "PASS", f"PASS {label} ({secs:.1f}s)"
+
+
+def summary(counts):
+    line = f"{counts['PASS']} passed, {counts['FAIL']} failed"
+    if counts["SKIP"]:
+        line += f", {counts['SKIP']} skipped"
+    return line
+
+
+def run_all(args, jobs):
+    """jobs: [(platform, Test)]. Runs them -j at a time, prints lines."""
+    counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+    if not jobs:
+        print("no tests selected")
+        print(summary(counts))
+        return 1
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        futs = [pool.submit(run_test, args.build, p, t, args.timeout,
+                            args.timeout_scale) for p, t in jobs]
+        for fut in concurrent.futures.as_completed(futs):
+            verdict, line = fut.result()
+            counts[verdict] += 1
+            print(line, flush=True)
+    print(summary(counts))
+    return 1 if counts["FAIL"] else 0

@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: MIT
+"""The harness' self-test: the log judge on synthetic logs (so a harness
+regression cannot turn FAILs into PASSes), the metadata parser, platform
+properties and command lines, grub.cfg and the benchmark's parsing."""
+
+import os
+import tempfile
+
+from . import bench, iso, platforms
+from .judge import HALTED, clean, judge
+from .tests import DEFAULT_REJECT, boot_tests, guest_test, linux_test
+
+OK_BOOT = ("\x1b[H\x1b[J  Booting `x2hv'\r\nx2hv: host LAPIC: xAPIC mode\n"
+           "x2hv: cpu0: SVM on\nx2hv: cpu1: SVM on\n" + HALTED + "\n")
+LIN_OK = ("x2hv: tsc: 2600000 kHz\n[vm0] x2hv-linux: init started\n"
+          "[vm0] ok 1 - cpus\n[vm0] x2hv-linux: tsc-khz 2600100\n"
+          "[vm0] RESULT: PASS\n"
+          "x2hv: vm0: stopped: poweroff (ACPI S5)\n"
+          "x2hv: vm0: xAPIC page fee00000: never accessed\n" +
+          HALTED + "\n")
+
+
+def judge_cases(build):
+    """[(test, platform, log, None or a part of the expected reason)]"""
+    P = platforms.PLATFORMS
+    svm, vmx, kvm = P["qemu-svm"], P["bochs-vmx"], P["kvm"]
+    boot, fault = boot_tests(build, svm, make_bad=False)[:2]
+    vboot = boot_tests(build, vmx, make_bad=False)[0]
+    kboot = boot_tests(build, kvm, make_bad=False)[0]
+    lin, vlin = linux_test(build, svm), linux_test(build, vmx)
+    klin = linux_test(build, kvm)
+    vmx_boot = OK_BOOT.replace("SVM", "VMX").replace("xAPIC mode",
+                                                      "x2APIC mode")
+    untracked = LIN_OK.replace("never accessed",
+                               "access not tracked on this CPU")
+    return [
+        (boot, svm, OK_BOOT, None),
+        (boot, svm, OK_BOOT.replace("cpu1: SVM", "cpu1: VMX"), "missing"),
+        (boot, svm, OK_BOOT.replace(HALTED, ""), "never appeared"),
+        (boot, svm, OK_BOOT + "x2hv: PANIC: x\n", "matched"),
+        # The host LAPIC mode is a property of the platform.
+        (boot, svm, OK_BOOT.replace("xAPIC mode", "x2APIC mode"),
+         "missing /x2hv: host LAPIC: xAPIC"),
+        (vboot, vmx, vmx_boot, None),
+        (vboot, vmx, vmx_boot.replace("x2APIC mode", "xAPIC mode"),
+         "missing /x2hv: host LAPIC: x2APIC"),
+        (vboot, vmx, OK_BOOT.replace("xAPIC mode", "x2APIC mode"),
+         "missing /x2hv: cpu0: VMX on"),
+        (kboot, kvm, vmx_boot, None),
+        (kboot, kvm, OK_BOOT, None),
+        (fault, svm, "x2hv: PANIC: #UD\nRIP=1 RSP=2\nCR3=0\n" + HALTED, None),
+        (fault, svm, "x2hv: PANIC: #GP\nRIP=1 RSP=2\nCR3=0\n" + HALTED,
+         "missing /#UD/"),
+        (lin, svm, LIN_OK, None),
+        (lin, svm, LIN_OK.replace("ok 1", "not ok 1"), "matched /not ok /"),
+        (lin, svm, LIN_OK.replace("2600100", "2603000"), "differs"),
+        (lin, svm, LIN_OK.replace("never accessed", "accessed by the guest"),
+         "missing /x2hv: vm0: xAPIC"),
+        # Accessed flags: a platform with them must say "never accessed".
+        (lin, svm, untracked, "missing /x2hv: vm0: xAPIC"),
+        (vlin, vmx, untracked, None),
+        (vlin, vmx, LIN_OK, "missing /x2hv: vm0: xAPIC"),
+        (klin, kvm, untracked, None),
+        (klin, kvm, LIN_OK.replace("never accessed", "accessed by the guest"),
+         "missing /x2hv: vm0: xAPIC"),
+        (lin, svm, LIN_OK.replace("poweroff (ACPI S5)", "triple fault"),
+         "missing"),
+        (lin, svm, LIN_OK.replace("x2hv: tsc: 2600000 kHz\n", ""), "missing"),
+        (lin, svm, LIN_OK + "[vm0] WARNING: CPU: 1 PID: 0 at x+0x1\n",
+         "WARNING"),
+        (lin, svm, "[vm0] [    0.000000] BUG: unable to handle page fault\n"
+         + LIN_OK, "BUG:"),
+        (lin, svm, "x2hv: vm0: WARNING: slow path\n" + LIN_OK, None),
+        (lin, svm, "[vm0] [    0.1] RETBleed: WARNING: Spectre v2 "
+         "mitigation\n" + LIN_OK, None),
+        (boot, svm, "error: premature end of file /boot/x2hv.elf.\n",
+         "GRUB"),
+    ]
+
+
+def check_metadata(build):
+    meta_src = os.path.join(build, "selftest-meta.c")
+    os.makedirs(build, exist_ok=True)
+    with open(meta_src, "w") as f:
+        f.write("//! vcpus: 3\n//! hvargs: loglvl=debug\n//! expect: a b\n"
+                "//! reject: c\n//! timeout: 7\n//! platforms: bochs-vmx\n")
+    t = guest_test(build, meta_src)
+    os.unlink(meta_src)
+    want = ("loglvl=info on_exit=poweroff vcpus=3 loglvl=debug", 3, ["a b"],
+            DEFAULT_REJECT + ["c"], 7, ["bochs-vmx"])
+    got = (t.hvargs, t.ncpu, t.expect, t.reject, t.timeout, t.platforms)
+    return None if got == want else f"want {want}, got {got}"
+
+
+def argv_has(argv, seq):
+    n = len(seq)
+    return any(argv[i:i + n] == seq for i in range(len(argv) - n + 1))
+
+
+def check_commands():
+    """Platform properties reach the emulator's command line."""
+    P = platforms.PLATFORMS
+    with tempfile.TemporaryDirectory() as wd:
+        q = P["qemu-svm"].command("x.iso", "x.log", 2, wd, ["-cpu", "y"])
+        if not (argv_has(q, ["-accel", "tcg", "-cpu", "max"]) and
+                q[-2:] == ["-cpu", "y"] and argv_has(q, ["-smp", "2"])):
+            return f"qemu-svm argv {q}"
+        k = P["kvm"].command("x.iso", "x.log", 2, wd)
+        if not argv_has(k, ["-accel", "kvm", "-cpu", "host"]):
+            return f"kvm argv {k}"
+        for name, plat in P.items():
+            if not isinstance(plat, platforms.BochsPlatform):
+                continue
+            b = plat.command("x.iso", "x.log", 3, wd)
+            with open(os.path.join(wd, "bochsrc")) as f:
+                rc = f.read()
+            if f"model={plat.cpu_model}, count=3," not in rc or \
+                    f"display_library: {plat.build.display}" not in rc:
+                return f"{name} bochsrc:\n{rc}"
+            if ("-rc" in b) != plat.build.debugger:
+                return f"{name} argv {b}: -rc iff the debugger is built in"
+    return None
+
+
+def check_bench():
+    peers = bench.load_peers()
+    svm = peers.get("qemu-svm", {}).get("cases", {})
+    if not svm or not all(isinstance(v, int) and v > 0
+                          for v in svm.values()):
+        return f"peers.json qemu-svm cases: {svm}"
+    text = clean("[vm0] bench cpuid exits/op=1 ticks/op=359\r\n"
+                 "x2hv: bench nothing\n[vm0] bench vmcall exits/op=1 "
+                 "ticks/op=347\n")
+    got = bench.parse_bench(text)
+    if sorted(got) != ["cpuid", "vmcall"]:  # not the x2hv: line
+        return f"parse_bench: {got}"
+    table = bench.peer_table(peers["qemu-svm"], got)
+    if "x2hv    359   KVM   2628" not in table[1] or "n/a" not in table[3]:
+        return f"peer table: {table}"
+    return None
+
+
+def check_grub_cfg():
+    cfg = iso.grub_cfg("vcpus=2", [("/b/vmlinux", "console=ttyS0"),
+                                   ("/b/initrd.gz", "")])
+    want = ("\tmultiboot2 /boot/x2hv.elf vcpus=2\n"
+            "\tmodule2 --nounzip /boot/vmlinux console=ttyS0\n"
+            "\tmodule2 --nounzip /boot/initrd.gz\n\tboot\n")
+    return None if want in cfg else f"grub.cfg:\n{cfg}"
+
+
+def cmd_selftest(args):
+    failed = n = 0
+    for i, (test, plat, text, want) in enumerate(judge_cases(args.build)):
+        got = judge(test, plat, clean(text))
+        good = (got is None) if want is None else (got is not None and
+                                                   want in got)
+        n += 1
+        if not good:
+            failed += 1
+            print(f"selftest {i} ({test.name} on {plat.name}): want "
+                  f"{want!r}, got {got!r}")
+    for name, check in (("metadata", lambda: check_metadata(args.build)),
+                        ("commands", check_commands),
+                        ("bench", check_bench), ("grub.cfg", check_grub_cfg)):
+        n += 1
+        why = check()
+        if why:
+            failed += 1
+            print(f"selftest {name}: {why}")
+    print(f"{n - failed} passed, {failed} failed")
+    return 1 if failed else 0
