@@ -23,7 +23,7 @@ HV_ASFLAGS := -D__ASSEMBLY__ -I. -isystem include
 HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack -T linker.ld
 
 # Hypervisor sources: every .c/.S under these directories.
-HV_DIRS := boot arch/x86 arch/x86/vmx arch/x86/svm core vlapic
+HV_DIRS := boot arch/x86 arch/x86/vmx arch/x86/svm lib vmm vmm/dev loader vlapic
 HV_SRCS := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRCS))
 

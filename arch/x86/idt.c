@@ -8,8 +8,8 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
-#include "core/printk.h"
-#include "core/system.h"
+#include "lib/printk.h"
+#include "arch/x86/system.h"
 
 #define IDT_VECTORS 256
 #define IDT_STUB_SIZE 16

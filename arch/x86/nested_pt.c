@@ -3,7 +3,7 @@
 #include <stdbool.h>
 
 #include "arch/x86/nested_pt.h"
-#include "core/mm.h"
+#include "lib/mm.h"
 
 #define PT_ENTRIES 512
 #define LEVEL_SHIFT(l) (12 + 9 * (l))

@@ -8,7 +8,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
-#include "core/mm.h"
+#include "lib/mm.h"
 
 #define DESC_CODE64 0x00af9a000000ffffull
 #define DESC_DATA 0x00cf92000000ffffull

@@ -7,7 +7,7 @@
 #include "arch/x86/time.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
-#include "core/printk.h"
+#include "lib/printk.h"
 
 #define PIT_HZ 1193182ull
 #define PIT_CH2 0x42

@@ -1,7 +1,7 @@
-# libFuzzer targets for the pure core/ parsers (docs/boot.md).
+# libFuzzer targets for the pure boot/ and loader/ parsers (docs/boot.md).
 FUZZERS += cmdline
-FUZZ_cmdline_SRCS := tests/fuzz/fuzz_cmdline.c core/cmdline.c
+FUZZ_cmdline_SRCS := tests/fuzz/fuzz_cmdline.c boot/cmdline.c
 FUZZERS += mb2
-FUZZ_mb2_SRCS := tests/fuzz/fuzz_mb2.c core/bootinfo.c
+FUZZ_mb2_SRCS := tests/fuzz/fuzz_mb2.c boot/bootinfo.c
 FUZZERS += pvh
-FUZZ_pvh_SRCS := tests/fuzz/fuzz_pvh.c core/pvh.c
+FUZZ_pvh_SRCS := tests/fuzz/fuzz_pvh.c loader/pvh.c

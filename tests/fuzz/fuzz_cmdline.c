@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cmdline.h"
+#include "boot/cmdline.h"
 
 static void check(int cond)
 {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/bootinfo.h"
+#include "boot/bootinfo.h"
 
 static void check(int cond)
 {

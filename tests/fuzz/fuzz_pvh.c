@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/pvh.h"
+#include "loader/pvh.h"
 
 #define GUEST_SIZE (64u << 20)
 

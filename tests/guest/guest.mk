@@ -21,14 +21,14 @@ GUEST_LDFLAGS := -nostdlib -static -Wl,-z,max-page-size=0x1000 \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments -T tests/guest/guest.ld
 GUEST_LIB_SRCS := $(wildcard tests/guest/lib/*.c tests/guest/lib/*.S)
 GUEST_LIB_OBJS := $(patsubst %,$(BUILD)/guest/lib/%.o,$(notdir $(GUEST_LIB_SRCS)))
-# The string functions are the hypervisor's own (core/string.c).
-GUEST_LIB_OBJS += $(BUILD)/guest/lib/core-string.c.o
+# The string functions are the hypervisor's own (lib/string.c).
+GUEST_LIB_OBJS += $(BUILD)/guest/lib/lib-string.c.o
 
-$(BUILD)/guest/lib/core-string.c.o: core/string.c include/string.h
+$(BUILD)/guest/lib/lib-string.c.o: lib/string.c include/string.h
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/guest/lib/%.c.o: tests/guest/lib/%.c tests/guest/lib/guest.h core/abi.h
+$(BUILD)/guest/lib/%.c.o: tests/guest/lib/%.c tests/guest/lib/guest.h include/abi.h
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
 
@@ -36,7 +36,7 @@ $(BUILD)/guest/lib/%.S.o: tests/guest/lib/%.S
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-$(BUILD)/guest/%.elf: tests/guest/%.c $(GUEST_LIB_OBJS) tests/guest/guest.ld tests/guest/lib/guest.h core/abi.h
+$(BUILD)/guest/%.elf: tests/guest/%.c $(GUEST_LIB_OBJS) tests/guest/guest.ld tests/guest/lib/guest.h include/abi.h
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
 
@@ -47,7 +47,7 @@ $(BUILD)/guest-mb/entry.S.o: tests/guest/lib/entry.S
 
 GUEST_MB_OBJS := $(filter-out %/entry.S.o,$(GUEST_LIB_OBJS)) $(BUILD)/guest-mb/entry.S.o
 
-$(BUILD)/guest-mb/%.elf: tests/guest/%.c $(GUEST_MB_OBJS) tests/guest/guest.ld tests/guest/lib/guest.h core/abi.h
+$(BUILD)/guest-mb/%.elf: tests/guest/%.c $(GUEST_MB_OBJS) tests/guest/guest.ld tests/guest/lib/guest.h include/abi.h
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_MB_OBJS)
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 //! expect: hostile-hypercall: console write works
 /*
- * The hypercall interface with bad input (core/abi.h): unknown numbers
+ * The hypercall interface with bad input (include/abi.h): unknown numbers
  * return X2HV_HC_ENOSYS, CONSOLE_WRITE with a GPA outside RAM, an
  * over-long length or a wrapping range returns an error and prints
  * nothing, and a good call still works afterwards.

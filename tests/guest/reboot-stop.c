@@ -8,7 +8,7 @@
  * A guest reset with reboot=stop: the VM stops cleanly and the hypervisor
  * halts; the guest never runs again.
  */
-#include "core/abi.h"
+#include "include/abi.h"
 #include "tests/guest/lib/guest.h"
 
 void test_main(void)

@@ -13,7 +13,7 @@
  * the second boot from the first), and both vCPUs are back in their reset
  * state (the AP waits for INIT-SIPI again).
  */
-#include "core/abi.h"
+#include "include/abi.h"
 #include "tests/guest/lib/guest.h"
 
 #define MARKER_GPA 0x7000ull /* low RAM the runtime leaves alone */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of core/acpi.c: walk the tables from the RSDP through the
+ * Unit tests of loader/acpi.c: walk the tables from the RSDP through the
  * GPAs they contain, check every field that matters to Linux and every
  * checksum, and have iasl (acpica-tools) disassemble each table.
  */
@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/abi.h"
-#include "core/acpi.h"
+#include "include/abi.h"
+#include "loader/acpi.h"
 
 #define BUF_SIZE 0x10000
 #define GPA 0xe0000ull

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "arch/x86/svm/avic.h"
-#include "core/msr_bitmap.h"
+#include "vmm/msr_bitmap.h"
 #include "vlapic/vlapic.h"
 
 #define BIT(n) (1ull << (n))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of core/bootinfo.c. Multiboot2 information is assembled tag
+ * Unit tests of boot/bootinfo.c. Multiboot2 information is assembled tag
  * by tag in an aligned buffer; multiboot1 structures are laid out in a
  * fake physical memory reached through the phys() callback.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/bootinfo.h"
+#include "boot/bootinfo.h"
 
 /* ------------------------------------------------------- multiboot2 */
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests of core/cmdline.c: every option, every error. */
+/* Unit tests of boot/cmdline.c: every option, every error. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/cmdline.h"
+#include "boot/cmdline.h"
 
 struct result {
 	int rc;

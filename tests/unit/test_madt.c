@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Host MADT parsing, round-tripped through x2hv's own ACPI builder
- * (core/acpi.c makes RSDP/XSDT/MADT with x2APIC entries), plus hand-made
+ * (loader/acpi.c makes RSDP/XSDT/MADT with x2APIC entries), plus hand-made
  * xAPIC entries, an RSDT-only RSDP, the BIOS-area scan, and corruption.
  */
 #include <setjmp.h>
@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "core/acpi.h"
-#include "core/madt.h"
+#include "loader/acpi.h"
+#include "boot/madt.h"
 
 #define BASE 0xe0000ull
 #define SIZE 0x20000ull

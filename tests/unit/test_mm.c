@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The range-carving physical allocator (core/mm.c). */
+/* The range-carving physical allocator (lib/mm.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "core/mm.h"
+#include "lib/mm.h"
 
 #define MIB (1ull << 20)
 

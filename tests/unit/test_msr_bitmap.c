@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "core/msr_bitmap.h"
+#include "vmm/msr_bitmap.h"
 
 static uint8_t vmx[VMX_MSR_BITMAP_SIZE], svm[SVM_MSR_BITMAP_SIZE];
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/kvmclock.h"
+#include "vmm/kvmclock.h"
 
 static void check_khz(uint64_t khz)
 {

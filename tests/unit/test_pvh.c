@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of core/pvh.c: small ELF32 and ELF64 PVH images are built
+ * Unit tests of loader/pvh.c: small ELF32 and ELF64 PVH images are built
  * here, parsed, loaded into a fake guest, and broken one field at a time
  * to hit every rejection; the hvm_start_info builder is checked field by
  * field through the GPAs it writes.
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/elf.h"
-#include "core/pvh.h"
+#include "loader/elf.h"
+#include "loader/pvh.h"
 
 #define IMG_MAX 0x10000
 static uint8_t img[IMG_MAX];

@@ -82,7 +82,7 @@ uint64_t avic_vintr(uint64_t vintr, bool on)
  * 0x800-0x8FF whose MSR-permission bit is clear is handled by the AVIC
  * logic against the backing page (register offset = (MSR - 0x800) << 4);
  * a set bit still gives an ordinary MSR exit (APM 15.29, x2AVIC; 15.11).
- * The common set (page reads, TPR and EOI writes) is core/msr_bitmap.c's
+ * The common set (page reads, TPR and EOI writes) is vmm/msr_bitmap.c's
  * x2apic_page_msrs; x2AVIC also accelerates ICR writes (fixed edge-
  * triggered IPIs; the rest comes back as AVIC_INCOMPLETE_IPI; level-
  * triggered EOIs come back as a trap-like AVIC_NOACCEL). SELF IPI stays
@@ -217,9 +217,9 @@ bool avic_noaccel_is_trap(uint32_t offset, bool write)
 #ifndef X2HV_HOST_TEST
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
-#include "core/mm.h"
-#include "core/printk.h"
-#include "core/vm.h"
+#include "lib/mm.h"
+#include "lib/printk.h"
+#include "vmm/vm.h"
 
 int avic_vcpu_init(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a)
 {
@@ -239,7 +239,7 @@ int avic_vcpu_init(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a)
 		a->phys_table = a0->phys_table;
 		a->logical_table = a0->logical_table;
 	}
-	/* The guest physical APIC ID is the vCPU index (core/vm.h); memory
+	/* The guest physical APIC ID is the vCPU index (vmm/vm.h); memory
 	 * is identity-mapped, so pointers are physical addresses. */
 	entry = avic_phys_entry((uint64_t)vlapic_page(v->vlapic), host_id);
 	table = avic_physical_table_field((uint64_t)a->phys_table,

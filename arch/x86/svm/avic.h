@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "arch/x86/svm/vmcb.h"
-#include "core/msr_bitmap.h"
+#include "vmm/msr_bitmap.h"
 
 /* CPUID Fn8000_000A_EDX (APM vol. 3 appendix E.4.9). */
 #define AVIC_CPUID_AVIC (1u << 13)

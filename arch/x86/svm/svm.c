@@ -10,10 +10,10 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/svm/avic.h"
 #include "arch/x86/svm/vmcb.h"
-#include "core/mm.h"
-#include "core/msr_bitmap.h"
-#include "core/printk.h"
-#include "core/vm.h"
+#include "lib/mm.h"
+#include "vmm/msr_bitmap.h"
+#include "lib/printk.h"
+#include "vmm/vm.h"
 
 #define MSR_VM_CR 0xc0010114
 #define MSR_VM_HSAVE_PA 0xc0010117
@@ -103,7 +103,7 @@ static int svm_cpu_init(void)
 			svm_avic ? "x2AVIC" : "none (injection)");
 		/*
 		 * The AVIC variant of the ops differs only in the two APIC
-		 * virtualization hooks (core/virt.h). Without AVIC nothing
+		 * virtualization hooks (vmm/virt.h). Without AVIC nothing
 		 * changes: svm_ops, which has neither, stays selected.
 		 */
 		if (svm_avic)
@@ -239,7 +239,7 @@ static void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 	c->cr3 = st->cr3;
 	c->cr4 = st->cr4;
 	/* VMRUN requires EFER.SVME in the guest state (APM 15.5.1); the
-	 * guest never sees it (core/msr.c). */
+	 * guest never sees it (vmm/msr.c). */
 	c->efer = st->efer | EFER_SVME;
 	seg_to_vmcb(&c->cs, &st->cs);
 	seg_to_vmcb(&c->ds, &st->ds);
@@ -553,7 +553,7 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
  * With x2AVIC the CPU takes interrupts from the backing page (the vlapic
  * page) at VMRUN and while the guest runs: nothing is injected through
  * EVENTINJ and the V_IRQ window is unused (avic_vintr). NMIs and
- * exceptions still go through EVENTINJ (core/vcpu.c).
+ * exceptions still go through EVENTINJ (vmm/vcpu.c).
  */
 static void svm_avic_deliver_events(struct vcpu *v)
 {
@@ -582,7 +582,7 @@ static const struct virt_ops svm_avic_ops = {
 	.post_irq = svm_avic_post_irq,
 };
 
-/* Without AVIC: the core injects from the vlapic's IRR (core/vcpu.c). */
+/* Without AVIC: the core injects from the vlapic's IRR (vmm/vcpu.c). */
 const struct virt_ops svm_ops = {
 	SVM_OPS_COMMON,
 };

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/virt.h"
+#include "vmm/virt.h"
 
 struct vmcb_seg {
 	uint16_t sel;

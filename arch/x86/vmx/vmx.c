@@ -16,10 +16,10 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/idt.h"
 #include "arch/x86/vmx/vmx_apicv.h"
-#include "core/mm.h"
-#include "core/msr_bitmap.h"
-#include "core/printk.h"
-#include "core/vm.h"
+#include "lib/mm.h"
+#include "vmm/msr_bitmap.h"
+#include "lib/printk.h"
+#include "vmm/vm.h"
 
 #define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_XSAVE (1u << 26)
@@ -245,7 +245,7 @@ static int vmx_cpu_init(void)
 	}
 	if (enable_feature_control(p->cpu))
 		return -1;
-	/* APs come up before CPU 0 enables VMX (core/main.c), so every CPU
+	/* APs come up before CPU 0 enables VMX (boot/main.c), so every CPU
 	 * reads its own capabilities; CPU 0's choice of controls is the one
 	 * VMCSs use, and the boot stops unless every CPU is on. */
 	memset(&c, 0, sizeof(c));
@@ -288,7 +288,7 @@ static int vmx_cpu_init(void)
 	 * CR4.VMXE enables VMXON. */
 	write_cr0((read_cr0() | c.cr0_fixed0) & c.cr0_fixed1);
 	write_cr4((read_cr4() | c.cr4_fixed0 | CR4_VMXE) & c.cr4_fixed1);
-	/* VMX does not switch XCR0: the guest owns it, and core/exit.c runs
+	/* VMX does not switch XCR0: the guest owns it, and vmm/exit.c runs
 	 * XSETBV in the host for the guest, which needs the host's
 	 * CR4.OSXSAVE (SDM vol. 2D XSETBV: #UD otherwise). HOST_CR4 is read
 	 * from CR4 when a VMCS is set up. */
@@ -548,7 +548,7 @@ static const struct virt_ops vmx_apicv_ops = {
 	.post_irq = vmx_post_irq,
 };
 
-/* Without APICv: the core injects from the vlapic's IRR (core/vcpu.c). */
+/* Without APICv: the core injects from the vlapic's IRR (vmm/vcpu.c). */
 const struct virt_ops vmx_ops = {
 	VMX_OPS_COMMON,
 };

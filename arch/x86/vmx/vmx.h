@@ -8,7 +8,7 @@
  * CPU only. vcpu_init runs on the BSP for every vCPU and only allocates
  * and VMCLEARs; the first operation on the vCPU's own CPU makes it
  * current (vmx_load) and fills every control and host field there. All
- * later operations on a vCPU happen on its own CPU (core/vcpu.c).
+ * later operations on a vCPU happen on its own CPU (vmm/vcpu.c).
  */
 #ifndef X2HV_ARCH_X86_VMX_VMX_H
 #define X2HV_ARCH_X86_VMX_VMX_H
@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/virt.h"
+#include "vmm/virt.h"
 
 struct vcpu;
 

@@ -15,7 +15,7 @@
  * virtual-APIC page at offset (MSR & 0xFF) << 4 (SDM 31.5), but only for
  * the registers that section lists; any other MSR in the range would
  * reach the physical x2APIC, so it must stay intercepted. The common set
- * (core/msr_bitmap.c: x2apic_page_msrs, all within that list) covers the
+ * (vmm/msr_bitmap.c: x2apic_page_msrs, all within that list) covers the
  * page reads and the TPR (31.1.2) and EOI (31.1.3; level-triggered
  * vectors exit through the EOI-exit bitmap) writes; with virtual-
  * interrupt delivery VMX also completes SELF IPI writes (31.1.4). Every

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/msr_bitmap.h"
+#include "vmm/msr_bitmap.h"
 
 /* x2APIC writes VMX completes beyond core's x2apic_page_msrs (the
  * reasons are in vmx_apicv.c). */

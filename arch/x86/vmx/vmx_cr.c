@@ -9,7 +9,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
-#include "core/vm.h"
+#include "vmm/vm.h"
 
 #define GPR_RSP 4 /* register numbers in exit qualifications (28-3) */
 #define NR_GPRS 16

@@ -14,8 +14,8 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmx/vmx_apicv.h"
-#include "core/printk.h"
-#include "core/vm.h"
+#include "lib/printk.h"
+#include "vmm/vm.h"
 
 #define VEC_NMI 2
 #define VEC_DF 8
@@ -383,7 +383,7 @@ void vmx_run(struct vcpu *v)
 			/* The CPU keeps VPPR in the page (PPR virtualization,
 			 * 31.1.3); recomputing it is cheap and keeps the
 			 * vlapic's own rule authoritative for
-			 * vlapic_pending() (HLT wake-up in core/vcpu.c). */
+			 * vlapic_pending() (HLT wake-up in vmm/vcpu.c). */
 			vlapic_update_ppr(v->vlapic);
 		}
 		return;

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/abi.h"
+#include "include/abi.h"
 
 #define GUEST_MAX_CPUS 8
 #define GUEST_STACK_SIZE 0x4000 /* per vCPU, aligned to its size */

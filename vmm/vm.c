@@ -4,7 +4,7 @@
  * the guest kernel with its command line, module 2 an optional initrd) and
  * starting its vCPUs, one per physical CPU.
  *
- * Guest-physical layout (core/abi.h): RAM [0, mem) backed by one
+ * Guest-physical layout (include/abi.h): RAM [0, mem) backed by one
  * contiguous host block; [0x9f000, 1 MiB) is reported reserved and holds
  * the ACPI tables and hvm_start_info; [mem, 4 GiB) is the empty bus, a
  * per-VM 2 MiB block of 0xff bytes mapped writable in 2 MiB pages, so a
@@ -18,15 +18,15 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
-#include "core/abi.h"
-#include "core/acpi.h"
-#include "core/bootinfo.h"
-#include "core/cmdline.h"
-#include "core/mm.h"
-#include "core/printk.h"
-#include "core/pvh.h"
-#include "core/system.h"
-#include "core/vm.h"
+#include "include/abi.h"
+#include "loader/acpi.h"
+#include "boot/bootinfo.h"
+#include "boot/cmdline.h"
+#include "lib/mm.h"
+#include "lib/printk.h"
+#include "loader/pvh.h"
+#include "arch/x86/system.h"
+#include "vmm/vm.h"
 
 #define MIB (1ull << 20)
 #define GIB (1ull << 30)

@@ -2,8 +2,8 @@
 /* Host MADT parsing (see madt.h). Offsets: ACPI 6.5 sections 5.2.5-5.2.12. */
 #include <string.h>
 
-#include "core/madt.h"
-#include "core/unaligned.h"
+#include "boot/madt.h"
+#include "lib/unaligned.h"
 
 #define RSDP_SIG "RSD PTR "
 #define RSDP_V1_LEN 20

@@ -3,10 +3,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "core/mm.h"
+#include "lib/mm.h"
 
 #ifndef X2HV_HOST_TEST
-#include "core/printk.h"
+#include "lib/printk.h"
 #endif
 
 struct mm_pool mm_host;
@@ -92,7 +92,7 @@ uint64_t mm_pool_free_bytes(const struct mm_pool *p)
 }
 
 #ifndef X2HV_HOST_TEST
-#include "core/lock.h"
+#include "lib/lock.h"
 
 static spinlock_t mm_lock;
 

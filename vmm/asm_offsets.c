@@ -2,8 +2,8 @@
 /* Compile-time check that asm_offsets.h matches struct guest_regs. */
 #include <stddef.h>
 
-#include "core/asm_offsets.h"
-#include "core/vm.h"
+#include "vmm/asm_offsets.h"
+#include "vmm/vm.h"
 
 #define CHECK(field, off)                                                      \
 	_Static_assert(offsetof(struct guest_regs, field) == (off),            \

@@ -14,14 +14,14 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
-#include "arch/x86/smp.h"
+#include "boot/smp.h"
 #include "arch/x86/time.h"
 #include "boot/boot.h"
-#include "core/bootinfo.h"
-#include "core/madt.h"
-#include "core/mm.h"
-#include "core/printk.h"
-#include "core/vm.h"
+#include "boot/bootinfo.h"
+#include "boot/madt.h"
+#include "lib/mm.h"
+#include "lib/printk.h"
+#include "vmm/vm.h"
 
 #define AP_WAIT_US 200000 /* after the SIPIs, APs get this long to arrive */
 
@@ -35,7 +35,7 @@ void cpu_bringup(void)
 {
 	struct percpu *p = this_cpu();
 
-	/* The guest's XSETBV is executed by the host (core/exit.c), which
+	/* The guest's XSETBV is executed by the host (vmm/exit.c), which
 	 * needs CR4.OSXSAVE; the host itself never uses extended state. */
 	if (cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_XSAVE))
 		write_cr4(read_cr4() | CR4_OSXSAVE);

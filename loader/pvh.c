@@ -5,12 +5,12 @@
  * against its length, and fields are copied out with memcpy() so the
  * image needs no alignment.
  */
-#include "core/pvh.h"
+#include "loader/pvh.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "core/elf.h"
+#include "loader/elf.h"
 
 #define GIB4 0x100000000ull
 #define START_INFO_ALIGN 8

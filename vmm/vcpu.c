@@ -11,10 +11,10 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
 #include "arch/x86/uart.h"
-#include "core/printk.h"
-#include "core/cmdline.h"
-#include "core/system.h"
-#include "core/vm.h"
+#include "lib/printk.h"
+#include "boot/cmdline.h"
+#include "arch/x86/system.h"
+#include "vmm/vm.h"
 
 #define VEC_NMI_ 2
 

@@ -10,16 +10,16 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
-#include "arch/x86/smp.h"
+#include "boot/smp.h"
 #include "arch/x86/time.h"
 #include "arch/x86/uart.h"
 #include "boot/boot.h"
-#include "core/bootinfo.h"
-#include "core/mm.h"
-#include "core/printk.h"
-#include "core/system.h"
-#include "core/virt.h"
-#include "core/vm.h"
+#include "boot/bootinfo.h"
+#include "lib/mm.h"
+#include "lib/printk.h"
+#include "arch/x86/system.h"
+#include "vmm/virt.h"
+#include "vmm/vm.h"
 
 #define LOW_MEM_END 0x100000ull
 #define MAPPED_END ((uint64_t)BOOT_MAP_GIB << 30)

@@ -2,11 +2,11 @@
 /*
  * MSR policy for intercepted MSRs: the vlapic's, a few emulated ones, and
  * #GP for everything else. Passed-through MSRs never get here (see
- * core/msr_bitmap.c).
+ * vmm/msr_bitmap.c).
  */
 #include "arch/x86/cpu.h"
-#include "core/kvmclock.h"
-#include "core/vm.h"
+#include "vmm/kvmclock.h"
+#include "vmm/vm.h"
 
 #define MSR_TSC 0x10
 #define MSR_PLATFORM_ID 0x17

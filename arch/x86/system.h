@@ -3,7 +3,7 @@
 #ifndef X2HV_CORE_SYSTEM_H
 #define X2HV_CORE_SYSTEM_H
 
-#include "core/cmdline.h"
+#include "boot/cmdline.h"
 
 extern struct hv_config hv_config;
 

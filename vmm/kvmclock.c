@@ -4,8 +4,8 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/time.h"
-#include "core/kvmclock.h"
-#include "core/vm.h"
+#include "vmm/kvmclock.h"
+#include "vmm/vm.h"
 
 #define KVM_SIGNATURE_EBX 0x4b4d564b /* "KVMK" */
 #define KVM_SIGNATURE_ECX 0x564b4d56 /* "VMKV" */

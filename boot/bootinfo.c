@@ -5,8 +5,8 @@
  * entries are packed at 4-byte granularity and loaders are not trusted to
  * align anything beyond what the specifications promise.
  */
-#include "core/bootinfo.h"
-#include "core/unaligned.h"
+#include "boot/bootinfo.h"
+#include "lib/unaligned.h"
 
 #include <stdbool.h>
 #include <string.h>

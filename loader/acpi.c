@@ -9,12 +9,12 @@
  * 5.2.9: "If the HARDWARE_REDUCED_ACPI flag is set ... FIRMWARE_CTRL and
  * X_FIRMWARE_CTRL ... may be zero").
  */
-#include "core/acpi.h"
+#include "loader/acpi.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#include "core/abi.h"
+#include "include/abi.h"
 
 #define TABLE_ALIGN 16
 

@@ -5,7 +5,7 @@
  */
 #include <stdint.h>
 
-#include "core/kvmclock.h"
+#include "vmm/kvmclock.h"
 
 #define NSEC_PER_MSEC 1000000ull
 

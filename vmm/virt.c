@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Backend selection by CPU vendor and feature (one image, two vendors). */
 #include "arch/x86/cpu.h"
-#include "core/printk.h"
-#include "core/virt.h"
+#include "lib/printk.h"
+#include "vmm/virt.h"
 
 #define CPUID1_ECX_VMX 5
 #define CPUID_80000001_ECX_SVM 2

@@ -9,10 +9,10 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/time.h"
-#include "core/abi.h"
-#include "core/printk.h"
-#include "core/system.h"
-#include "core/vm.h"
+#include "include/abi.h"
+#include "lib/printk.h"
+#include "arch/x86/system.h"
+#include "vmm/vm.h"
 
 #define UART_RBR 0
 #define UART_IER 1

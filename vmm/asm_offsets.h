@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Offsets into struct guest_regs for the entry stubs. Checked against the
- * C layout by _Static_assert in core/asm_offsets.c, so a change of the
+ * C layout by _Static_assert in vmm/asm_offsets.c, so a change of the
  * struct that is not mirrored here fails the build.
  */
 #ifndef X2HV_CORE_ASM_OFFSETS_H

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/lock.h"
-#include "core/virt.h"
+#include "lib/lock.h"
+#include "vmm/virt.h"
 #include "vlapic/vlapic.h"
 
 #define VM_MAX_VCPUS 16
@@ -122,7 +122,7 @@ bool guest_console_room(struct vm *vm);
 /* Write out a partial line that has waited long enough (vCPU 0). */
 void guest_console_idle(struct vm *vm);
 
-/* Exit handling (core/exit.c). */
+/* Exit handling (vmm/exit.c). */
 enum exit_action vcpu_handle_exit(struct vcpu *v);
 /* Per-policy handlers. */
 enum exit_action handle_cpuid(struct vcpu *v);

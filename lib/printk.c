@@ -3,8 +3,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/lock.h"
-#include "core/printk.h"
+#include "lib/lock.h"
+#include "lib/printk.h"
 
 enum log_level log_level = LOG_INFO;
 

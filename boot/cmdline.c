@@ -2,7 +2,7 @@
 /*
  * Hypervisor command line parser. Pure and freestanding: see cmdline.h.
  */
-#include "core/cmdline.h"
+#include "boot/cmdline.h"
 
 #include <string.h>
 

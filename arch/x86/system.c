@@ -2,8 +2,8 @@
 /* Stopping the machine. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/uart.h"
-#include "core/printk.h"
-#include "core/system.h"
+#include "lib/printk.h"
+#include "arch/x86/system.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
 #define QEMU_DEBUG_EXIT_OK 0x31 /* QEMU exits with (0x31 << 1) | 1 = 0x63 */

@@ -2,7 +2,7 @@
 /* MSR bitmap builders (see msr_bitmap.h). */
 #include <string.h>
 
-#include "core/msr_bitmap.h"
+#include "vmm/msr_bitmap.h"
 #include "vlapic/vlapic_regs.h"
 
 /*

@@ -5,9 +5,9 @@
  * 0x40000000 (Intel SDM vol. 2A CPUID; AMD APM vol. 3 appendix E).
  */
 #include "arch/x86/cpu.h"
-#include "core/abi.h"
-#include "core/kvmclock.h"
-#include "core/vm.h"
+#include "include/abi.h"
+#include "vmm/kvmclock.h"
+#include "vmm/vm.h"
 
 /* Leaf 1 ECX / EDX */
 #define L1_ECX_DTES64 (1u << 2)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Hypercalls (VMCALL/VMMCALL), ABI in core/abi.h. */
-#include "core/abi.h"
-#include "core/printk.h"
-#include "core/vm.h"
+/* Hypercalls (VMCALL/VMMCALL), ABI in include/abi.h. */
+#include "include/abi.h"
+#include "lib/printk.h"
+#include "vmm/vm.h"
 
 #define CONSOLE_WRITE_MAX 4096
 

@@ -5,8 +5,8 @@
  * decoded: everything comes from the architectural exit information.
  */
 #include "arch/x86/cpu.h"
-#include "core/printk.h"
-#include "core/vm.h"
+#include "lib/printk.h"
+#include "vmm/vm.h"
 
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
