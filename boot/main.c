@@ -10,14 +10,15 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
-#include "boot/smp.h"
+#include "arch/x86/system.h"
 #include "arch/x86/time.h"
 #include "arch/x86/uart.h"
 #include "boot/boot.h"
 #include "boot/bootinfo.h"
+#include "boot/cmdline.h"
+#include "boot/smp.h"
 #include "lib/mm.h"
 #include "lib/printk.h"
-#include "arch/x86/system.h"
 #include "vmm/virt.h"
 #include "vmm/vm.h"
 
@@ -27,6 +28,7 @@
 
 extern char __image_start[], __image_end[];
 struct boot_info boot_info;
+static struct hv_config hv_config;
 static uint8_t bsp_ist[3 * IST_STACK_SIZE] __attribute__((aligned(4096)));
 
 static const void *phys_ptr(uint64_t pa, size_t len)
@@ -95,14 +97,44 @@ static void boot_error(const char *what, const char *detail)
 	system_halt();
 }
 
+/* VM 0 from the boot modules: the first is the kernel with its command
+ * line, the second an optional initrd (the way Xen boots dom0). */
+static void start_vm(void)
+{
+	const struct bi_module *k = &boot_info.mod[0];
+	const struct bi_module *m = &boot_info.mod[1];
+	struct vm_config cfg = {
+		.mem = hv_config.mem,
+		.vcpus = hv_config.vcpus,
+		.reset_stops = hv_config.reboot == HV_REBOOT_STOP,
+		.bad_entry = hv_config.testfault == HV_TESTFAULT_BADENTRY,
+	};
+
+	if (boot_info.n_mod == 0)
+		boot_error(
+			"no guest kernel: add a module (module2 <kernel> <args>) or pass noguest",
+			NULL);
+	cfg.kernel = (const void *)k->start;
+	cfg.kernel_size = k->end - k->start;
+	cfg.kernel_cmdline = cmdline_skip_filename(k->cmdline);
+	if (boot_info.n_mod > 1) {
+		cfg.initrd = (const void *)m->start;
+		cfg.initrd_size = m->end - m->start;
+		cfg.initrd_cmdline = cmdline_skip_filename(m->cmdline);
+	}
+	vm_boot(&cfg);
+}
+
 void kmain(uint32_t magic, uint32_t info_pa)
 {
 	const char *err = NULL, *tok = NULL;
 	size_t toklen = 0;
+	int rc;
 
 	uart_init(HV_COM1_PORT);
 	console_set_putc(uart_putc);
 	percpu[0].ist_stacks = bsp_ist;
+	panic_set_halt(system_halt);
 	percpu_setup(0);
 	idt_init();
 	idt_load();
@@ -110,8 +142,10 @@ void kmain(uint32_t magic, uint32_t info_pa)
 
 	if (bootinfo_parse(magic, info_pa, phys_ptr, &boot_info, &err))
 		boot_error("boot information", err);
-	if (cmdline_parse(cmdline_skip_filename(boot_info.cmdline), &hv_config,
-			  &tok, &toklen, &err)) {
+	rc = cmdline_parse(cmdline_skip_filename(boot_info.cmdline), &hv_config,
+			   &tok, &toklen, &err);
+	system_set_poweroff(hv_config.on_exit == HV_ON_EXIT_POWEROFF);
+	if (rc) {
 		char t[64];
 		size_t n = toklen < sizeof(t) - 1 ? toklen : sizeof(t) - 1;
 
@@ -153,5 +187,5 @@ void kmain(uint32_t magic, uint32_t info_pa)
 		pr_info("noguest: nothing to run");
 		system_halt();
 	}
-	vm_boot();
+	start_vm();
 }

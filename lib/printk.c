@@ -175,7 +175,12 @@ void printk(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
-void system_halt(void) __attribute__((noreturn));
+static void (*panic_halt)(void);
+
+void panic_set_halt(void (*halt)(void))
+{
+	panic_halt = halt;
+}
 
 void panic(const char *fmt, ...)
 {
@@ -186,5 +191,8 @@ void panic(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	printk(LOG_ERR, "PANIC: %s", buf);
-	system_halt();
+	if (panic_halt)
+		panic_halt();
+	for (;;)
+		__asm__ volatile("cli; hlt");
 }

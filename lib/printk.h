@@ -28,12 +28,15 @@ void printk(enum log_level lvl, const char *fmt, ...)
 void console_write(const char *s, size_t n);
 void console_set_putc(void (*putc)(char c));
 
+void panic_set_halt(void (*halt)(void));
+
 #define pr_err(...) printk(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...) printk(LOG_WARN, __VA_ARGS__)
 #define pr_info(...) printk(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) printk(LOG_DEBUG, __VA_ARGS__)
 
-/* Prints "x2hv: PANIC: ..." and stops the whole machine. */
+/* Prints "x2hv: PANIC: ..." and stops the whole machine: through the
+ * function panic_set_halt() gave (system_halt()), else here. */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
 							   ...);
 

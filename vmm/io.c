@@ -11,7 +11,6 @@
 #include "arch/x86/time.h"
 #include "include/abi.h"
 #include "lib/printk.h"
-#include "arch/x86/system.h"
 #include "vmm/vm.h"
 
 #define UART_RBR 0
@@ -215,8 +214,7 @@ static enum exit_action pm_write(struct vcpu *v, uint16_t port, uint32_t val)
 	} else if (port == X2HV_PORT_RESET &&
 		   (val & 0xff) == X2HV_RESET_VALUE) {
 		pr_info("vm%u: %s: reset requested", vm->id,
-			hv_config.reboot == HV_REBOOT_STOP ? "stopped" :
-							     "restarting");
+			vm->cfg.reset_stops ? "stopped" : "restarting");
 		vm_request_stop(vm, VM_STOP_RESET);
 	}
 	return ACT_SKIP;

@@ -12,7 +12,6 @@
 #include "arch/x86/time.h"
 #include "arch/x86/uart.h"
 #include "lib/printk.h"
-#include "boot/cmdline.h"
 #include "arch/x86/system.h"
 #include "vmm/vm.h"
 
@@ -433,8 +432,7 @@ void vcpu_stopped(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	unsigned int gen = vm->generation;
-	bool restart = vm->stop == VM_STOP_RESET &&
-		       hv_config.reboot == HV_REBOOT_RESTART;
+	bool restart = vm->stop == VM_STOP_RESET && !vm->cfg.reset_stops;
 
 	v->state = VCPU_STOPPED;
 	lapic_timer_arm(0);

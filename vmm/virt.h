@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/guest_regs.h"
+
 struct vm;
 struct vcpu;
 
@@ -100,12 +102,6 @@ struct vcpu_state {
 	uint64_t cr0, cr2, cr3, cr4, efer;
 	struct seg cs, ds, es, fs, gs, ss, tr, ldtr;
 	struct seg gdtr, idtr; /* base and limit only */
-};
-
-/* General registers the entry stubs save and restore (RSP/RIP excluded). */
-struct guest_regs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
 #define NPT_R 1u

@@ -20,8 +20,6 @@
 #include "arch/x86/time.h"
 #include "include/abi.h"
 #include "loader/acpi.h"
-#include "boot/bootinfo.h"
-#include "boot/cmdline.h"
 #include "lib/mm.h"
 #include "lib/printk.h"
 #include "loader/pvh.h"
@@ -37,7 +35,6 @@
 #define START_INFO_SIZE 0x8000ull
 #define APIC_BUS_HZ 100000000ull /* virtual APIC timer input clock */
 
-extern struct boot_info boot_info;
 extern const struct vlapic_ops vcpu_vlapic_ops;
 
 static struct vm vm0;
@@ -112,30 +109,29 @@ static void vm_map_memory(struct vm *vm)
 static uint32_t vm_load_modules(struct vm *vm, struct pvh_module *initrd,
 				unsigned int *n_initrd)
 {
-	const struct bi_module *k = &boot_info.mod[0];
+	const struct vm_config *c = &vm->cfg;
 	struct pvh_image img;
 	const char *err;
 
-	if (pvh_parse((const void *)k->start, k->end - k->start, &img, &err))
+	if (pvh_parse(c->kernel, c->kernel_size, &img, &err))
 		vm_error("guest kernel (module 1)", err);
-	if (pvh_load((const void *)k->start, &img, gpa_ptr_cb, vm, &err))
+	if (pvh_load(c->kernel, &img, gpa_ptr_cb, vm, &err))
 		vm_error("guest kernel (module 1)", err);
 	pr_info("vm%u: kernel: %u segments at %lx-%lx, PVH entry %x", vm->id,
 		img.n_segs, img.lowest, img.highest, img.entry);
 	*n_initrd = 0;
-	if (boot_info.n_mod > 1) {
-		const struct bi_module *m = &boot_info.mod[1];
-		uint64_t size = m->end - m->start;
+	if (c->initrd) {
+		uint64_t size = c->initrd_size;
 		uint64_t gpa = (vm->ram_size - size) & ~(PAGE_SIZE - 1);
 
 		if (size >= vm->ram_size || gpa < img.highest)
 			vm_error(
 				"initrd (module 2) does not fit in guest RAM above the kernel",
 				NULL);
-		memcpy(vm->ram + gpa, (const void *)m->start, size);
+		memcpy(vm->ram + gpa, c->initrd, size);
 		initrd->gpa = gpa;
 		initrd->size = size;
-		initrd->cmdline = cmdline_skip_filename(m->cmdline);
+		initrd->cmdline = c->initrd_cmdline;
 		*n_initrd = 1;
 		pr_info("vm%u: initrd: %lu KiB at %lx", vm->id, size >> 10,
 			gpa);
@@ -167,7 +163,7 @@ static uint64_t vm_build_tables(struct vm *vm, const struct pvh_module *mods,
 			&acfg, &rsdp);
 	if (rc < 0)
 		vm_error("ACPI tables", acpi_strerror(rc));
-	scfg.cmdline = cmdline_skip_filename(boot_info.mod[0].cmdline);
+	scfg.cmdline = vm->cfg.kernel_cmdline;
 	scfg.modules = mods;
 	scfg.n_modules = n_mods;
 	scfg.rsdp_gpa = rsdp;
@@ -238,16 +234,13 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 
 void vcpu_irq_init(void);
 
-void vm_boot(void)
+void vm_boot(const struct vm_config *cfg)
 {
 	struct vm *vm = &vm0;
-	uint64_t mem = (hv_config.mem + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
+	uint64_t mem = (cfg->mem + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
 
-	if (boot_info.n_mod == 0)
-		vm_error(
-			"no guest kernel: add a module (module2 <kernel> <args>) or pass noguest",
-			NULL);
-	vm->nr_vcpus = hv_config.vcpus ? hv_config.vcpus : nr_cpus;
+	vm->cfg = *cfg;
+	vm->nr_vcpus = cfg->vcpus ? cfg->vcpus : nr_cpus;
 	if (vm->nr_vcpus > nr_cpus || vm->nr_vcpus > VM_MAX_VCPUS) {
 		pr_err("error: vcpus=%u but only %u physical CPUs (max %u)",
 		       vm->nr_vcpus, nr_cpus, VM_MAX_VCPUS);
@@ -272,7 +265,7 @@ void vm_boot(void)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_create(vm, i);
 	vcpu_boot_state(vm->vcpus[0]);
-	if (hv_config.testfault == HV_TESTFAULT_BADENTRY) {
+	if (cfg->bad_entry) {
 		/* CR0 bits 63:32 are reserved: both VMX (CR0 fixed-1 bits) and
 		 * SVM (VMRUN consistency checks) refuse to enter. */
 		struct vcpu_state s;

@@ -9,6 +9,7 @@
 #define X2HV_CORE_VM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/lock.h"
@@ -62,6 +63,26 @@ struct vcpu {
 	struct exit_record ring[EXIT_RING];
 	unsigned int ring_head;
 };
+_Static_assert(offsetof(struct vcpu, regs) == 0, "regs must come first");
+
+/*
+ * What boot/ hands over to build a VM: the guest kernel and optional
+ * initrd (host memory that stays reserved, since a guest reset loads them
+ * again), their command lines (file names already skipped) and the
+ * options of the hypervisor's command line that concern the VM.
+ */
+struct vm_config {
+	const void *kernel;
+	uint64_t kernel_size;
+	const char *kernel_cmdline;
+	const void *initrd; /* NULL: none */
+	uint64_t initrd_size;
+	const char *initrd_cmdline;
+	uint64_t mem; /* guest RAM in bytes */
+	unsigned int vcpus; /* 0: one per physical CPU */
+	bool reset_stops; /* reboot=stop: a guest reset stops the VM */
+	bool bad_entry; /* testfault=badentry: vCPU 0 cannot enter */
+};
 
 enum vm_stop_kind {
 	VM_STOP_NONE,
@@ -73,6 +94,7 @@ enum vm_stop_kind {
 
 struct vm {
 	unsigned int id;
+	struct vm_config cfg;
 	uint64_t ram_size; /* bytes, guest-physical [0, ram_size) less holes */
 	uint8_t *ram; /* host mapping of guest-physical 0 (contiguous) */
 	void *npt; /* backend's EPT/NPT root (virtual = physical) */
@@ -93,8 +115,8 @@ struct vm {
 	uint64_t io_dropped; /* writes to unclaimed ports */
 };
 
-/* Create VM 0 from the boot modules and start its vCPUs. */
-void vm_boot(void);
+/* Create VM 0 from @cfg and start its vCPUs (never returns). */
+__attribute__((noreturn)) void vm_boot(const struct vm_config *cfg);
 /* Print what the VM did to the platform (at VM stop). */
 void vm_report(struct vm *vm);
 /* Reload the kernel and rebuild the boot tables (VM start and reset). */

@@ -9,8 +9,13 @@
 #define QEMU_DEBUG_EXIT_OK 0x31 /* QEMU exits with (0x31 << 1) | 1 = 0x63 */
 #define BOCHS_SHUTDOWN_PORT 0x8900
 
-struct hv_config hv_config;
 static volatile int halting;
+static bool poweroff;
+
+void system_set_poweroff(bool on)
+{
+	poweroff = on;
+}
 
 void system_halt(void)
 {
@@ -18,7 +23,7 @@ void system_halt(void)
 	if (!__atomic_exchange_n(&halting, 1, __ATOMIC_ACQ_REL)) {
 		printk(LOG_ERR, "system halted");
 		uart_drain(); /* emulators drop what is still queued */
-		if (hv_config.on_exit == HV_ON_EXIT_POWEROFF) {
+		if (poweroff) {
 			/* Test emulators' exit devices; no-ops elsewhere. */
 			for (const char *s = "Shutdown"; *s; s++)
 				outb(BOCHS_SHUTDOWN_PORT, *s);

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Whole-machine state: configuration, halting. */
-#ifndef X2HV_CORE_SYSTEM_H
-#define X2HV_CORE_SYSTEM_H
+/* Stopping the whole machine. */
+#ifndef X2HV_ARCH_X86_SYSTEM_H
+#define X2HV_ARCH_X86_SYSTEM_H
 
-#include "boot/cmdline.h"
+#include <stdbool.h>
 
-extern struct hv_config hv_config;
-
-/* Prints "x2hv: system halted", powers off when on_exit=poweroff. */
+/* Prints "x2hv: system halted", then powers off if asked to. */
 __attribute__((noreturn)) void system_halt(void);
+/* Have system_halt() power off (on_exit=poweroff) or just halt. */
+void system_set_poweroff(bool on);
 
 #endif

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The include arrows between the hypervisor's rooms (README.md,
+"Architecture"). Every #include of every hypervisor source (.c, .h, .S,
+.inc under the rooms below) must point into its own room or into a room
+its room may use; a file outside every room is an error too, so a new
+directory has to be placed here first.
+
+A quoted include is a path from the repository root ("vmm/vm.h"); an
+angle include (<string.h>) is a freestanding header, either the
+project's own under include/ or one of the compiler's (FREESTANDING).
+
+Prints one line per failing file, `FAIL file:line: from -> to (header)`,
+and ends with `N passed, M failed` (one check per file). Exit 1 on any
+failure.
+
+usage: check-layers.py [-v] [ROOT]
+"""
+import os
+import re
+import sys
+
+# Room -> the rooms it may include (besides itself). Longest prefix wins,
+# so arch/x86/vmx/ is its own room, not part of arch/x86.
+ARROWS = {
+    "boot": {"vmm", "loader", "arch/x86", "lib", "include"},
+    "arch/x86/vmx": {"vmm", "vlapic", "arch/x86", "lib", "include"},
+    "arch/x86/svm": {"vmm", "vlapic", "arch/x86", "lib", "include"},
+    "vmm": {"loader", "vlapic", "arch/x86", "lib", "include"},
+    "loader": {"lib", "include"},
+    "vlapic": {"include"},
+    "arch/x86": {"lib", "include"},
+    "lib": {"include"},
+    "include": set(),
+}
+# The compiler's freestanding headers (C11 4p6) that the build may use.
+FREESTANDING = {"stdint.h", "stdbool.h", "stddef.h", "stdarg.h",
+                "stdalign.h", "stdnoreturn.h", "limits.h"}
+SUFFIXES = (".c", ".h", ".S", ".inc")
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+
+
+def room_of(path):
+    best = None
+    for room in ARROWS:
+        if path == room or path.startswith(room + "/"):
+            if best is None or len(room) > len(best):
+                best = room
+    return best
+
+
+# Top-level directories that hold no hypervisor source.
+NOT_HYPERVISOR = {"tests", "tools", "docs", "build", "shared"}
+
+
+def sources(root):
+    for dirpath, dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root)
+        if rel_dir == ".":
+            dirs[:] = [d for d in dirs
+                       if d not in NOT_HYPERVISOR and not d.startswith(".")]
+        for f in files:
+            if f.endswith(SUFFIXES):
+                yield os.path.normpath(os.path.join(rel_dir, f))
+
+
+def check_file(root, rel):
+    """Return a list of violations (strings) for one source file."""
+    bad = []
+    src = room_of(rel)
+    if src is None:
+        return [f"{rel}: in no room (add its directory to ARROWS)"]
+    with open(os.path.join(root, rel), errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            m = INCLUDE.match(line)
+            if not m:
+                continue
+            kind, name = m.groups()
+            if kind == "<":
+                if os.path.isfile(os.path.join(root, "include", name)):
+                    dst = "include"
+                elif name in FREESTANDING:
+                    continue
+                else:
+                    bad.append(f"{rel}:{n}: <{name}> is neither under "
+                               "include/ nor a freestanding header")
+                    continue
+            else:
+                if not os.path.isfile(os.path.join(root, name)):
+                    bad.append(f'{rel}:{n}: "{name}" is not a path from '
+                               "the repository root")
+                    continue
+                dst = room_of(name)
+                if dst is None:
+                    bad.append(f"{rel}:{n}: {name} is in no room")
+                    continue
+            if dst != src and dst not in ARROWS[src]:
+                bad.append(f"{rel}:{n}: {src} -> {dst} ({name}) is not "
+                           "an allowed arrow")
+    return bad
+
+
+def main(argv):
+    verbose = "-v" in argv
+    args = [a for a in argv if a != "-v"]
+    root = args[0] if args else os.path.join(os.path.dirname(__file__), "..")
+    passed = failed = 0
+    for rel in sorted(set(sources(root))):
+        bad = check_file(root, rel)
+        if bad:
+            failed += 1
+            for b in bad:
+                print(f"FAIL {b}")
+        else:
+            passed += 1
+            if verbose:
+                print(f"PASS {rel}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
