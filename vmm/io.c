@@ -1,223 +1,46 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guest's port I/O bus: a 16550 at COM1 (PC16550D register map), the
- * ACPI hardware-reduced sleep and reset registers, and an empty bus for
- * every other port (reads all-ones, writes dropped and counted), as an
- * ISA bus with nothing on it behaves.
+ * The guest's port I/O bus: a table of the devices (vmm/dev/) and an
+ * empty bus for every other port (reads all-ones, writes dropped and
+ * counted), as an ISA bus with nothing on it behaves.
  */
-#include <string.h>
-
-#include "arch/x86/cpu.h"
-#include "arch/x86/time.h"
 #include "include/abi.h"
 #include "lib/printk.h"
+#include "vmm/dev/acpi_pm.h"
+#include "vmm/dev/uart.h"
 #include "vmm/vm.h"
 
-#define UART_RBR 0
-#define UART_IER 1
-#define UART_IIR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_MSR 6
-#define UART_SCR 7
-#define UART_PORTS 8
-#define LCR_DLAB 0x80
-#define IIR_NO_INT 0x01
-#define IIR_THRI 0x02
-#define IIR_RDI 0x04
-#define IIR_FIFO 0xc0
-#define IER_RDI 0x01
-#define IER_THRI 0x02
-#define LSR_DR 0x01
-#define LSR_THRE_TEMT 0x60
-#define MCR_LOOP 0x10
-#define MSR_NO_LOOP 0xb0 /* DCD, DSR, CTS: a cable with a terminal */
-#define IER_MASK 0x0f
-#define MCR_MASK 0x1f
-#define PREFIX_MAX 16
-#define PARTIAL_LINE_US 100000 /* a prompt shows after 0.1 s */
+struct io_dev {
+	uint16_t base, count;
+	uint8_t size; /* the only access size it decodes; 0: any */
+	/* NULL: that direction is the empty bus. @off = port - base. */
+	uint32_t (*in)(struct vcpu *v, uint16_t off);
+	void (*out)(struct vcpu *v, uint16_t off, uint32_t val);
+};
 
-/*
- * Guest output goes to the physical console a line at a time with a
- * "[vmN] " prefix, so hypervisor and guest lines never mix. A partial line
- * (a shell prompt, an echoed keystroke) is written out when it has waited
- * long enough (guest_console_idle) and the line stays open: the rest
- * follows without a second prefix.
- */
-static void uart_flush(struct vm *vm, bool newline)
-{
-	struct guest_uart *u = &vm->uart;
-	char pre[PREFIX_MAX];
-
-	if (!u->line_open) {
-		int n = snprintf(pre, sizeof(pre), "[vm%u] ", vm->id);
-
-		console_write(pre, n);
-	}
-	console_write(u->line, u->len);
-	if (newline)
-		console_write("\n", 1);
-	u->line_open = !newline;
-	u->len = 0;
-}
-
-void guest_console_putc(struct vm *vm, char c)
-{
-	struct guest_uart *u = &vm->uart;
-
-	if (c == '\r')
-		return;
-	spin_lock(&vm->lock);
-	if (c == '\n') {
-		uart_flush(vm, true);
-	} else {
-		u->line[u->len++] = c;
-		if (u->len == sizeof(u->line))
-			uart_flush(vm, false);
-	}
-	u->last_output = rdtsc();
-	spin_unlock(&vm->lock);
-}
-
-void guest_console_idle(struct vm *vm)
-{
-	struct guest_uart *u = &vm->uart;
-
-	if (!u->len ||
-	    rdtsc() - u->last_output < PARTIAL_LINE_US * tsc_khz / 1000)
-		return;
-	spin_lock(&vm->lock);
-	if (u->len)
-		uart_flush(vm, false);
-	spin_unlock(&vm->lock);
-}
-
-static uint32_t uart_in(struct vm *vm, unsigned int reg)
-{
-	struct guest_uart *u = &vm->uart;
-	bool dlab = u->lcr & LCR_DLAB;
-
-	switch (reg) {
-	case UART_RBR:
-		if (dlab)
-			return u->dll;
-		if (u->rx_head == u->rx_tail)
-			return 0;
-		return (uint8_t)u->rx[u->rx_tail++ % sizeof(u->rx)];
-	case UART_IER:
-		return dlab ? u->dlm : u->ier;
-	case UART_IIR: {
-		/*
-		 * Interrupt identification as a polling driver sees it (there
-		 * is no interrupt line): received data first, then "THR
-		 * empty", which reading IIR clears until the next write or
-		 * until ETBEI is enabled again (16550 datasheet, table 4).
-		 */
-		uint32_t fifo = u->fcr & 1 ? IIR_FIFO : 0;
-
-		if ((u->ier & IER_RDI) && u->rx_head != u->rx_tail)
-			return IIR_RDI | fifo;
-		if ((u->ier & IER_THRI) && u->thri) {
-			u->thri = false;
-			return IIR_THRI | fifo;
-		}
-		return IIR_NO_INT | fifo;
-	}
-	case UART_LCR:
-		return u->lcr;
-	case UART_MCR:
-		return u->mcr;
-	case UART_LSR:
-		return LSR_THRE_TEMT | (u->rx_head != u->rx_tail ? LSR_DR : 0);
-	case UART_MSR:
-		if (u->mcr & MCR_LOOP)
-			/* Loopback: modem outputs reflected (16550 MCR bit 4),
-			 * which the Linux 8250 probe checks. */
-			return ((u->mcr & 0x2) << 3) | ((u->mcr & 0x1) << 5) |
-			       ((u->mcr & 0x4) << 4) | ((u->mcr & 0x8) << 4);
-		return MSR_NO_LOOP;
-	case UART_SCR:
-		return u->scr;
-	}
-	return 0xff;
-}
-
-static void uart_out(struct vm *vm, unsigned int reg, uint8_t val)
-{
-	struct guest_uart *u = &vm->uart;
-	bool dlab = u->lcr & LCR_DLAB;
-
-	switch (reg) {
-	case UART_RBR:
-		if (dlab) {
-			u->dll = val;
-		} else {
-			if (!(u->mcr & MCR_LOOP))
-				guest_console_putc(vm, (char)val);
-			u->thri = true; /* sent at once: THR empty again */
-		}
-		break;
-	case UART_IER:
-		if (dlab) {
-			u->dlm = val;
-		} else {
-			if ((val & IER_THRI) && !(u->ier & IER_THRI))
-				u->thri = true;
-			u->ier = val & IER_MASK;
-		}
-		break;
-	case UART_IIR:
-		u->fcr = val;
-		break;
-	case UART_LCR:
-		u->lcr = val;
-		break;
-	case UART_MCR:
-		u->mcr = val & MCR_MASK;
-		break;
-	case UART_SCR:
-		u->scr = val;
-		break;
-	}
-}
-
-bool guest_console_room(struct vm *vm)
-{
-	struct guest_uart *u = &vm->uart;
-
-	return u->rx_head - u->rx_tail < sizeof(u->rx);
-}
-
-void guest_console_input(struct vm *vm, char c)
-{
-	struct guest_uart *u = &vm->uart;
-
-	/* Owned by vCPU 0's CPU, the only one that polls the console. */
-	if (u->rx_head - u->rx_tail < sizeof(u->rx))
-		u->rx[u->rx_head++ % sizeof(u->rx)] = c;
-}
+static const struct io_dev io_devs[] = {
+	{ X2HV_PORT_COM1, VUART_PORTS, 1, vuart_in, vuart_out },
+	{ X2HV_PORT_SLEEP_CONTROL, 1, 0, acpi_pm_in, acpi_sleep_out },
+	{ X2HV_PORT_SLEEP_STATUS, 1, 0, acpi_pm_in, NULL },
+	{ X2HV_PORT_RESET, 1, 0, NULL, acpi_reset_out },
+};
 
 static uint32_t ones(unsigned int size)
 {
 	return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
-static enum exit_action pm_write(struct vcpu *v, uint16_t port, uint32_t val)
+static const struct io_dev *io_find(uint16_t port, uint8_t size)
 {
-	struct vm *vm = v->vm;
+	for (unsigned int i = 0; i < sizeof(io_devs) / sizeof(io_devs[0]);
+	     i++) {
+		const struct io_dev *d = &io_devs[i];
 
-	if (port == X2HV_PORT_SLEEP_CONTROL && (val & X2HV_SLP_EN) &&
-	    ((val >> 2) & 7) == X2HV_SLP_TYP_S5) {
-		pr_info("vm%u: stopped: poweroff (ACPI S5)", vm->id);
-		vm_request_stop(vm, VM_STOP_POWEROFF);
-	} else if (port == X2HV_PORT_RESET &&
-		   (val & 0xff) == X2HV_RESET_VALUE) {
-		pr_info("vm%u: %s: reset requested", vm->id,
-			vm->cfg.reset_stops ? "stopped" : "restarting");
-		vm_request_stop(vm, VM_STOP_RESET);
+		if (port >= d->base && port - d->base < d->count &&
+		    (!d->size || d->size == size))
+			return d;
 	}
-	return ACT_SKIP;
+	return NULL;
 }
 
 enum exit_action handle_io(struct vcpu *v)
@@ -226,6 +49,7 @@ enum exit_action handle_io(struct vcpu *v)
 	struct vm *vm = v->vm;
 	uint16_t port = e->io.port;
 	uint32_t val = (uint32_t)v->regs.rax & ones(e->io.size);
+	const struct io_dev *d = io_find(port, e->io.size);
 
 	if (e->io.string) {
 		/* INS/OUTS would need the segment and address size of the
@@ -234,29 +58,18 @@ enum exit_action handle_io(struct vcpu *v)
 			vm->id, v->id, port);
 		return ACT_INJECT_GP;
 	}
-	if (port >= X2HV_PORT_COM1 && port < X2HV_PORT_COM1 + UART_PORTS &&
-	    e->io.size == 1) {
-		if (e->io.in)
-			v->regs.rax = (v->regs.rax & ~0xffull) |
-				      uart_in(vm, port - X2HV_PORT_COM1);
-		else
-			uart_out(vm, port - X2HV_PORT_COM1, (uint8_t)val);
-		return ACT_SKIP;
-	}
-	if (!e->io.in &&
-	    (port == X2HV_PORT_SLEEP_CONTROL || port == X2HV_PORT_RESET))
-		return pm_write(v, port, val);
 	if (e->io.in) {
-		uint32_t r = ones(e->io.size);
+		uint32_t r = d && d->in ? d->in(v, port - d->base) &
+						  ones(e->io.size) :
+					  ones(e->io.size);
 
-		if (port == X2HV_PORT_SLEEP_STATUS ||
-		    port == X2HV_PORT_SLEEP_CONTROL)
-			r = 0;
 		if (e->io.size == 4)
 			v->regs.rax = r; /* a 32-bit write zero-extends */
 		else
 			v->regs.rax =
 				(v->regs.rax & ~(uint64_t)ones(e->io.size)) | r;
+	} else if (d && d->out) {
+		d->out(v, port - d->base, val);
 	} else {
 		vm->io_dropped++;
 	}

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lib/lock.h"
+#include "vmm/dev/uart.h"
 #include "vmm/virt.h"
 #include "vlapic/vlapic.h"
 
@@ -31,17 +32,6 @@ struct exit_record {
 	uint64_t hw_reason;
 	uint64_t qual;
 	enum exit_reason reason;
-};
-
-struct guest_uart {
-	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
-	char line[128];
-	unsigned int len;
-	bool line_open; /* part of this line is already on the console */
-	uint64_t last_output; /* TSC of the last byte the guest wrote */
-	bool thri; /* "THR empty" interrupt pending (polled through IIR) */
-	char rx[16]; /* input from the physical console */
-	unsigned int rx_head, rx_tail;
 };
 
 struct vcpu {
@@ -135,14 +125,6 @@ __attribute__((noreturn)) void vcpu_idle_loop(void);
 void vcpu_kick(struct vcpu *v);
 /* Print the VM-stop report for @v: reason, registers, counters, ring. */
 void vcpu_dump(struct vcpu *v, const char *why);
-
-/* Guest console output (UART and hypercall), line-buffered. */
-void guest_console_putc(struct vm *vm, char c);
-void guest_console_input(struct vm *vm, char c);
-/* Can the guest UART take another input byte? */
-bool guest_console_room(struct vm *vm);
-/* Write out a partial line that has waited long enough (vCPU 0). */
-void guest_console_idle(struct vm *vm);
 
 /* Exit handling (vmm/exit.c). */
 enum exit_action vcpu_handle_exit(struct vcpu *v);
