@@ -105,6 +105,7 @@ CI_PLATFORMS := qemu-svm bochs-vmx
 test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 	@python3 tools/run-tiers.py \
 		'$(MAKE) -s format-check-tier' \
+		'python3 tools/check-layers.py' \
 		'$(HARNESS) selftest' \
 		'$(MAKE) -s test-unit' \
 		'$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)' \
@@ -122,8 +123,12 @@ format-check-tier:
 format-check:
 	@tools/format-check.sh
 
+# The one-way #include arrows between the rooms (README, Architecture).
+check-layers:
+	@python3 tools/check-layers.py
+
 clean:
 	rm -rf $(BUILD)
 
 .PHONY: all test test-unit test-boot test-guest test-linux test-linux-bochs run bench \
-	fuzz format-check format-check-tier clean
+	fuzz format-check format-check-tier check-layers clean
