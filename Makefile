@@ -101,7 +101,7 @@ bench: all $(GUEST_ELFS)
 	@$(HARNESS) bench --platform $(PLATFORM)
 
 # Every CI tier, one closing line for all of them (tools/run-tiers.py).
-CI_PLATFORMS := qemu-svm bochs-vmx
+CI_PLATFORMS := qemu-svm qemu-svm-efi bochs-vmx
 test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 	@python3 tools/run-tiers.py \
 		'$(MAKE) -s format-check-tier' \

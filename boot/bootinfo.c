@@ -23,8 +23,13 @@
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MEMINFO 4
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_EFI32 11 /* EFI 32-bit system table pointer */
+#define MB2_TAG_EFI64 12 /* EFI 64-bit system table pointer */
 #define MB2_TAG_ACPI_OLD 14 /* copy of the ACPI 1.0 RSDP */
 #define MB2_TAG_ACPI_NEW 15 /* copy of the ACPI 2.0+ RSDP */
+#define MB2_TAG_EFI_BS 18 /* EFI boot services not terminated */
+#define MB2_EFI32_SIZE 12 /* type, size, u32 pointer */
+#define MB2_EFI64_SIZE 16 /* type, size, u64 pointer */
 #define RSDP_V1_SIZE 20
 #define RSDP_V2_SIZE 36
 
@@ -168,6 +173,20 @@ static int mb2_tag(const uint8_t *tag, uint32_t type, uint32_t size,
 		/* A second map would duplicate entries: last one wins. */
 		bi->n_mem = 0;
 		return mb2_mmap(tag, size, bi, err);
+	case MB2_TAG_EFI32:
+	case MB2_TAG_EFI64:
+		/* Started by UEFI firmware (spec 3.6.12, 3.6.13): there are
+		 * no legacy BIOS areas to rely on. */
+		if (size <
+		    (type == MB2_TAG_EFI64 ? MB2_EFI64_SIZE : MB2_EFI32_SIZE))
+			return fail(err, "multiboot2: EFI tag too short");
+		bi->efi_systab = type == MB2_TAG_EFI64 ? rd64(tag + 8) :
+							 rd32(tag + 8);
+		bi->efi = 1;
+		return 0;
+	case MB2_TAG_EFI_BS:
+		/* x2hv never asks for them (no tag 7 in its header). */
+		return fail(err, "multiboot2: EFI boot services still running");
 	case MB2_TAG_ACPI_OLD:
 	case MB2_TAG_ACPI_NEW:
 		/* Too short a copy is ignored (SMP falls back to a scan);

@@ -52,6 +52,10 @@ struct boot_info {
 	 * what UEFI machines without a legacy RSDP need), or NULL. */
 	const void *rsdp;
 	int rsdp_v2; /* rsdp came from tag 15 */
+	/* Started by UEFI (multiboot2 tag 11 or 12): the legacy BIOS areas
+	 * (EBDA, 0xE0000-0xFFFFF) hold nothing to trust. */
+	int efi;
+	uint64_t efi_systab; /* physical address of the EFI system table */
 };
 
 /*

@@ -160,6 +160,16 @@ void kmain(uint32_t magic, uint32_t info_pa)
 		magic == MB2_BOOTLOADER_MAGIC ? "multiboot2" : "multiboot1",
 		boot_info.loader ? boot_info.loader : "unknown loader");
 	pr_info("command line: '%s'", boot_info.cmdline);
+	if (boot_info.efi)
+		pr_info("firmware: UEFI (system table at %lx)",
+			boot_info.efi_systab);
+	else
+		pr_info("firmware: BIOS");
+	for (unsigned int i = 0; i < boot_info.n_mem; i++)
+		pr_debug("memory map: %016lx-%016lx type %u",
+			 boot_info.mem[i].base,
+			 boot_info.mem[i].base + boot_info.mem[i].len - 1,
+			 boot_info.mem[i].type);
 
 	mm_setup(info_pa);
 	lapic_init();

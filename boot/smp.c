@@ -69,8 +69,14 @@ static bool start_from_madt(void)
 	uint32_t ids[MAX_CPUS], self = lapic_id();
 	unsigned int n;
 	const char *err = "no RSDP from the loader or in the BIOS areas";
-	uint64_t rsdp = boot_info.rsdp ? (uint64_t)(uintptr_t)boot_info.rsdp :
-					 madt_scan_rsdp(host_phys);
+	uint64_t rsdp = (uint64_t)(uintptr_t)boot_info.rsdp;
+
+	/* A UEFI machine may have no legacy BIOS areas at all (no CSM):
+	 * only the loader's copy of the RSDP counts there. */
+	if (!rsdp && boot_info.efi)
+		err = "no RSDP from the UEFI loader";
+	else if (!rsdp)
+		rsdp = madt_scan_rsdp(host_phys);
 
 	if (!rsdp || madt_apic_ids(host_phys, rsdp, ids, MAX_CPUS, &n, &err)) {
 		pr_info("smp: %s: starting APs by broadcast", err);

@@ -13,7 +13,8 @@ PACKAGES=(
 	libcmocka-dev
 	qemu-system-x86
 	bochs bochsbios vgabios bochs-term
-	grub-pc-bin grub-common xorriso mtools
+	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
+	ovmf
 	acpica-tools
 	busybox-static cpio gzip xz-utils
 	python3

@@ -186,6 +186,45 @@ static void test_mb2_acpi_tags(void **state)
 	assert_ptr_equal(bi.rsdp, v1);
 }
 
+/* UEFI GRUB: the EFI system table tags mark a UEFI boot (no BIOS areas
+ * to scan); a too-short one is an error, and a loader that left boot
+ * services running (tag 18, never requested) is refused. */
+static void test_mb2_efi_tags(void **state)
+{
+	const char *err;
+	uint8_t *p;
+
+	mb2_begin();
+	mb2_end();
+	assert_int_equal(parse2(&err), 0);
+	assert_false(bi.efi);
+	mb2_begin();
+	p = mb2_tag(12, 8);
+	put32(p, 0x7f9ee018);
+	put32(p + 4, 0x1);
+	mb2_end();
+	assert_int_equal(parse2(&err), 0);
+	assert_true(bi.efi);
+	assert_int_equal(bi.efi_systab, 0x17f9ee018ull);
+	mb2_begin();
+	p = mb2_tag(11, 4);
+	put32(p, 0x7f9ee018);
+	mb2_end();
+	assert_int_equal(parse2(&err), 0);
+	assert_true(bi.efi);
+	assert_int_equal(bi.efi_systab, 0x7f9ee018ull);
+	mb2_begin();
+	mb2_tag(12, 4);
+	mb2_end();
+	assert_int_equal(parse2(&err), -1);
+	assert_string_equal(err, "multiboot2: EFI tag too short");
+	mb2_begin();
+	mb2_tag(18, 0);
+	mb2_end();
+	assert_int_equal(parse2(&err), -1);
+	assert_string_equal(err, "multiboot2: EFI boot services still running");
+}
+
 static void test_mb2_meminfo_only(void **state)
 {
 	const char *err;
@@ -650,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_mb2_minimal),
 		cmocka_unit_test(test_mb2_meminfo_only),
 		cmocka_unit_test(test_mb2_acpi_tags),
+		cmocka_unit_test(test_mb2_efi_tags),
 		cmocka_unit_test(test_mb2_mmap_wide_entries),
 		cmocka_unit_test(test_mb2_mmap_errors),
 		cmocka_unit_test(test_mb2_header_errors),

@@ -9,6 +9,7 @@ import subprocess
 GRUB_CFG = """\
 set timeout=0
 set default=0
+if [ "$grub_platform" = efi ]; then insmod efi_gop; fi
 serial --unit=0 --speed=115200
 terminal_output serial
 menuentry "x2hv" {{
@@ -58,7 +59,9 @@ def build_iso(build, plat, test, hvargs, modules):
         pass
     # No locales, fonts or themes: a smaller ISO that GRUB reads faster
     # under Bochs' emulated BIOS disk services.
-    proc = subprocess.run(["grub-mkrescue", "-o", iso, "--locales=",
+    # -d: only the GRUB of the platform's firmware (BIOS or UEFI).
+    proc = subprocess.run(["grub-mkrescue", "-d", plat.grub_dir(),
+                           "-o", iso, "--locales=",
                            "--fonts=", "--themes=", stage],
                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT)

@@ -14,6 +14,9 @@ a Platform object; tests and commands ask those, never the name:
   icount          QEMU's -icount: guest TSC deltas count instructions,
                   so the benchmark's numbers repeat exactly
   test_timeout, linux_timeout   seconds for a small test / a Linux boot
+  firmware        "bios" (SeaBIOS, Bochs' BIOS) or "efi" (OVMF): which
+                  GRUB the ISO carries (grub_dir) and what QEMU boots
+  memory_mb       the machine's RAM in MiB
   unavailable()   None when the platform can run here, else why not
   command()       the emulator's argv for one run
 """
@@ -23,7 +26,12 @@ import os
 import shutil
 
 GRUB_TOOLS = ("grub-mkrescue", "xorriso", "mformat")
-GRUB_MODULES = "/usr/lib/grub/i386-pc"
+# GRUB's modules per firmware (grub-pc-bin, grub-efi-amd64-bin).
+GRUB_DIRS = {"bios": "/usr/lib/grub/i386-pc",
+             "efi": "/usr/lib/grub/x86_64-efi"}
+# OVMF from Debian's ovmf package: code and variables in one image, for
+# QEMU's -bios (nothing is stored across runs).
+OVMF = "/usr/share/ovmf/OVMF.fd"
 
 
 class Platform:
@@ -36,6 +44,8 @@ class Platform:
     icount = False
     test_timeout = 60
     linux_timeout = 600
+    firmware = "bios"
+    memory_mb = 2048
 
     def __init__(self, name, **props):
         self.name = name
@@ -52,9 +62,14 @@ class Platform:
         for tool in GRUB_TOOLS:
             if not shutil.which(tool):
                 return f"{tool} not installed (grub-pc-bin, xorriso, mtools)"
-        if not os.path.isdir(GRUB_MODULES):
-            return "GRUB i386-pc modules missing (grub-pc-bin)"
+        if not os.path.isdir(self.grub_dir()):
+            return f"GRUB modules missing: {self.grub_dir()} " \
+                "(grub-pc-bin, grub-efi-amd64-bin)"
         return None
+
+    def grub_dir(self):
+        """The GRUB build for this platform's firmware."""
+        return GRUB_DIRS[self.firmware]
 
     def missing(self):
         return None
@@ -83,15 +98,26 @@ class QemuPlatform(Platform):
     def missing(self):
         if not shutil.which(self.binary):
             return f"{self.binary} not installed ({self.package})"
+        if self.firmware == "efi" and not os.path.exists(OVMF):
+            return f"{OVMF} missing (ovmf)"
         return None
+
+    def firmware_args(self):
+        """OVMF instead of SeaBIOS, with a display adapter: UEFI GRUB
+        can only hand x2hv a graphics mode (GOP), never EGA text, and
+        says "error: no suitable video mode found" without one."""
+        if self.firmware == "efi":
+            return ["-bios", OVMF, "-vga", "std"]
+        return []
 
     def command(self, iso, log, ncpu, workdir, extra_qemu=(),
                 interactive=False):
         serial = ["-serial", "mon:stdio"] if interactive \
             else ["-serial", f"file:{log}", "-monitor", "none"]
         return ([self.binary, "-accel", self.accel, "-cpu", self.cpu] +
-                ["-smp", str(ncpu), "-m", "2048", "-M", "pc", "-nodefaults",
-                 "-display", "none", "-no-reboot", "-cdrom", iso] + serial +
+                ["-smp", str(ncpu), "-m", str(self.memory_mb), "-M", "pc",
+                 "-nodefaults", "-display", "none", "-no-reboot"] +
+                self.firmware_args() + ["-cdrom", iso] + serial +
                 ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] +
                 list(extra_qemu))
 
@@ -241,6 +267,10 @@ PLATFORMS = {p.name: p for p in (
     # QEMU 7.2 TCG: an AMD CPU with SVM and NPT, no host x2APIC.
     QemuPlatform("qemu-svm", mode="SVM", host_x2apic=False,
                  accessed_flags=True),
+    # The same CPU booted through UEFI: OVMF, GRUB x86_64-efi, the
+    # memory map and RSDP from multiboot2 tags (issue 13).
+    QemuPlatform("qemu-svm-efi", mode="SVM", host_x2apic=False,
+                 accessed_flags=True, firmware="efi"),
     # Bochs 2.7 models with VMX (EPT, unrestricted guest, x2APIC; no EPT
     # accessed flags) or SVM.
     BochsPlatform("bochs-vmx", mode="VMX", cpu_model="corei7_skylake_x",

@@ -44,12 +44,21 @@ def xapic_page_expect(plat):
     return r"x2hv: vm0: xAPIC page fee00000: " + states[plat.accessed_flags]
 
 
+def firmware_expect(plat):
+    """x2hv names the firmware that started it; on UEFI the RSDP must
+    come from GRUB's ACPI tag, never from a legacy BIOS area."""
+    if plat.firmware == "efi":
+        return r"x2hv: firmware: UEFI \(system table at [0-9a-f]+\)" \
+            r"(.|\n)*x2hv: smp: MADT \(RSDP from the loader\)"
+    return r"x2hv: firmware: BIOS"
+
+
 # ------------------------------------------------------------ boot tests
 # The hypervisor alone. "cpus_on": every CPU 0..n-1 must print
 # "x2hv: cpu<N>: VMX on" (or SVM; judge() adds those lines).
 BOOT_TESTS = [
     {"name": "boot", "hvargs": "noguest loglvl=debug on_exit=poweroff",
-     "cpus_on": True, "expect": [host_lapic_expect],
+     "cpus_on": True, "expect": [host_lapic_expect, firmware_expect],
      "reject": [r"x2hv: PANIC"]},
     {"name": "boot-fault", "hvargs": "noguest testfault=ud on_exit=poweroff",
      "cpus_on": False,
@@ -91,7 +100,8 @@ BOOT_TESTS = [
     # A CPU without SVM (QEMU's -cpu option: the last one wins): one
     # clear message and a clean halt.
     {"name": "boot-novirt", "hvargs": "noguest on_exit=poweroff",
-     "qemu_args": ["-cpu", "max,-svm"], "platforms": ["qemu-svm"],
+     "qemu_args": ["-cpu", "max,-svm"],
+     "platforms": ["qemu-svm", "qemu-svm-efi"],
      "cpus_on": False,
      "expect": [r"x2hv: error: no usable VMX or SVM on this CPU"],
      "reject": [r"x2hv: PANIC", r"cpu\d+: SVM on"]},
