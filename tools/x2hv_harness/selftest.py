@@ -10,8 +10,14 @@ from . import bench, iso, platforms
 from .judge import HALTED, clean, judge
 from .tests import DEFAULT_REJECT, boot_tests, guest_test, linux_test
 
-OK_BOOT = ("\x1b[H\x1b[J  Booting `x2hv'\r\nx2hv: host LAPIC: xAPIC mode\n"
+OK_BOOT = ("\x1b[H\x1b[J  Booting `x2hv'\r\nx2hv: firmware: BIOS\n"
+           "x2hv: host LAPIC: xAPIC mode\n"
            "x2hv: cpu0: SVM on\nx2hv: cpu1: SVM on\n" + HALTED + "\n")
+# UEFI: the firmware line, and the RSDP only from the loader's tag.
+EFI_BOOT = OK_BOOT.replace(
+    "x2hv: firmware: BIOS\n", "x2hv: firmware: UEFI (system table at "
+    "7f9ec018)\nx2hv: smp: MADT (RSDP from the loader) lists 2 enabled "
+    "CPUs\n")
 LIN_OK = ("x2hv: tsc: 2600000 kHz\n[vm0] x2hv-linux: init started\n"
           "[vm0] ok 1 - cpus\n[vm0] x2hv-linux: tsc-khz 2600100\n"
           "[vm0] RESULT: PASS\n"
@@ -24,7 +30,9 @@ def judge_cases(build):
     """[(test, platform, log, None or a part of the expected reason)]"""
     P = platforms.PLATFORMS
     svm, vmx, kvm = P["qemu-svm"], P["bochs-vmx"], P["kvm"]
+    efi = P["qemu-svm-efi"]
     boot, fault = boot_tests(build, svm, make_bad=False)[:2]
+    eboot = boot_tests(build, efi, make_bad=False)[0]
     vboot = boot_tests(build, vmx, make_bad=False)[0]
     kboot = boot_tests(build, kvm, make_bad=False)[0]
     lin, vlin = linux_test(build, svm), linux_test(build, vmx)
@@ -46,6 +54,11 @@ def judge_cases(build):
          "missing /x2hv: host LAPIC: x2APIC"),
         (vboot, vmx, OK_BOOT.replace("xAPIC mode", "x2APIC mode"),
          "missing /x2hv: cpu0: VMX on"),
+        (eboot, efi, EFI_BOOT, None),
+        (eboot, efi, OK_BOOT, "missing /x2hv: firmware: UEFI"),
+        (eboot, efi, EFI_BOOT.replace("from the loader", "found in the BIOS "
+                                      "area"), "missing /x2hv: firmware"),
+        (boot, svm, EFI_BOOT, "missing /x2hv: firmware: BIOS"),
         (kboot, kvm, vmx_boot, None),
         (kboot, kvm, OK_BOOT, None),
         (fault, svm, "x2hv: PANIC: #UD\nRIP=1 RSP=2\nCR3=0\n" + HALTED, None),
