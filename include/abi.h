@@ -9,6 +9,11 @@
  * arguments in RDI, RSI, RDX. The result is returned in RAX; errors are
  * negative: an unknown number returns X2HV_HC_ENOSYS (as KVM returns
  * -KVM_ENOSYS), bad arguments X2HV_HC_EINVAL.
+ *
+ * Hypercalls are for the guest kernel only: one made at CPL > 0 does
+ * nothing and returns X2HV_HC_EPERM (as KVM returns -KVM_EPERM), whatever
+ * its number. VMCALL/VMMCALL exit at every privilege level, so the
+ * hypervisor checks the CPL itself.
  */
 #ifndef X2HV_CORE_ABI_H
 #define X2HV_CORE_ABI_H
@@ -20,8 +25,20 @@
  * count of such exits. */
 #define X2HV_HC_EXIT_COUNT 0x2
 #define X2HV_EXIT_ANY 0xffffffffu
+/* Reasons EXIT_COUNT takes (vmm/virt.h enum exit_reason, checked there). */
+#define X2HV_EXIT_CPUID 1
+#define X2HV_EXIT_RDMSR 2
+#define X2HV_EXIT_WRMSR 3
+#define X2HV_EXIT_IO 4
+#define X2HV_EXIT_HLT 5
+#define X2HV_EXIT_HYPERCALL 6
+#define X2HV_EXIT_EXCEPTION 8
+#define X2HV_EXIT_INTR 9
+#define X2HV_EXIT_NMI 11
+#define X2HV_EXIT_XSETBV 13
 #define X2HV_HC_VCPU_ID 0x3 /* returns the calling vCPU's index */
 
+#define X2HV_HC_EPERM ((uint64_t)-1)
 #define X2HV_HC_ENOSYS ((uint64_t)-1000)
 #define X2HV_HC_EINVAL ((uint64_t)-22)
 

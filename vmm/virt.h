@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "arch/x86/guest_regs.h"
+#include "include/abi.h"
 
 struct vm;
 struct vcpu;
@@ -44,6 +45,17 @@ enum exit_reason {
 	EXIT_UNKNOWN,
 	NR_EXIT_REASONS
 };
+
+/* The numbers X2HV_HC_EXIT_COUNT takes are guest ABI (include/abi.h). */
+_Static_assert(EXIT_CPUID == X2HV_EXIT_CPUID && EXIT_RDMSR == X2HV_EXIT_RDMSR &&
+		       EXIT_WRMSR == X2HV_EXIT_WRMSR &&
+		       EXIT_IO == X2HV_EXIT_IO && EXIT_HLT == X2HV_EXIT_HLT &&
+		       EXIT_HYPERCALL == X2HV_EXIT_HYPERCALL &&
+		       EXIT_EXCEPTION == X2HV_EXIT_EXCEPTION &&
+		       EXIT_INTR == X2HV_EXIT_INTR &&
+		       EXIT_NMI == X2HV_EXIT_NMI &&
+		       EXIT_XSETBV == X2HV_EXIT_XSETBV,
+	       "exit reasons in include/abi.h");
 
 extern const char *const exit_reason_names[NR_EXIT_REASONS];
 

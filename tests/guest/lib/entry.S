@@ -51,6 +51,7 @@
 /* ------------------------------------------------------------ GDT */
 	.section .rodata
 	.balign 16
+	.globl gdt
 gdt:
 	.quad 0
 	.quad 0x00cf9a000000ffff /* 0x08: 32-bit code, flat */

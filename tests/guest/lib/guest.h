@@ -334,6 +334,90 @@ extern bool boot_x2apic_was_enabled;
 
 /* ------------------------------------------------------------ interrupts */
 void set_handler(uint8_t vec, irq_handler_t fn);
+/* Gate @vec: descriptor privilege level @dpl (3: INT n from ring 3) and
+ * interrupt stack table slot @ist (0: none). The IDT is shared. */
+void idt_set_gate(uint8_t vec, unsigned int dpl, unsigned int ist);
+
+/* ------------------------------------------------------------ ring 3 (ring3.c) */
+#define USER_DS 0x23 /* GDT index 4, RPL 3 */
+#define USER_CS 0x2b /* GDT index 5, RPL 3, 64-bit */
+#define VEC_USER_RETURN 0x81 /* INT 0x81 from ring 3 ends user_call() */
+
+/*
+ * Give this CPU its own TSS (and the GDT with ring-3 segments, built by
+ * the first caller); @ist1 is the top of a stack for IST slot 1, or 0.
+ * Each CPU that runs ring-3 code or uses an IST gate calls it once.
+ */
+void cpu_tss_init(uint64_t ist1);
+/* Mark the identity map user-accessible (U/S in every level); BSP, once. */
+void user_pages_init(void);
+/*
+ * Run fn(arg) at CPL 3 on a private stack and return its result. The
+ * user function may not print or touch this_cpu(). An exception in it
+ * with an EXTABLE entry resumes at the fixup (still at CPL 3).
+ */
+uint64_t user_call(uint64_t (*fn)(uint64_t), uint64_t arg);
+/* Current privilege level (CS.RPL). */
+static inline unsigned int read_cpl(void)
+{
+	uint16_t cs;
+
+	asm volatile("mov %%cs, %0" : "=r"(cs));
+	return cs & 3;
+}
+
+/* ------------------------------------------------------------ 4 KiB test page */
+/*
+ * A 4 KiB code page mapped at linear TEST_PAGE_VA with the next page not
+ * present: an instruction copied to the end of it and run with
+ * exec_at_page_end() resumes after it by a #PF on the fetch at
+ * TEST_PAGE_VA + 4096, so fault_rip shows where the CPU resumed.
+ */
+#define TEST_PAGE_VA 0x40000000ull
+#define TEST_PAGE_SIZE 4096ull
+struct insn_regs {
+	uint64_t rax, rcx, rdx, rdi, rsi;
+};
+void test_page_init(void);
+/* Copy @len bytes to the end of the page, run them with @r loaded (and
+ * IF set if @sti); returns the RIP of the #PF that ended it (0: none) and
+ * the registers after the instruction in @r. */
+uint64_t exec_at_page_end(const uint8_t *insn, unsigned int len,
+			  struct insn_regs *r, bool sti);
+
+/* Control registers and XCR0 with fault capture: 0 or FAULT(vector). */
+int write_cr0_safe(uint64_t v);
+int write_cr4_safe(uint64_t v);
+int write_cr8_safe(uint64_t v);
+int xsetbv_safe(uint32_t xcr, uint64_t v);
+static inline uint64_t read_cr0(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t read_cr4(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t read_cr8(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr8, %0" : "=r"(v));
+	return v;
+}
+static inline uint64_t xgetbv(uint32_t xcr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+	return (uint64_t)hi << 32 | lo;
+}
 
 /* ------------------------------------------------------------ SMP */
 typedef struct {

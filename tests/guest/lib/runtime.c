@@ -72,6 +72,12 @@ bool cpu_is_amd(void)
 	return hv_amd;
 }
 
+void idt_set_gate(uint8_t vec, unsigned int dpl, unsigned int ist)
+{
+	idt[vec].type = IDT_TYPE_INTR_GATE | (uint8_t)((dpl & 3) << 5);
+	idt[vec].ist = (uint8_t)(ist & 7);
+}
+
 void set_handler(uint8_t vec, irq_handler_t fn)
 {
 	__atomic_store_n(&handlers[vec], fn, __ATOMIC_SEQ_CST);
