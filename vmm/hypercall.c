@@ -24,6 +24,12 @@ enum exit_action handle_hypercall(struct vcpu *v)
 {
 	struct guest_regs *r = &v->regs;
 
+	/* VMCALL/VMMCALL exit at every CPL: only the guest kernel may make
+	 * hypercalls (include/abi.h); a user process gets EPERM. */
+	if (virt->get_reg(v, VREG_CPL) != 0) {
+		r->rax = X2HV_HC_EPERM;
+		return ACT_SKIP;
+	}
 	switch (r->rax) {
 	case X2HV_HC_CONSOLE_WRITE:
 		r->rax = hc_console_write(v, r->rdi, r->rsi);

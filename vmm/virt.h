@@ -130,6 +130,7 @@ enum vreg {
 	VREG_CR4,
 	VREG_EFER, /* as the guest sees it */
 	VREG_PAT,
+	VREG_CPL, /* read-only: the current privilege level */
 };
 
 struct virt_ops {

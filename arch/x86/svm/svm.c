@@ -510,6 +510,8 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 		return c->efer & ~EFER_SVME;
 	case VREG_PAT:
 		return c->g_pat;
+	case VREG_CPL:
+		return c->cpl;
 	}
 	return 0;
 }
@@ -545,6 +547,8 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		break;
 	case VREG_PAT:
 		c->g_pat = val;
+		break;
+	case VREG_CPL:
 		break;
 	}
 }

@@ -564,6 +564,12 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 		return vmcs_read(VMCS_GUEST_EFER);
 	case VREG_PAT:
 		return vmcs_read(VMCS_GUEST_PAT);
+	case VREG_CPL:
+		/* SS.DPL is the CPL (SDM 27.3.1.2: and 0 in real mode). */
+		return (vmcs_read(VMCS_GUEST_ES_AR +
+				  VSEG_SS * VMCS_SEG_STRIDE) >>
+			AR_DPL_SHIFT) &
+		       AR_DPL_MASK;
 	}
 	return 0;
 }
@@ -595,6 +601,8 @@ void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		break;
 	case VREG_PAT:
 		vmcs_write(VMCS_GUEST_PAT, val);
+		break;
+	case VREG_CPL:
 		break;
 	}
 }
