@@ -92,6 +92,7 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 	case EXIT_PAUSE:
 		return ACT_SKIP;
 	case EXIT_VIRT_INSN:
+		vcpu_event(v, GEV_UD);
 		return ACT_INJECT_UD;
 	case EXIT_SHUTDOWN:
 		return stop_with(v, "triple fault");

@@ -28,6 +28,7 @@ enum exit_action handle_hypercall(struct vcpu *v)
 	 * hypercalls (include/abi.h); a user process gets EPERM. */
 	if (virt->get_reg(v, VREG_CPL) != 0) {
 		r->rax = X2HV_HC_EPERM;
+		vcpu_event(v, GEV_HYPERCALL_CPL);
 		return ACT_SKIP;
 	}
 	switch (r->rax) {

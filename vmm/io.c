@@ -54,8 +54,10 @@ enum exit_action handle_io(struct vcpu *v)
 	if (e->io.string) {
 		/* INS/OUTS would need the segment and address size of the
 		 * instruction; x2hv decodes nothing, so they fault. */
-		pr_warn("vm%u: vcpu%u: string I/O to port %x refused (#GP)",
-			vm->id, v->id, port);
+		vcpu_event(v, GEV_STRING_IO);
+		if (guest_msg_ok(vm))
+			pr_warn("vm%u: vcpu%u: string I/O to port %x refused (#GP)",
+				vm->id, v->id, port);
 		return ACT_INJECT_GP;
 	}
 	if (e->io.in) {

@@ -136,8 +136,10 @@ enum exit_action handle_rdmsr(struct vcpu *v)
 {
 	uint64_t val = 0;
 
-	if (msr_read(v, (uint32_t)v->regs.rcx, &val))
+	if (msr_read(v, (uint32_t)v->regs.rcx, &val)) {
+		vcpu_event(v, GEV_MSR);
 		return ACT_INJECT_GP;
+	}
 	v->regs.rax = (uint32_t)val;
 	v->regs.rdx = val >> 32;
 	return ACT_SKIP;
@@ -147,7 +149,9 @@ enum exit_action handle_wrmsr(struct vcpu *v)
 {
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
 
-	if (msr_write(v, (uint32_t)v->regs.rcx, val))
+	if (msr_write(v, (uint32_t)v->regs.rcx, val)) {
+		vcpu_event(v, GEV_MSR);
 		return ACT_INJECT_GP;
+	}
 	return ACT_SKIP;
 }

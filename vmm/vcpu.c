@@ -126,8 +126,9 @@ static void vcpu_start_sipi(struct vcpu *v, uint8_t vector)
 	memset(&v->regs, 0, sizeof(v->regs));
 	virt->set_state(v, &s);
 	v->state = VCPU_RUNNING;
-	pr_debug("vm%u: vcpu%u: started by SIPI at %05x", v->vm->id, v->id,
-		 vector << 12);
+	if (log_level >= LOG_DEBUG && guest_msg_ok(v->vm))
+		pr_debug("vm%u: vcpu%u: started by SIPI at %05x", v->vm->id,
+			 v->id, vector << 12);
 }
 
 static void vcpu_handle_timer(struct vcpu *v)
@@ -408,6 +409,7 @@ static void vcpu_print_counters(struct vcpu *v)
 static void vcpu_restart(struct vcpu *v)
 {
 	memset(v->exits, 0, sizeof(v->exits));
+	memset(v->events, 0, sizeof(v->events));
 	v->exits_total = 0;
 	v->ring_head = 0;
 	v->timer_deadline = 0;
@@ -433,19 +435,25 @@ void vcpu_stopped(struct vcpu *v)
 	struct vm *vm = v->vm;
 	unsigned int gen = vm->generation;
 	bool restart = vm->stop == VM_STOP_RESET && !vm->cfg.reset_stops;
+	bool loud = !restart || vm->restart_loud;
 
 	v->state = VCPU_STOPPED;
 	lapic_timer_arm(0);
 	this_cpu()->softirq |= SOFTIRQ_TIMER; /* re-arm after a restart */
-	vcpu_print_counters(v);
+	if (loud)
+		vcpu_print_counters(v);
 	if (__atomic_add_fetch(&vm->vcpus_stopped, 1, __ATOMIC_ACQ_REL) ==
 	    vm->nr_vcpus) {
-		vm_report(vm);
-		pr_info("vm%u: all %u vCPUs stopped", vm->id, vm->nr_vcpus);
+		if (loud) {
+			vm_report(vm);
+			pr_info("vm%u: all %u vCPUs stopped", vm->id,
+				vm->nr_vcpus);
+		}
 		if (!restart)
 			system_halt();
 		vm_reload(vm);
-		pr_info("vm%u: restarting after a guest reset", vm->id);
+		if (loud)
+			pr_info("vm%u: restarting after a guest reset", vm->id);
 		vm->vcpus_stopped = 0;
 		vm->stop = VM_STOP_NONE;
 		__atomic_add_fetch(&vm->generation, 1, __ATOMIC_RELEASE);

@@ -73,6 +73,7 @@ void vm_report(struct vm *vm)
 			"never accessed");
 	pr_info("vm%u: %lu writes to unclaimed I/O ports dropped", vm->id,
 		vm->io_dropped);
+	guest_events_report(vm);
 }
 
 void vm_request_stop(struct vm *vm, enum vm_stop_kind kind)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lib/lock.h"
+#include "lib/ratelimit.h"
 #include "vmm/dev/uart.h"
 #include "vmm/virt.h"
 #include "vlapic/vlapic.h"
@@ -25,6 +26,22 @@ enum vcpu_run_state {
 	VCPU_RUNNING,
 	VCPU_HALTED, /* HLT: sleeps until an interrupt is pending */
 	VCPU_STOPPED,
+};
+
+/*
+ * Things a guest did that x2hv refused or dropped, counted per vCPU and
+ * summed in the VM-stop report (vmm/guest_event.c). Messages about them
+ * are rate-limited per VM: a guest must not be able to keep the console,
+ * which is written synchronously with interrupts off, busy.
+ */
+enum guest_event {
+	GEV_STRING_IO, /* INS/OUTS: #GP */
+	GEV_HYPERCALL_CPL, /* hypercall from CPL > 0: EPERM */
+	GEV_MSR, /* RDMSR/WRMSR refused: #GP */
+	GEV_CR, /* MOV to CR0/CR4/CR8 or EFER write refused: #GP */
+	GEV_XSETBV, /* XSETBV refused: #GP or #UD */
+	GEV_UD, /* an instruction the guest may not use: #UD */
+	NR_GUEST_EVENTS
 };
 
 struct exit_record {
@@ -52,6 +69,7 @@ struct vcpu {
 	uint64_t exits_total;
 	struct exit_record ring[EXIT_RING];
 	unsigned int ring_head;
+	uint64_t events[NR_GUEST_EVENTS]; /* enum guest_event */
 };
 _Static_assert(offsetof(struct vcpu, regs) == 0, "regs must come first");
 
@@ -103,12 +121,26 @@ struct vm {
 	uint64_t start_info; /* GPA of hvm_start_info */
 	volatile unsigned int generation; /* bumped by each restart */
 	uint64_t io_dropped; /* writes to unclaimed ports */
+	struct ratelimit msg_limit; /* guest-triggered messages */
+	/* A guest reset prints its restart report (else it is one of the
+	 * rate-limited messages that was dropped). */
+	bool restart_loud;
 };
 
 /* Create VM 0 from @cfg and start its vCPUs (never returns). */
 __attribute__((noreturn)) void vm_boot(const struct vm_config *cfg);
 /* Print what the VM did to the platform (at VM stop). */
 void vm_report(struct vm *vm);
+/* Count @e for @v (its own CPU only). */
+static inline void vcpu_event(struct vcpu *v, enum guest_event e)
+{
+	v->events[e]++;
+}
+/* May a message the guest caused print now? Says first how many were
+ * dropped since the last one. Any CPU. */
+bool guest_msg_ok(struct vm *vm);
+/* Print the VM's event counts and dropped messages (vm_report). */
+void guest_events_report(struct vm *vm);
 /* Reload the kernel and rebuild the boot tables (VM start and reset). */
 void vm_reload(struct vm *vm);
 /* Put vCPU 0 in the PVH entry state of vm->entry / vm->start_info. */

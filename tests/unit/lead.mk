@@ -5,3 +5,5 @@ UNIT_mm_SRCS := tests/unit/test_mm.c lib/mm.c
 UNIT_pvclock_SRCS := tests/unit/test_pvclock.c vmm/pvclock_scale.c
 UNIT_TESTS += madt
 UNIT_madt_SRCS := tests/unit/test_madt.c boot/madt.c loader/acpi.c
+UNIT_TESTS += ratelimit
+UNIT_ratelimit_SRCS := tests/unit/test_ratelimit.c lib/ratelimit.c
