@@ -8,6 +8,7 @@
 #include "include/abi.h"
 #include "vmm/kvmclock.h"
 #include "vmm/vm.h"
+#include "vmm/xcr0.h"
 
 /* Leaf 1 ECX / EDX */
 #define L1_ECX_DTES64 (1u << 2)
@@ -167,12 +168,18 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 		 * states are not virtualized), so no XSAVES, and no XSAVEC,
 		 * whose compacted-size leaf some CPUs and emulators report
 		 * inconsistently with the component sizes (Linux warns).
+		 * XCR0 offers only the components whose XSETBV rules x2hv
+		 * knows (vmm/xcr0.h); the others' sub-leaves read 0.
 		 */
-		if (sub == 1) {
+		if (sub == 0) {
+			r->eax &= (uint32_t)XCR0_KNOWN;
+			r->edx &= (uint32_t)(XCR0_KNOWN >> 32);
+		} else if (sub == 1) {
 			r->eax &= ~(XSAVE_1_EAX_XSAVEC | XSAVE_1_EAX_XSAVES);
 			r->ebx = 0;
 			r->ecx = r->edx = 0;
-		} else if (sub >= 2 && (r->ecx & XSAVE_N_ECX_SUPERVISOR)) {
+		} else if (sub >= 64 || !(XCR0_KNOWN & (1ull << sub)) ||
+			   (r->ecx & XSAVE_N_ECX_SUPERVISOR)) {
 			r->eax = r->ebx = r->ecx = r->edx = 0;
 		}
 		break;

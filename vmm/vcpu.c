@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/extable.h"
 #include "arch/x86/idt.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
@@ -14,6 +15,7 @@
 #include "lib/printk.h"
 #include "arch/x86/system.h"
 #include "vmm/vm.h"
+#include "vmm/xcr0.h"
 
 #define VEC_NMI_ 2
 
@@ -410,6 +412,10 @@ static void vcpu_restart(struct vcpu *v)
 {
 	memset(v->exits, 0, sizeof(v->exits));
 	memset(v->events, 0, sizeof(v->events));
+	/* XCR0 is 1 after reset (SDM Vol. 3A, table 10-1); the guest owns
+	 * this CPU's XCR0 and may have left more enabled. */
+	if (read_cr4() & CR4_OSXSAVE)
+		xsetbv_safe(0, XCR0_X87);
 	v->exits_total = 0;
 	v->ring_head = 0;
 	v->timer_deadline = 0;

@@ -6,6 +6,7 @@
  */
 #include "arch/x86/idt.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/extable.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
 #include "lib/printk.h"
@@ -86,8 +87,27 @@ static void dump_frame(const struct trap_frame *f)
 	       read_cr2(), read_cr3(), read_cr4());
 }
 
+uint64_t extable_fixup(uint64_t rip)
+{
+	for (const struct extable_entry *e = __ex_table_start;
+	     e < __ex_table_end; e++)
+		if (e->insn == rip)
+			return e->fixup;
+	return 0;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
+	uint64_t fixup;
+
+	/* A fault at an instruction with a fixup (a guest-chosen operand
+	 * the CPU refused): resume after it. NMI and #MC are never that. */
+	if (f->vector < NR_EXCEPTIONS && f->vector != VEC_NMI &&
+	    f->vector != VEC_MC && (fixup = extable_fixup(f->rip))) {
+		this_cpu()->fixup_vector = FIXUP_VALID | (uint32_t)f->vector;
+		f->rip = fixup;
+		return;
+	}
 	if (f->vector < NR_EXCEPTIONS) {
 		pr_err("PANIC: cpu%u: exception %s (vector %lu) in the hypervisor",
 		       this_cpu()->cpu, exc_names[f->vector], f->vector);

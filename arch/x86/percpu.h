@@ -42,6 +42,9 @@ struct percpu {
 	volatile bool online;
 	volatile bool virt_ok;
 	volatile uint32_t softirq; /* SOFTIRQ_* bits set by interrupt handlers */
+	/* Set by trap_dispatch when an instruction with an exception fixup
+	 * faulted (arch/x86/extable.h). */
+	volatile uint32_t fixup_vector;
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss64 tss __attribute__((aligned(16)));
 	uint8_t *stack; /* HOST_STACK_SIZE */

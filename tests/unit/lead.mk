@@ -7,3 +7,5 @@ UNIT_TESTS += madt
 UNIT_madt_SRCS := tests/unit/test_madt.c boot/madt.c loader/acpi.c
 UNIT_TESTS += ratelimit
 UNIT_ratelimit_SRCS := tests/unit/test_ratelimit.c lib/ratelimit.c
+UNIT_TESTS += xcr0
+UNIT_xcr0_SRCS := tests/unit/test_xcr0.c vmm/xcr0.c

@@ -16,6 +16,7 @@
 #include "vmm/vm.h"
 
 #define MSR_VM_CR 0xc0010114
+#define CPUID1_ECX_XSAVE (1u << 26)
 #define MSR_VM_HSAVE_PA 0xc0010117
 #define VM_CR_SVMDIS (1ull << 4)
 #define CPUID_SVM_FEATURES 0x8000000a
@@ -113,6 +114,11 @@ static int svm_cpu_init(void)
 	c->hsave = page_alloc(PAGE_SIZE, PAGE_SIZE);
 	c->host_vmcb = page_alloc(PAGE_SIZE, PAGE_SIZE);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	/* VMRUN does not switch XCR0 either: the guest owns it, and
+	 * vmm/exit.c runs XSETBV for the guest, which needs the host's
+	 * CR4.OSXSAVE (APM Vol. 3 XSETBV: #UD otherwise). */
+	if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE)
+		write_cr4(read_cr4() | CR4_OSXSAVE);
 	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)c->hsave);
 	p->virt = c;
 	return 0;
