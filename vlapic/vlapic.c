@@ -235,6 +235,13 @@ void vlapic_ack(struct vlapic *vl, uint8_t vector)
 	vlapic_set(vl, vlapic_vec_off(APIC_ISR, vector),
 		   vlapic_get(vl, vlapic_vec_off(APIC_ISR, vector)) | bit);
 	vlapic_update_ppr(vl);
+	vlapic_timer_unpark(vl);
+}
+
+bool vlapic_vector_is_level(struct vlapic *vl, uint8_t vector)
+{
+	return vlapic_get(vl, vlapic_vec_off(APIC_TMR, vector)) &
+	       vlapic_vec_bit(vector);
 }
 
 /* SDM 11.8.5: EOI retires the highest in-service interrupt. */

@@ -96,6 +96,12 @@ struct vlapic {
 	uint64_t timer_start; /* guest TSC when the count was timer_count0 */
 	uint32_t timer_count0;
 	uint64_t tsc_deadline; /* IA32_TSC_DEADLINE as the guest sees it */
+	/* Periodic mode: shortest time between interrupts (TSC ticks). */
+	uint64_t timer_min_period;
+	/* Park a periodic timer whose vector is still pending (vlapic_timer_policy). */
+	bool timer_park;
+	/* Parked: timer_deadline is the logical next expiry, no host timer. */
+	bool timer_parked;
 };
 
 /*
@@ -198,10 +204,28 @@ uint32_t vlapic_id(const struct vlapic *vl);
 int vlapic_highest_isr(struct vlapic *vl);
 /* Highest requested vector regardless of PPR, or -1. */
 int vlapic_highest_irr(struct vlapic *vl);
+/* Is @vector's TMR bit set (a level-triggered interrupt)? */
+bool vlapic_vector_is_level(struct vlapic *vl, uint8_t vector);
 /* Recompute PPR from TPR and ISR (after hardware changed either). */
 void vlapic_update_ppr(struct vlapic *vl);
 /* Guest-TSC deadline of the armed timer, 0 when disarmed. */
 uint64_t vlapic_timer_deadline(const struct vlapic *vl);
+
+/*
+ * Guard the owner's CPU against a guest's periodic timer (both default
+ * off). A periodic timer interrupts at most once per @min_period TSC
+ * ticks, however small its count (KVM clamps to 200 us likewise). With
+ * @park, a periodic expiry that finds the timer's vector still pending in
+ * the IRR (it would only coalesce) arms no host timer: the timer is
+ * "parked" until the vector is accepted, which vlapic_ack() notices; a
+ * backend that accepts interrupts in hardware calls vlapic_timer_unpark()
+ * on the EOI of vlapic_timer_parked_vector() (VMX: EOI-exit bitmap).
+ */
+void vlapic_timer_policy(struct vlapic *vl, uint64_t min_period, bool park);
+/* The vector a parked timer waits on, or -1. */
+int vlapic_timer_parked_vector(struct vlapic *vl);
+/* Re-arm a parked timer if its vector left the IRR (no-op otherwise). */
+void vlapic_timer_unpark(struct vlapic *vl);
 /* SVR bit 8. */
 bool vlapic_sw_enabled(struct vlapic *vl);
 

@@ -31,6 +31,7 @@ uint64_t vlapic_timer_now(struct vlapic *vl)
 
 static void set_timer(struct vlapic *vl, uint64_t deadline)
 {
+	vl->timer_parked = false;
 	vl->timer_deadline = deadline;
 	if (vl->ops && vl->ops->set_timer)
 		vl->ops->set_timer(vl, deadline);
@@ -40,6 +41,54 @@ void vlapic_timer_disarm(struct vlapic *vl)
 {
 	if (vl->timer_deadline)
 		set_timer(vl, 0);
+}
+
+void vlapic_timer_policy(struct vlapic *vl, uint64_t min_period, bool park)
+{
+	vl->timer_min_period = min_period;
+	vl->timer_park = park;
+}
+
+/* Time between periodic interrupts: the count-down, at least the floor. */
+static uint64_t periodic_interval(struct vlapic *vl)
+{
+	return vl->timer_period < vl->timer_min_period ? vl->timer_min_period :
+							 vl->timer_period;
+}
+
+/* The first expiry on the grid deadline + k * @interval after @now. */
+static uint64_t next_expiry(uint64_t deadline, uint64_t interval, uint64_t now)
+{
+	if (deadline > now)
+		return deadline;
+	return sat_add(deadline,
+		       sat_mul((now - deadline) / interval + 1, interval));
+}
+
+/* The timer's vector is requested and not yet accepted. */
+static bool timer_vector_pending(struct vlapic *vl)
+{
+	uint8_t vec = vlapic_get(vl, APIC_LVT_TIMER) & APIC_LVT_VECTOR;
+
+	return vlapic_get(vl, vlapic_vec_off(APIC_IRR, vec)) &
+	       vlapic_vec_bit(vec);
+}
+
+int vlapic_timer_parked_vector(struct vlapic *vl)
+{
+	if (!vl->timer_parked)
+		return -1;
+	return vlapic_get(vl, APIC_LVT_TIMER) & APIC_LVT_VECTOR;
+}
+
+void vlapic_timer_unpark(struct vlapic *vl)
+{
+	if (!vl->timer_parked || timer_vector_pending(vl))
+		return;
+	/* Accepted now: the next expiry after now raises it again (the ones
+	 * in between would have found it pending and coalesced). */
+	set_timer(vl, next_expiry(vl->timer_deadline, periodic_interval(vl),
+				  vlapic_timer_now(vl)));
 }
 
 uint64_t vlapic_timer_deadline(const struct vlapic *vl)
@@ -82,6 +131,11 @@ static void start_count(struct vlapic *vl, uint64_t count)
  */
 void vlapic_timer_write_lvt(struct vlapic *vl, uint32_t old, uint32_t val)
 {
+	/* A new vector or mask: a parked timer waits on the old one. */
+	if (vl->timer_parked)
+		set_timer(vl,
+			  next_expiry(vl->timer_deadline, periodic_interval(vl),
+				      vlapic_timer_now(vl)));
 	if ((old ^ val) & APIC_LVT_TIMER_MASK) {
 		vlapic_timer_disarm(vl);
 		vlapic_set(vl, APIC_TMICT, 0);
@@ -180,11 +234,10 @@ uint64_t vlapic_timer_read_deadline(struct vlapic *vl)
 
 void vlapic_timer_expired(struct vlapic *vl)
 {
-	uint64_t now, deadline = vl->timer_deadline;
-	uint64_t missed;
+	uint64_t now, next, deadline = vl->timer_deadline;
 
-	if (!deadline)
-		return; /* cancelled, or already delivered */
+	if (!deadline || vl->timer_parked)
+		return; /* cancelled, already delivered, or parked */
 	now = vlapic_timer_now(vl);
 	if (now < deadline) {
 		set_timer(vl, deadline); /* early: wait again */
@@ -199,10 +252,18 @@ void vlapic_timer_expired(struct vlapic *vl)
 	case APIC_LVT_TIMER_PERIODIC:
 		if (!vl->timer_period || vl->timer_period == UINT64_MAX)
 			break; /* the next period would end past UINT64_MAX */
-		/* Coalesce the periods missed: one interrupt, next deadline > now. */
-		missed = (now - deadline) / vl->timer_period + 1;
-		set_timer(vl,
-			  sat_add(deadline, sat_mul(missed, vl->timer_period)));
+		/* Coalesce the periods missed: one interrupt, next deadline >
+		 * now, at most one per clamped period. */
+		next = next_expiry(deadline, periodic_interval(vl), now);
+		if (vl->timer_park && timer_vector_pending(vl)) {
+			/* The interrupt would merge into the pending one: no
+			 * host timer until the guest takes it (vlapic.h). The
+			 * one that fired is spent: nothing to cancel. */
+			vl->timer_deadline = next;
+			vl->timer_parked = true;
+		} else {
+			set_timer(vl, next);
+		}
 		break;
 	case APIC_LVT_TIMER_TSCDEADLINE:
 		/* SDM 11.5.4.1: the timer disarms and the MSR reads 0. */

@@ -102,6 +102,7 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 	case EXIT_INTR:
 	case EXIT_NMI:
 	case EXIT_INTR_WINDOW: /* the run loop injects what is pending */
+	case EXIT_EOI_INDUCED: /* done by the backend; the loop re-arms */
 	case EXIT_PREEMPT_TIMER:
 	case EXIT_INIT:
 		return ACT_RESUME;

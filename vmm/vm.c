@@ -34,6 +34,8 @@
 #define GPA_START_INFO 0xe8000ull
 #define START_INFO_SIZE 0x8000ull
 #define APIC_BUS_HZ 100000000ull /* virtual APIC timer input clock */
+/* Shortest period of a periodic vlapic timer (KVM: min_timer_period_us). */
+#define TIMER_MIN_PERIOD_US 200
 
 extern const struct vlapic_ops vcpu_vlapic_ops;
 
@@ -226,6 +228,10 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	v->state = id == 0 ? VCPU_RUNNING : VCPU_WAIT_SIPI;
 	vlapic_init(vl, id, id == 0, per_tick ? per_tick : 1, &vcpu_vlapic_ops,
 		    v);
+	/* A periodic timer cannot keep its vCPU in exits (vlapic.h); a
+	 * backend that cannot report the timer vector's EOI turns parking
+	 * off in its vcpu_init. */
+	vlapic_timer_policy(vl, TIMER_MIN_PERIOD_US * tsc_khz / 1000, true);
 	if (virt->vcpu_init(v))
 		vm_error("could not set up a vCPU", NULL);
 	vm->vcpus[id] = v;

@@ -735,6 +735,7 @@ int main(void)
 
 	failed += run_vlapic_irq_tests();
 	failed += run_vlapic_timer_tests();
+	failed += run_vlapic_timer_guard_tests();
 	failed += run_vlapic_ipi_tests();
 	return failed ? 1 : 0;
 }

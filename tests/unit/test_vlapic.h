@@ -128,6 +128,7 @@ static inline void eoi(struct vlapic *vl)
 /* Groups in the other files, run by test_vlapic.c's main(). */
 int run_vlapic_irq_tests(void);
 int run_vlapic_timer_tests(void);
+int run_vlapic_timer_guard_tests(void);
 int run_vlapic_ipi_tests(void);
 
 #endif

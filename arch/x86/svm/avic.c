@@ -227,6 +227,11 @@ int avic_vcpu_init(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a)
 	uint32_t host_id = percpu[v->pcpu].apic_id;
 	uint64_t entry, table;
 
+	/* The CPU accepts and EOIs edge interrupts from the backing page
+	 * without an exit: a parked periodic timer would never hear that
+	 * its vector was taken. Keep the period floor only. */
+	vlapic_timer_policy(v->vlapic, v->vlapic->timer_min_period, false);
+
 	if (v->id == 0) {
 		a->phys_table = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
 		a->logical_table = page_try_alloc(PAGE_SIZE, PAGE_SIZE);

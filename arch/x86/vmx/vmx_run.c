@@ -334,8 +334,16 @@ static bool vmx_apicv_exit(struct vcpu *v)
 		uint8_t vec = v->exit.qual & QUAL_EOI_VECTOR_MASK;
 
 		vlapic_update_ppr(vl);
-		if (vl->ops && vl->ops->eoi_level)
+		if (vl->ops && vl->ops->eoi_level &&
+		    vlapic_vector_is_level(vl, vec))
 			vl->ops->eoi_level(vl, vec);
+		/* The guest took a parked timer's vector (vmx_deliver_events
+		 * asked for this EOI): the timer runs again, and the core's
+		 * loop must arm the host timer for it. */
+		if (vlapic_timer_parked_vector(vl) >= 0) {
+			vlapic_timer_unpark(vl);
+			return vlapic_timer_parked_vector(vl) >= 0;
+		}
 		return true;
 	}
 	case EXIT_REASON_APIC_WRITE:
@@ -474,11 +482,16 @@ void vmx_deliver_events(struct vcpu *v)
 	struct vmx_vcpu *s = v->arch;
 	struct vlapic *vl = v->vlapic;
 	uint64_t eoi[VMX_EOI_EXIT_WORDS];
+	int parked;
 
 	vmx_set_irq_window(v, v->nmi_pending);
 	if (vmx_caps.posted)
 		vmx_pi_sync(s, vl);
 	vmx_eoi_exit_bitmap(vlapic_page(vl), eoi);
+	/* A parked periodic timer waits for its vector's EOI (vlapic.h). */
+	parked = vlapic_timer_parked_vector(vl);
+	if (parked >= 0)
+		eoi[parked / 64] |= 1ull << (parked % 64);
 	for (unsigned int i = 0; i < VMX_EOI_EXIT_WORDS; i++) {
 		if (eoi[i] == s->eoi_exit[i])
 			continue;
