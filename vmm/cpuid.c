@@ -41,6 +41,11 @@
 #define L7_EBX_RDT_A (1u << 15)
 #define L7_EBX_PT (1u << 25)
 #define L7_ECX_WAITPKG (1u << 5)
+#define L7_ECX_CET_SS (1u << 7)
+#define L7_ECX_KL (1u << 23)
+#define L7_ECX_PKS (1u << 31)
+#define L7_EDX_UINTR (1u << 5)
+#define L7_EDX_CET_IBT (1u << 20)
 #define L7_ECX_SGX_LC (1u << 30)
 #define L7_EDX_HYBRID (1u << 15)
 #define L7_EDX_PCONFIG (1u << 18)
@@ -52,6 +57,8 @@
 #define L7_EDX_SSBD (1u << 31)
 /* 0x80000001 ECX */
 #define E1_ECX_SVM (1u << 2)
+#define E1_ECX_TCE (1u << 17)
+#define E1_EDX_FFXSR (1u << 25)
 #define E1_ECX_EXTAPIC (1u << 3)
 #define E1_ECX_IBS (1u << 10)
 #define E1_ECX_SKINIT (1u << 12)
@@ -147,11 +154,16 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 			r->ebx &= ~(L7_EBX_TSC_ADJUST | L7_EBX_SGX |
 				    L7_EBX_INVPCID | L7_EBX_RDT_M |
 				    L7_EBX_RDT_A | L7_EBX_PT);
-			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_SGX_LC);
+			/* CET, key locker, PKS and user interrupts need MSRs
+			 * or CR4 bits x2hv does not virtualize
+			 * (vmm/cr_policy.c). */
+			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_SGX_LC |
+				    L7_ECX_CET_SS | L7_ECX_KL | L7_ECX_PKS);
 			r->edx &=
 				~(L7_EDX_HYBRID | L7_EDX_PCONFIG | L7_EDX_IBRS |
 				  L7_EDX_STIBP | L7_EDX_L1D_FLUSH |
-				  L7_EDX_CORE_CAPS | L7_EDX_SSBD);
+				  L7_EDX_CORE_CAPS | L7_EDX_SSBD |
+				  L7_EDX_UINTR | L7_EDX_CET_IBT);
 			/* The x2APIC lock is reported through
 			 * IA32_ARCH_CAPABILITIES on both vendors. */
 			r->edx |= L7_EDX_ARCH_CAPS;
@@ -186,7 +198,9 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 	case 0x80000001:
 		r->ecx &= ~(E1_ECX_SVM | E1_ECX_EXTAPIC | E1_ECX_IBS |
 			    E1_ECX_SKINIT | E1_ECX_WDT | E1_ECX_PERFCTR_CORE |
-			    E1_ECX_PERFCTR_NB);
+			    E1_ECX_PERFCTR_NB | E1_ECX_TCE);
+		/* EFER.FFXSR and TCE are not offered (vmm/cr_policy.c). */
+		r->edx &= ~E1_EDX_FFXSR;
 		break;
 	case 0x80000007:
 		/* The guest's TSC is the host's, which x2hv treats as
@@ -207,6 +221,34 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 			r->eax = r->ebx = r->ecx = r->edx = 0;
 		break;
 	}
+}
+
+/* The CR0/CR4/EFER policy follows the CPUID this vCPU sees (computed
+ * once, on its own CPU). */
+const struct cr_policy *vcpu_cr_policy(struct vcpu *v)
+{
+	struct cpuid_regs l1, l7, e1;
+	struct cr_cpuid c;
+
+	if (v->cr_policy_ready)
+		return &v->cr_policy;
+	cpuid_policy(v, 1, 0, &l1);
+	cpuid_policy(v, 7, 0, &l7);
+	cpuid_policy(v, 0x80000001, 0, &e1);
+	c = (struct cr_cpuid){ l1.ecx, l1.edx, l7.ebx, l7.ecx,
+			       l7.edx, e1.ecx, e1.edx };
+	cr_policy_init(&v->cr_policy, &c);
+	v->cr_policy_ready = true;
+	return &v->cr_policy;
+}
+
+void vcpu_cr_state(struct vcpu *v, struct cr_state *s)
+{
+	s->cr0 = virt->get_reg(v, VREG_CR0);
+	s->cr3 = virt->get_reg(v, VREG_CR3);
+	s->cr4 = virt->get_reg(v, VREG_CR4);
+	s->efer = virt->get_reg(v, VREG_EFER);
+	s->cs_l = virt->get_reg(v, VREG_CS_L);
 }
 
 enum exit_action handle_cpuid(struct vcpu *v)

@@ -55,6 +55,8 @@ static void fill_time_info(struct vcpu *v, struct pvclock_vcpu_time_info *ti)
 	ti->version++;
 }
 
+#define WALL_CLOCK_ALIGN 4
+
 int kvmclock_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	if (msr == MSR_KVM_SYSTEM_TIME_NEW) {
@@ -88,8 +90,10 @@ int kvmclock_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 		struct pvclock_wall_clock *wc =
 			gpa_to_hva(v->vm, val, sizeof(*wc));
 
-		/* No RTC: the VM's epoch is 1970-01-01 at VM start. */
-		if (wc) {
+		/* No RTC: the VM's epoch is 1970-01-01 at VM start. The
+		 * area is 4-byte aligned (KVM's msr.rst); any other address
+		 * is ignored, like a system-time area the host cannot use. */
+		if (wc && !(val % WALL_CLOCK_ALIGN)) {
 			wc->version = (wc->version | 1) + 1;
 			wc->sec = 0;
 			wc->nsec = 0;

@@ -34,7 +34,6 @@
 /* Fast strings; BTS and PEBS unavailable (SDM vol. 4 table 2-2). */
 #define MISC_ENABLE_VALUE ((1ull << 0) | (1ull << 11) | (1ull << 12))
 #define VM_CR_SVMDIS_ (1ull << 4)
-#define EFER_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
 static bool pat_valid(uint64_t pat)
 {
@@ -109,11 +108,18 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	if (rc <= 0)
 		return rc;
 	switch (msr) {
-	case MSR_EFER:
-		if (val & ~(EFER_WRITABLE | EFER_LMA))
+	case MSR_EFER: {
+		struct cr_state s;
+		uint64_t efer;
+
+		/* Reserved and CPUID-hidden bits, LME with paging on: #GP
+		 * (vmm/cr_policy.c). */
+		vcpu_cr_state(v, &s);
+		if (efer_write_check(vcpu_cr_policy(v), &s, val, &efer))
 			return -1;
-		virt->set_reg(v, VREG_EFER, val & EFER_WRITABLE);
+		virt->set_reg(v, VREG_EFER, efer);
 		return 0;
+	}
 	case MSR_PAT:
 		if (!pat_valid(val))
 			return -1;

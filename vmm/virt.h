@@ -131,6 +131,7 @@ enum vreg {
 	VREG_EFER, /* as the guest sees it */
 	VREG_PAT,
 	VREG_CPL, /* read-only: the current privilege level */
+	VREG_CS_L, /* read-only: CS.L, 64-bit code */
 };
 
 struct virt_ops {

@@ -14,6 +14,7 @@
 
 #include "lib/lock.h"
 #include "lib/ratelimit.h"
+#include "vmm/cr_policy.h"
 #include "vmm/dev/uart.h"
 #include "vmm/virt.h"
 #include "vlapic/vlapic.h"
@@ -70,6 +71,8 @@ struct vcpu {
 	struct exit_record ring[EXIT_RING];
 	unsigned int ring_head;
 	uint64_t events[NR_GUEST_EVENTS]; /* enum guest_event */
+	struct cr_policy cr_policy; /* vcpu_cr_policy() */
+	bool cr_policy_ready;
 };
 _Static_assert(offsetof(struct vcpu, regs) == 0, "regs must come first");
 
@@ -166,5 +169,10 @@ enum exit_action handle_rdmsr(struct vcpu *v);
 enum exit_action handle_wrmsr(struct vcpu *v);
 enum exit_action handle_io(struct vcpu *v);
 enum exit_action handle_hypercall(struct vcpu *v);
+enum exit_action handle_xsetbv(struct vcpu *v);
+/* What this vCPU may write to CR0/CR4/EFER (its CPUID view). */
+const struct cr_policy *vcpu_cr_policy(struct vcpu *v);
+/* The register state the CR/EFER checks need, from the backend. */
+void vcpu_cr_state(struct vcpu *v, struct cr_state *s);
 
 #endif

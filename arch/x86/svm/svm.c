@@ -17,6 +17,7 @@
 
 #define MSR_VM_CR 0xc0010114
 #define CPUID1_ECX_XSAVE (1u << 26)
+#define SEG_ATTR_L_BIT 0x200u /* VMCB attr: L is bit 9 */
 #define MSR_VM_HSAVE_PA 0xc0010117
 #define VM_CR_SVMDIS (1ull << 4)
 #define CPUID_SVM_FEATURES 0x8000000a
@@ -518,6 +519,8 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 		return c->g_pat;
 	case VREG_CPL:
 		return c->cpl;
+	case VREG_CS_L:
+		return (c->cs.attr & SEG_ATTR_L_BIT) != 0;
 	}
 	return 0;
 }
@@ -555,6 +558,7 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		c->g_pat = val;
 		break;
 	case VREG_CPL:
+	case VREG_CS_L:
 		break;
 	}
 }

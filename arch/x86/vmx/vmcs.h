@@ -226,6 +226,7 @@
 #define AR_TYPE_ACCESSED (1u << 0)
 #define AR_DPL_SHIFT 5
 #define AR_DPL_MASK 3u
+#define AR_L (1u << 13) /* 64-bit code segment */
 #define AR_S (1u << 4)
 #define AR_UNUSABLE (1u << 16)
 #define AR_LOW_MASK 0xffu /* type, S, DPL, P */

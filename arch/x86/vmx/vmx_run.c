@@ -583,6 +583,10 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 				  VSEG_SS * VMCS_SEG_STRIDE) >>
 			AR_DPL_SHIFT) &
 		       AR_DPL_MASK;
+	case VREG_CS_L:
+		return (vmcs_read(VMCS_GUEST_ES_AR +
+				  VSEG_CS * VMCS_SEG_STRIDE) &
+			AR_L) != 0;
 	}
 	return 0;
 }
@@ -616,6 +620,7 @@ void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		vmcs_write(VMCS_GUEST_PAT, val);
 		break;
 	case VREG_CPL:
+	case VREG_CS_L:
 		break;
 	}
 }
