@@ -206,11 +206,11 @@ static uint64_t take(struct input *in, unsigned int bytes)
 
 /* MSRs worth hitting often; anything else comes as a raw index. */
 static const uint32_t msrs[] = {
-	MSR_EFER,   MSR_PAT,	0x10,	    0x1b,	0x3a,	    0x8b,
-	0xbd,	    0x10a,	0x179,	    0x17a,	0x1a0,	    0x6e0,
-	0x802,	    0x808,	0x80b,	    0x80f,	0x828,	    0x830,
-	0x832,	    0x838,	0x83e,	    0x83f,	0x4b564d00, 0x4b564d01,
-	0x4b564d02, 0xc0010114, 0xc0011029, 0x12,	0xc0000081, 0xffffffff,
+	MSR_EFER,   MSR_PAT,	0x10,	    0x1b,  0x3a,       0x8b,
+	0xbd,	    0x10a,	0x179,	    0x17a, 0x1a0,      0x6e0,
+	0x802,	    0x808,	0x80b,	    0x80f, 0x828,      0x830,
+	0x832,	    0x838,	0x83e,	    0x83f, 0x4b564d00, 0x4b564d01,
+	0x4b564d02, 0xc0010114, 0xc0011029, 0x12,  0xc0000081, 0xffffffff,
 };
 
 static void op_wrmsr(struct input *in)
@@ -257,8 +257,8 @@ static void op_io(struct input *in)
 	uint16_t port = (f & 0x80) ? (uint16_t)take(in, 2) :
 				     ports[(f & 0x7f) % (sizeof(ports) / 2)];
 	uint8_t size = (uint8_t[]){ 1, 2, 4, 1 }[take(in, 1) & 3];
-	uint64_t rax = take(in, 8), mask = size == 4 ? 0xffffffffull :
-						       (1ull << (8 * size)) - 1;
+	uint64_t rax = take(in, 8),
+		 mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
 	bool in_dir = f & 0x40, string = (f & 0x3f) == 0x3f;
 	enum exit_action a;
 
