@@ -149,17 +149,14 @@ uint32_t lapic_timer_current(void)
 	return rd(REG_TIMER_CUR);
 }
 
-void lapic_timer_calibrate(uint64_t tsc_khz, uint64_t tsc_start,
-			   uint64_t tsc_end, uint32_t count_start)
+void lapic_timer_calibrate(uint64_t tsc0, uint32_t count0, uint64_t tsc1,
+			   uint32_t count1)
 {
-	uint32_t ticks = count_start - rd(REG_TIMER_CUR);
-	uint64_t tsc = tsc_end - tsc_start;
+	uint32_t ticks = count0 - count1;
+	uint64_t tsc = tsc1 > tsc0 ? tsc1 - tsc0 : 1;
 
-	(void)tsc_khz;
 	wr(REG_TIMER_INIT, 0);
 	wr(REG_LVT_TIMER, VEC_TIMER);
-	if (!tsc)
-		tsc = 1;
 	timer_per_tsc_fp = ((uint64_t)ticks << 32) / tsc;
 	if (!timer_per_tsc_fp)
 		timer_per_tsc_fp = 1;

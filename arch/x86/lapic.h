@@ -19,8 +19,10 @@ void lapic_start_ap(uint32_t apic_id, uint8_t sipi_vector);
 /* INIT-SIPI-SIPI to every CPU but this one (Intel SDM vol. 3A 9.4.4.1). */
 void lapic_start_aps(uint8_t sipi_vector);
 /* Calibrate the LAPIC timer against the TSC (BSP, once). */
-void lapic_timer_calibrate(uint64_t tsc_khz, uint64_t tsc_start,
-			   uint64_t tsc_end, uint32_t count_start);
+/* The timer's rate from two (TSC, current count) pairs of one countdown
+ * that lapic_timer_start_calibration() began; re-arms it for use. */
+void lapic_timer_calibrate(uint64_t tsc0, uint32_t count0, uint64_t tsc1,
+			   uint32_t count1);
 void lapic_timer_start_calibration(void);
 uint32_t lapic_timer_current(void);
 /* Fire VEC_TIMER once, at (about) TSC value @deadline; 0 cancels. */
