@@ -27,9 +27,10 @@ def read_log(path):
         return ""
 
 
-def judge(test, plat, text):
+def judge(test, plat, text, times=None):
     """Return None when the log passes, else the first reason it fails.
-    Pure: reads only the test's rules, the platform's mode and text."""
+    Pure: reads only the test's rules, the platform's properties, text
+    and the lines' arrival times (clock.py)."""
     grub = GRUB_ERROR_RE.search(text)
     if grub:
         return f"GRUB {grub.group(0).strip()[:160]}"
@@ -48,6 +49,10 @@ def judge(test, plat, text):
         return f"'{HALTED}' never appeared"
     for check in test.checks:
         why = check(text)
+        if why:
+            return why
+    for check in test.timed_checks:
+        why, _ = check(plat, text, times)
         if why:
             return why
     return None

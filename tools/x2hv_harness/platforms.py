@@ -13,6 +13,9 @@ a Platform object; tests and commands ask those, never the name:
                   than "access not tracked" (None: unknown)
   icount          QEMU's -icount: guest TSC deltas count instructions,
                   so the benchmark's numbers repeat exactly
+  tsc_reference   what the guest's TSC rate is checked against (clock.py):
+                  None, the host's clock (the emulated TSC is the host's
+                  TSC), or a rate in kHz that the emulator defines
   test_timeout, linux_timeout   seconds for a small test / a Linux boot
   firmware        "bios" (SeaBIOS, Bochs' BIOS) or "efi" (OVMF): which
                   GRUB the ISO carries (grub_dir) and what QEMU boots
@@ -42,6 +45,7 @@ class Platform:
     host_x2apic = None
     accessed_flags = None
     icount = False
+    tsc_reference = None
     test_timeout = 60
     linux_timeout = 600
     firmware = "bios"
@@ -217,6 +221,8 @@ class BochsPlatform(Platform):
     build = BOCHS_27
     cpu_model = None
     host_x2apic = True
+    # Bochs' TSC counts emulated instructions at its ips rate.
+    tsc_reference = BOCHS_IPS // 1000
     test_timeout = 300
     linux_timeout = 3600
     bios = BOCHS_BIOS

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 
+from .clock import LineTimer
 from .iso import build_iso
 from .judge import GRUB_ERROR_RE, HALTED, judge, read_log
 
@@ -17,6 +18,9 @@ from .judge import GRUB_ERROR_RE, HALTED, judge, read_log
 # through isa-debug-exit or the Bochs shutdown port) before we kill it.
 HALT_GRACE_S = 3.0
 POLL_S = 0.2
+# Tests that judge the guest's clock note when each line arrives: the
+# poll interval bounds how late a line can be seen.
+POLL_TIMED_S = 0.005
 
 
 def kill_group(proc):
@@ -73,14 +77,19 @@ def run_test(build, plat, test, timeout_override=None, scale=1.0):
                           timeout_override, scale)
 
 
-def watch(proc, log, timeout):
+def watch(proc, log, timeout, timer=None):
     """Poll the serial log until the emulator exits, the hypervisor halted
-    HALT_GRACE_S ago, GRUB failed, or the timeout. Returns timed_out."""
+    HALT_GRACE_S ago, GRUB failed, or the timeout; timer (a LineTimer)
+    notes the lines as they arrive. Returns timed_out."""
     start = time.monotonic()
     halted_at = None
+    last_full = 0.0
     while proc.poll() is None:
+        if timer:
+            timer.poll()
         now = time.monotonic()
-        if halted_at is None:
+        if halted_at is None and now - last_full >= POLL_S:
+            last_full = now
             text = read_log(log)
             if HALTED in text:
                 halted_at = now
@@ -90,7 +99,9 @@ def watch(proc, log, timeout):
             return False
         if now - start > timeout:
             return True
-        time.sleep(POLL_S)
+        time.sleep(POLL_TIMED_S if timer else POLL_S)
+    if timer:
+        timer.poll()
     return False
 
 
@@ -113,17 +124,26 @@ def run_locked(build, plat, test, label, logdir, timeout_override, scale):
                         test.ncpu, os.path.abspath(workdir),
                         extra_qemu=test.qemu_args)
     emu_out = os.path.join(workdir, "emulator.out")
+    timer = LineTimer(log) if test.timed_checks else None
     start = time.monotonic()
     with open(emu_out, "wb") as out:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, cwd=workdir,
                                 start_new_session=True)
-        timed_out = watch(proc, log, timeout)
+        timed_out = watch(proc, log, timeout, timer)
         exited_alone = proc.poll() is not None
         kill_group(proc)
     secs = time.monotonic() - start
     text = read_log(log)
-    why = judge(test, plat, text)
+    times = None
+    if timer:
+        timer.poll()
+        timer.save(log + ".times")
+        times = timer.times()
+    why = judge(test, plat, text, times)
+    notes = [n for n in (c(plat, text, times)[1]
+                         for c in test.timed_checks) if n]
+    note = "; " + "; ".join(notes) if notes else ""
     if why and timed_out:
         why = f"timeout after {timeout:.0f}s ({why})"
     elif why and exited_alone and HALTED not in text:
@@ -132,7 +152,7 @@ def run_locked(build, plat, test, label, logdir, timeout_override, scale):
     if why:
         return "FAIL", f"FAIL {label}: {why} (log {log})"
     shutil.rmtree(workdir, ignore_errors=True)
-    return "PASS", f"PASS {label} ({secs:.1f}s)"
+    return "PASS", f"PASS {label} ({secs:.1f}s{note})"
 
 
 def summary(counts):

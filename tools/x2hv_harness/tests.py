@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+from .clock import guest_clock
+
 # Always failures, for guest and Linux tests (docs/testing.md).
 DEFAULT_REJECT = [r"not ok ", r"RESULT: FAIL", r"x2hv: PANIC"]
 DEFAULT_EXPECT = [r"RESULT: PASS"]
@@ -17,12 +19,15 @@ class Test:
 
     def __init__(self, name, hvargs, modules=(), ncpu=2, expect=(),
                  reject=(), timeout=None, platforms=None, cpus_on=False,
-                 qemu_args=(), checks=(), need=None):
+                 qemu_args=(), checks=(), need=None, timed_checks=()):
         self.name, self.hvargs, self.modules = name, hvargs, list(modules)
         self.ncpu, self.expect, self.reject = ncpu, list(expect), list(reject)
         self.timeout, self.platforms = timeout, platforms
         self.cpus_on, self.qemu_args = cpus_on, list(qemu_args)
         self.checks = list(checks)  # functions(text) -> None or why
+        # functions(platform, text, times) -> (None or why, note), where
+        # times are the host times the log's lines arrived (clock.py)
+        self.timed_checks = list(timed_checks)
         self.need = need  # function(platform) -> None or SKIP reason
         self.error = None  # a broken test definition: always FAIL
 
@@ -226,4 +231,5 @@ def linux_test(build, plat, extra_cmdline="", extra_hvargs=""):
                 modules=[(os.path.join(ldir, "vmlinux"), cmdline),
                          (os.path.join(ldir, "initramfs.cpio.gz"), "")],
                 ncpu=2, expect=expect, reject=LINUX_REJECT,
-                timeout=plat.linux_timeout, checks=[tsc_check])
+                timeout=plat.linux_timeout, checks=[tsc_check],
+                timed_checks=[guest_clock])
