@@ -18,10 +18,16 @@ PEERS_FILE = os.path.join(os.path.dirname(os.path.dirname(
 
 
 def load_peers(path=PEERS_FILE):
-    """{platform: {"peer", "measured_on", "unit", "cases": {case: n}}}"""
+    """{platform: {"peer", "measured_on", "unit", "cases": {case: n}}}
+    from the entries of tools/peers.json and their "platforms" lists."""
     with open(path) as f:
         data = json.load(f)
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    out = {}
+    for key, entry in data.items():
+        if not key.startswith("_"):
+            for plat in entry["platforms"]:
+                out[plat] = entry
+    return out
 
 
 def bench_lines(build, plat, name):
@@ -53,7 +59,8 @@ def bench_runs(plat):
 
 def peer_table(peers, first):
     """Lines comparing x2hv's ticks/op with the peer's figures."""
-    lines = [f"# x2hv vs {peers['peer']}, {peers['unit']}:"]
+    lines = [f"# x2hv vs {peers['peer']} (measured on "
+             f"{peers['measured_on']}), {peers['unit']}:"]
     for case, theirs in peers["cases"].items():
         m = re.search(r"ticks/op=(\d+)", first.get(case, ""))
         ours = m.group(1) if m else "n/a"
@@ -64,9 +71,10 @@ def peer_table(peers, first):
 def report(build, plat, names, peers):
     """Print one platform's results; return False when icount runs
     disagree."""
+    minus = "".join(",-" + f for f in plat.icount_cpu_minus)
     print(f"# bench on {plat.name}" +
-          (": ticks = instructions (QEMU -icount shift=0), cross-vCPU "
-           "cases in TSC ticks without icount" if plat.icount
+          (f": ticks = instructions (QEMU -icount shift=0{minus and ', -cpu ' + plat.cpu + minus}), "
+           "cross-vCPU cases in TSC ticks without icount" if plat.icount
            else ": ticks = TSC ticks"))
     first = bench_lines(build, plat, names[0])
     for line in first.values():
@@ -87,18 +95,25 @@ def report(build, plat, names, peers):
     return same
 
 
-def cmd_bench(args, plats):
+def bench_tests(build, plat, hvargs=""):
+    """The benchmark's runs on plat as Tests (see bench_runs)."""
     src = os.path.join("tests", "guest", "bench.c")
-    elf = os.path.join(args.build, "guest", "bench.elf")
+    tests = []
+    for name, hv, qargs in bench_runs(plat):
+        t = guest_test(build, src, hvargs + " " + hv, qargs, name=name)
+        t.modules = [(os.path.join(build, "guest", "bench.elf"), "")]
+        if qargs:
+            t.cpu_minus = list(plat.icount_cpu_minus)
+        tests.append(t)
+    return tests
+
+
+def cmd_bench(args, plats):
     jobs, plan = [], []
     for p in plats:
-        runs = bench_runs(p)
-        for name, hv, qargs in runs:
-            t = guest_test(args.build, src, args.hvargs + " " + hv, qargs,
-                           name=name)
-            t.modules = [(elf, "")]
-            jobs.append((p, t))
-        plan.append((p, [r[0] for r in runs]))
+        tests = bench_tests(args.build, p, args.hvargs)
+        jobs += [(p, t) for t in tests]
+        plan.append((p, [t.name for t in tests]))
     rc = run_all(args, jobs)
     peers = load_peers()
     for p, names in plan:

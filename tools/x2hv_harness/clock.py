@@ -110,7 +110,7 @@ def guest_clock(plat, text, times):
         return None, None  # the expect list reports the missing line
     told = int(m.group(1))
     if plat.tsc_reference:
-        ref, how = plat.tsc_reference, f"{plat.emulator}'s configured rate"
+        ref, how = plat.tsc_reference, f"{plat.emu}'s configured rate"
     else:
         got = fit(guest_points(times or []))
         if not got:

@@ -5,6 +5,7 @@ import argparse
 import fnmatch
 import glob
 import os
+import signal
 import subprocess
 import sys
 
@@ -77,8 +78,8 @@ def cmd_run(args):
     workdir = os.path.abspath(os.path.join(args.build, "logs", plat.name,
                                            "run.d"))
     os.makedirs(workdir, exist_ok=True)
-    argv = plat.command(os.path.abspath(iso), None, t.ncpu, workdir,
-                        extra_qemu=t.qemu_args, interactive=True)
+    argv = plat.command(os.path.abspath(iso), None, workdir, t,
+                        interactive=True)
     print("harness: " + " ".join(argv), file=sys.stderr)
     print("harness: QEMU: Ctrl-A X quits; Bochs: Ctrl-C", file=sys.stderr)
     return subprocess.call(argv, cwd=workdir)
@@ -117,4 +118,10 @@ def main(description):
             p.add_argument("--guest", default="linux",
                            help="linux, none, or a tests/guest name")
     args = ap.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so the runner ends its emulators.
+    signal.signal(signal.SIGTERM, _terminate)
     return args.fn(args)
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)

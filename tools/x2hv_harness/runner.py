@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 from .clock import LineTimer
@@ -21,6 +22,36 @@ POLL_S = 0.2
 # Tests that judge the guest's clock note when each line arrives: the
 # poll interval bounds how late a line can be seen.
 POLL_TIMED_S = 0.005
+
+
+# Emulators running now, so that an interrupted harness (Ctrl-C, SIGTERM)
+# ends them too: each runs in a session of its own.
+_live = set()
+_live_lock = threading.Lock()
+_stopping = False
+
+
+def start_emulator(argv, out, cwd):
+    """Popen argv in a new session, registered in _live; None once the
+    harness is stopping."""
+    with _live_lock:
+        if _stopping:
+            return None
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, cwd=cwd,
+                                start_new_session=True)
+        _live.add(proc)
+        return proc
+
+
+def stop_all():
+    """End every running emulator; start no more."""
+    global _stopping
+    with _live_lock:
+        _stopping = True
+        procs = list(_live)
+    for proc in procs:
+        kill_group(proc)
 
 
 def kill_group(proc):
@@ -53,6 +84,9 @@ def skip_reason(plat, test):
     if not why and test.platforms and plat.name not in test.platforms:
         why = "not for this platform (platforms: " + \
             " ".join(test.platforms) + ")"
+    if not why and test.cpu_minus and not plat.cpu_removable:
+        why = "cannot take " + ", ".join(test.cpu_minus) + \
+            f" off the CPU model ({plat.emu} model)"
     if not why and test.need:
         why = test.need(plat)
     return why
@@ -121,18 +155,21 @@ def run_locked(build, plat, test, label, logdir, timeout_override, scale):
     timeout = (timeout_override or test.timeout or
                plat.timeout()) * scale
     argv = plat.command(os.path.abspath(iso), os.path.abspath(log),
-                        test.ncpu, os.path.abspath(workdir),
-                        extra_qemu=test.qemu_args)
+                        os.path.abspath(workdir), test)
     emu_out = os.path.join(workdir, "emulator.out")
     timer = LineTimer(log) if test.timed_checks else None
     start = time.monotonic()
     with open(emu_out, "wb") as out:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, cwd=workdir,
-                                start_new_session=True)
-        timed_out = watch(proc, log, timeout, timer)
-        exited_alone = proc.poll() is not None
-        kill_group(proc)
+        proc = start_emulator(argv, out, workdir)
+        if proc is None:
+            return "FAIL", f"FAIL {label}: harness interrupted"
+        try:
+            timed_out = watch(proc, log, timeout, timer)
+            exited_alone = proc.poll() is not None
+        finally:
+            kill_group(proc)
+            with _live_lock:
+                _live.discard(proc)
     secs = time.monotonic() - start
     text = read_log(log)
     times = None
@@ -172,9 +209,14 @@ def run_all(args, jobs):
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         futs = [pool.submit(run_test, args.build, p, t, args.timeout,
                             args.timeout_scale) for p, t in jobs]
-        for fut in concurrent.futures.as_completed(futs):
-            verdict, line = fut.result()
-            counts[verdict] += 1
-            print(line, flush=True)
+        try:
+            for fut in concurrent.futures.as_completed(futs):
+                verdict, line = fut.result()
+                counts[verdict] += 1
+                print(line, flush=True)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_all()
+            raise
     print(summary(counts))
     return 1 if counts["FAIL"] else 0

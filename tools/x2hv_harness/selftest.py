@@ -3,13 +3,15 @@
 regression cannot turn FAILs into PASSes), the metadata parser, platform
 properties and command lines, grub.cfg and the benchmark's parsing."""
 
+import copy
 import os
+import sys
 import tempfile
 
-from . import bench, iso, platforms
+from . import bench, iso, platforms, runner
 from .clock import GUEST_TS_RE
 from .judge import HALTED, clean, judge
-from .tests import DEFAULT_REJECT, boot_tests, guest_test, linux_test
+from .tests import DEFAULT_REJECT, Test, boot_tests, guest_test, linux_test
 
 OK_BOOT = ("\x1b[H\x1b[J  Booting `x2hv'\r\nx2hv: firmware: BIOS\n"
            "x2hv: host LAPIC: xAPIC mode\n"
@@ -33,7 +35,7 @@ LIN_OK = ("x2hv: tsc: 2600000 kHz\n"
 def judge_cases(build):
     """[(test, platform, log, None or a part of the expected reason)]"""
     P = platforms.PLATFORMS
-    svm, vmx, kvm = P["qemu-svm"], P["bochs-vmx"], P["kvm"]
+    svm, vmx, kvm = P["qemu-svm-xapic"], P["bochs-vmx"], P["kvm"]
     efi = P["qemu-svm-efi"]
     boot, fault = boot_tests(build, svm, make_bad=False)[:2]
     eboot = boot_tests(build, efi, make_bad=False)[0]
@@ -43,6 +45,7 @@ def judge_cases(build):
     klin = linux_test(build, kvm)
     vmx_boot = OK_BOOT.replace("SVM", "VMX").replace("xAPIC mode",
                                                       "x2APIC mode")
+    efi_x2 = EFI_BOOT.replace("xAPIC mode", "x2APIC mode")
     untracked = LIN_OK.replace("never accessed",
                                "access not tracked on this CPU")
     # Bochs' TSC runs at its ips: x2hv and Linux must say so.
@@ -62,10 +65,11 @@ def judge_cases(build):
          "missing /x2hv: host LAPIC: x2APIC"),
         (vboot, vmx, OK_BOOT.replace("xAPIC mode", "x2APIC mode"),
          "missing /x2hv: cpu0: VMX on"),
-        (eboot, efi, EFI_BOOT, None),
-        (eboot, efi, OK_BOOT, "missing /x2hv: firmware: UEFI"),
-        (eboot, efi, EFI_BOOT.replace("from the loader", "found in the BIOS "
-                                      "area"), "missing /x2hv: firmware"),
+        (eboot, efi, efi_x2, None),
+        (eboot, efi, OK_BOOT.replace("xAPIC mode", "x2APIC mode"),
+         "missing /x2hv: firmware: UEFI"),
+        (eboot, efi, efi_x2.replace("from the loader", "found in the BIOS "
+                                    "area"), "missing /x2hv: firmware"),
         (boot, svm, EFI_BOOT, "missing /x2hv: firmware: BIOS"),
         (kboot, kvm, vmx_boot, None),
         (kboot, kvm, OK_BOOT, None),
@@ -140,28 +144,54 @@ def argv_has(argv, seq):
     return any(argv[i:i + n] == seq for i in range(len(argv) - n + 1))
 
 
+def stand_in(plat):
+    """plat with its emulator binary replaced by this Python (an
+    executable that exists everywhere), so that command lines can be
+    checked without the emulators installed."""
+    fake = copy.copy(plat)
+    fake.emu = copy.copy(plat.emu)
+    fake.emu.paths, fake.emu._found = [sys.executable], None
+    return fake
+
+
+def check_platform(name, plat, wd):
+    """One platform's command line for a 3-CPU test with cpu_minus and
+    QEMU arguments; None when it says what the properties say."""
+    p = stand_in(plat)
+    t = Test("t", "", ncpu=3, qemu_args=["-icount", "x"],
+             cpu_minus=["svm", "vmx"])
+    argv = p.command("x.iso", "x.log", wd, t)
+    if argv[0] != sys.executable:
+        return f"{name} argv[0] {argv[0]}"
+    if isinstance(p, platforms.QemuPlatform):
+        cpu = f"{p.cpu},-svm,-vmx"
+        fw = [a for d in p.emu.firmware for a in
+              ("-L", os.path.normpath(os.path.join(
+                  os.path.dirname(sys.executable), d)))]
+        if not (argv_has(argv, ["-accel", p.accel, "-cpu", cpu]) and
+                argv_has(argv, ["-smp", "3"]) and argv[1:1 + len(fw)] == fw
+                and argv[-2:] == ["-icount", "x"]):
+            return f"{name} argv {argv}"
+        return None
+    with open(os.path.join(wd, "bochsrc")) as f:
+        rc = f.read()
+    if f"model={p.cpu_model}, count=3," not in rc or \
+            f"display_library: {p.emu.display}" not in rc or "icount" in rc:
+        return f"{name} bochsrc:\n{rc}"
+    if ("-rc" in argv) != p.emu.debugger:
+        return f"{name} argv {argv}: -rc iff the debugger is built in"
+    if "cannot take svm, vmx off" not in (runner.skip_reason(p, t) or ""):
+        return f"{name}: cpu_minus does not SKIP"
+    return None
+
+
 def check_commands():
     """Platform properties reach the emulator's command line."""
-    P = platforms.PLATFORMS
     with tempfile.TemporaryDirectory() as wd:
-        q = P["qemu-svm"].command("x.iso", "x.log", 2, wd, ["-cpu", "y"])
-        if not (argv_has(q, ["-accel", "tcg", "-cpu", "max"]) and
-                q[-2:] == ["-cpu", "y"] and argv_has(q, ["-smp", "2"])):
-            return f"qemu-svm argv {q}"
-        k = P["kvm"].command("x.iso", "x.log", 2, wd)
-        if not argv_has(k, ["-accel", "kvm", "-cpu", "host"]):
-            return f"kvm argv {k}"
-        for name, plat in P.items():
-            if not isinstance(plat, platforms.BochsPlatform):
-                continue
-            b = plat.command("x.iso", "x.log", 3, wd)
-            with open(os.path.join(wd, "bochsrc")) as f:
-                rc = f.read()
-            if f"model={plat.cpu_model}, count=3," not in rc or \
-                    f"display_library: {plat.build.display}" not in rc:
-                return f"{name} bochsrc:\n{rc}"
-            if ("-rc" in b) != plat.build.debugger:
-                return f"{name} argv {b}: -rc iff the debugger is built in"
+        for name, plat in platforms.PLATFORMS.items():
+            why = check_platform(name, plat, wd)
+            if why:
+                return why
     return None
 
 
@@ -177,6 +207,18 @@ def check_bench():
     got = bench.parse_bench(text)
     if sorted(got) != ["cpuid", "vmcall"]:  # not the x2hv: line
         return f"parse_bench: {got}"
+    P = platforms.PLATFORMS
+    runs = {t.name: (t.hvargs, t.qemu_args, t.cpu_minus)
+            for t in bench.bench_tests("build", P["qemu-svm"])}
+    icount = bench.BENCH_ICOUNT_ARGS
+    if sorted(runs) != ["bench-icount1", "bench-icount2", "bench-smp"] or \
+            runs["bench-icount1"][1:] != (icount, ["x2apic"]) or \
+            runs["bench-smp"][1:] != ([], []) or \
+            "vcpus=1" not in runs["bench-icount2"][0]:
+        return f"qemu-svm bench runs: {runs}"
+    if [t.qemu_args for t in bench.bench_tests("build", P["bochs-vmx"])] \
+            != [[]]:
+        return "bochs-vmx bench: one run, no icount"
     table = bench.peer_table(peers["qemu-svm"], got)
     if "x2hv    359   KVM   2628" not in table[1] or "n/a" not in table[3]:
         return f"peer table: {table}"
