@@ -101,7 +101,12 @@ bench: all $(GUEST_ELFS)
 	@$(HARNESS) bench --platform $(PLATFORM)
 
 # Every CI tier, one closing line for all of them (tools/run-tiers.py).
-CI_PLATFORMS := qemu-svm qemu-svm-efi bochs-vmx
+# docs/testing.md, "Platforms": bochs-vmx-nopi (Bochs 3.0, APIC
+# virtualization without posted interrupts) stands in for bochs-vmx until
+# x2hv's posted interrupts run on Bochs 3.0 (issue 15); bochs-svm has no
+# Linux run while Linux 6.1 dies there on MWAITX (#UD).
+CI_PLATFORMS := qemu-svm qemu-svm-efi qemu-svm-xapic bochs-vmx-nopi bochs-svm
+CI_LINUX_PLATFORMS := qemu-svm qemu-svm-efi bochs-vmx-nopi
 test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 	@python3 tools/run-tiers.py \
 		'$(MAKE) -s format-check-tier' \
@@ -111,10 +116,10 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 		'$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)' \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-boot PLATFORM=$(p)') \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-guest PLATFORM=$(p)') \
-		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-linux PLATFORM=$(p)')
+		$(foreach p,$(CI_LINUX_PLATFORMS),'$(MAKE) -s test-linux PLATFORM=$(p)')
 
 test-linux-bochs: all $(LINUX_ASSETS)
-	@$(HARNESS) linux --platform bochs-vmx
+	@$(HARNESS) linux --platform bochs-vmx-nopi
 
 format-check-tier:
 	@if tools/format-check.sh; then echo "1 passed, 0 failed"; \
