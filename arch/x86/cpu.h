@@ -181,4 +181,8 @@ static inline bool cpu_has(uint32_t leaf, int reg, int bit)
 #define CPUID_REG_ECX 2
 #define CPUID_REG_EDX 3
 
+/* Extended features (Intel SDM vol. 2A CPUID; AMD APM vol. 3 E.4.2). */
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID_EXT_EDX_PAGE1GB 26 /* 1 GiB pages in long-mode paging */
+
 #endif

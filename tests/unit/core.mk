@@ -4,3 +4,5 @@ UNIT_cmdline_SRCS := tests/unit/test_cmdline.c boot/cmdline.c
 UNIT_bootinfo_SRCS := tests/unit/test_bootinfo.c boot/bootinfo.c
 UNIT_pvh_SRCS := tests/unit/test_pvh.c loader/pvh.c
 UNIT_acpi_SRCS := tests/unit/test_acpi.c loader/acpi.c
+UNIT_TESTS += nested_pt
+UNIT_nested_pt_SRCS := tests/unit/test_nested_pt.c arch/x86/nested_pt.c

@@ -66,6 +66,8 @@ static const struct virt_ops svm_avic_ops;
 extern void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa,
 		      uint64_t host_pa);
 
+static struct pt_fmt npt_fmt; /* .gib set on CPU 0, below */
+
 static int svm_cpu_init(void)
 {
 	struct percpu *p = this_cpu();
@@ -92,6 +94,11 @@ static int svm_cpu_init(void)
 			pr_err("svm: nested paging (NPT) is required");
 			return -1;
 		}
+		/* NPT takes 1 GiB pages where the host's paging does (APM
+		 * vol. 2 15.25.1; CPUID 8000_0001h EDX[26], Page1GB). */
+		npt_fmt.gib = cpu_has(CPUID_EXT_FEATURES, CPUID_REG_EDX,
+				      CPUID_EXT_EDX_PAGE1GB);
+		pr_info("svm: NPT 1G pages %s", npt_fmt.gib ? "yes" : "no");
 		svm_iopm = page_alloc(SVM_IOPM_SIZE, PAGE_SIZE);
 		memset(svm_iopm, 0xff, SVM_IOPM_SIZE);
 		svm_msrpm = page_alloc(SVM_MSRPM_SIZE, PAGE_SIZE);
@@ -143,7 +150,7 @@ static uint64_t npt_leaf(uint64_t pa, unsigned int perm, int large)
 	return e;
 }
 
-static const struct pt_fmt npt_fmt = { npt_table, npt_leaf };
+static struct pt_fmt npt_fmt = { npt_table, npt_leaf, 0 };
 
 static int svm_vm_init(struct vm *vm)
 {

@@ -48,6 +48,7 @@
 #define EPT_CAP_WALK_4 (1ull << 6)
 #define EPT_CAP_WB (1ull << 14)
 #define EPT_CAP_2M (1ull << 16)
+#define EPT_CAP_1G (1ull << 17)
 #define EPT_CAP_INVEPT (1ull << 20)
 #define EPT_CAP_INVEPT_SINGLE (1ull << 25)
 #define EPT_CAP_INVEPT_ALL (1ull << 26)

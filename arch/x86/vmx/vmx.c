@@ -122,10 +122,11 @@ static void print_caps(const struct vmx_caps *c)
 		yes_no(c->proc2_1 & PROC2_X2APIC_MODE),
 		yes_no(c->proc2_1 & PROC2_APIC_REG_VIRT),
 		yes_no(c->proc2_1 & PROC2_VIRT_INTR_DELIVERY));
-	pr_info("vmx: posted interrupts %s, IPI virtualization %s, EPT 2M pages %s, INVEPT %s, INVVPID %s",
+	pr_info("vmx: posted interrupts %s, IPI virtualization %s, EPT 2M/1G pages %s/%s, INVEPT %s, INVVPID %s",
 		yes_no(c->pin1 & PIN_POSTED_INTR),
 		yes_no(c->proc3_1 & PROC3_IPI_VIRT),
 		yes_no(c->ept_vpid & EPT_CAP_2M),
+		yes_no(c->ept_vpid & EPT_CAP_1G),
 		yes_no(c->ept_vpid & EPT_CAP_INVEPT),
 		yes_no(c->ept_vpid & VPID_CAP_INVVPID));
 	pr_debug("vmx: CR0 fixed %lx/%lx, CR4 fixed %lx/%lx, misc %lx",
@@ -233,6 +234,8 @@ static int enable_feature_control(unsigned int cpu)
 	return 0;
 }
 
+static struct pt_fmt ept_fmt; /* defined with the EPT entries below */
+
 static int vmx_cpu_init(void)
 {
 	struct percpu *p = this_cpu();
@@ -254,6 +257,7 @@ static int vmx_cpu_init(void)
 		print_caps(&c);
 		if (choose_controls(&c))
 			return -1;
+		ept_fmt.gib = !!(c.ept_vpid & EPT_CAP_1G);
 		vmx_msr_bitmap = page_alloc(VMX_MSR_BITMAP_SIZE, PAGE_SIZE);
 		c.apicv = VMX_APICV_ENABLE && apicv_available(&c) &&
 			  vmx_apicv_msr_bitmap(vmx_msr_bitmap) == 0;
@@ -310,7 +314,7 @@ static int vmx_cpu_init(void)
 
 /* EPT entries (SDM 29.3.2): R/W/X in bits 0-2; leaves carry the memory
  * type (write-back; the guest's PAT still applies since "ignore PAT" is
- * clear) and bit 7 for a 2 MiB page. */
+ * clear) and bit 7 for a 2 MiB or 1 GiB page. */
 static uint64_t ept_table(uint64_t pa)
 {
 	return pa | EPT_R | EPT_W | EPT_X;
@@ -331,7 +335,8 @@ static uint64_t ept_leaf(uint64_t pa, unsigned int perm, int large)
 	return e;
 }
 
-static const struct pt_fmt ept_fmt = { ept_table, ept_leaf };
+/* .gib is set from CPU 0's capabilities (vmx_cpu_init). */
+static struct pt_fmt ept_fmt = { ept_table, ept_leaf, 0 };
 
 static int vmx_vm_init(struct vm *vm)
 {
