@@ -174,9 +174,9 @@ static const struct name_value testfault_names[] = {
 };
 
 static const struct name_value console_names[] = {
-	{ "com1", HV_COM1_PORT },
-	{ "com2", HV_COM2_PORT },
-	{ "none", 0 },
+	{ "com1", HV_COM1_PORT },    { "com2", HV_COM2_PORT },
+	{ "com3", HV_COM3_PORT },    { "com4", HV_COM4_PORT },
+	{ "auto", HV_CONSOLE_AUTO }, { "none", 0 },
 };
 
 static const char *parse_console(const char *v, size_t vlen,

@@ -2,7 +2,7 @@
 /*
  * The hypervisor's command line (docs/boot.md):
  *
- *   console=com1|com2|none|0x<port>  loglvl=err|warn|info|debug
+ *   console=com1..com4|auto|none|0x<port>  loglvl=err|warn|info|debug
  *   vcpus=<n>  mem=<size>[K|M|G]  noguest  on_exit=halt|poweroff
  *   reboot=restart|stop  testfault=ud|pf|badentry|none
  *
@@ -20,6 +20,11 @@
 
 #define HV_COM1_PORT 0x3f8
 #define HV_COM2_PORT 0x2f8
+#define HV_COM3_PORT 0x3e8
+#define HV_COM4_PORT 0x2e8
+/* console=auto: the port the ACPI SPCR table names (boot/madt.c), found
+ * once ACPI can be read; no UART decodes 0xffff + 7. */
+#define HV_CONSOLE_AUTO 0xffff
 /* A 16550 UART decodes 8 consecutive ports: base + 7 must be a port. */
 #define HV_CONSOLE_PORT_MAX 0xfff8
 

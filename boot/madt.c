@@ -25,6 +25,7 @@
 #define BIOS_AREA 0xe0000ull
 #define BIOS_AREA_LEN 0x20000ull
 #define RSDP_ALIGN 16
+#define XAPIC_MAX_ID 0xfe /* 0xff is the xAPIC broadcast destination */
 
 static uint8_t sum(const uint8_t *p, size_t n)
 {
@@ -77,8 +78,11 @@ static const uint8_t *table(madt_phys_fn phys, uint64_t pa, uint32_t *len)
 	return h;
 }
 
-static const uint8_t *find_madt(madt_phys_fn phys, uint64_t rsdp_pa,
-				uint32_t *len, const char **err)
+/* The table with signature @sig that the RSDP's XSDT (else RSDT) lists:
+ * whole and checksummed, or NULL with *err. */
+static const uint8_t *find_table(madt_phys_fn phys, uint64_t rsdp_pa,
+				 const char *sig, uint32_t *len,
+				 const char **err)
 {
 	const uint8_t *r = phys(rsdp_pa, RSDP_V1_LEN);
 	const uint8_t *root;
@@ -110,17 +114,80 @@ static const uint8_t *find_madt(madt_phys_fn phys, uint64_t rsdp_pa,
 		uint64_t pa = width == 8 ? rd64(root + off) : rd32(root + off);
 		const uint8_t *h = phys(pa, SDT_HDR_LEN);
 
-		if (h && !memcmp(h, "APIC", 4)) {
+		if (h && !memcmp(h, sig, 4)) {
 			const uint8_t *m = table(phys, pa, len);
 
-			if (m && *len >= MADT_ENTRIES)
+			if (m)
 				return m;
-			*err = "bad MADT";
+			*err = "bad checksum or length";
 			return NULL;
 		}
 	}
-	*err = "no MADT";
+	*err = "not listed";
 	return NULL;
+}
+
+static const uint8_t *find_madt(madt_phys_fn phys, uint64_t rsdp_pa,
+				uint32_t *len, const char **err)
+{
+	const uint8_t *m = find_table(phys, rsdp_pa, "APIC", len, err);
+
+	if (m && *len >= MADT_ENTRIES)
+		return m;
+	if (!m && !strcmp(*err, "not listed"))
+		*err = "no MADT";
+	else if (m || !strcmp(*err, "bad checksum or length"))
+		*err = "bad MADT";
+	return NULL;
+}
+
+/* Microsoft's Serial Port Console Redirection Table, revision 2: interface
+ * type at 36, the base address as an ACPI Generic Address Structure at 40
+ * (ACPI 6.5 5.2.3.2: address space, bit width, bit offset, access size,
+ * 64-bit address). */
+#define SPCR_IFTYPE 36
+#define SPCR_GAS 40
+#define SPCR_MIN_LEN 52
+#define SPCR_16550 0x00 /* fully 16550-compatible */
+#define SPCR_16450 0x01 /* 16550 subset compatible with DBGP rev. 1 */
+#define SPCR_16550_GAS 0x12 /* 16550-compatible, parameters in the GAS */
+#define GAS_SYSTEM_IO 1
+#define UART_PORT_MAX 0xfff8 /* base + 7 must be a port */
+
+int acpi_spcr_port(madt_phys_fn phys, uint64_t rsdp_pa, uint16_t *port,
+		   const char **err)
+{
+	uint32_t len;
+	const uint8_t *t = find_table(phys, rsdp_pa, "SPCR", &len, err);
+	uint8_t type;
+	uint64_t addr;
+
+	if (!t) {
+		*err = !strcmp(*err, "not listed") ? "no SPCR table" :
+						     "bad SPCR table";
+		return -1;
+	}
+	if (len < SPCR_MIN_LEN) {
+		*err = "SPCR table too short";
+		return -1;
+	}
+	type = t[SPCR_IFTYPE];
+	if (type != SPCR_16550 && type != SPCR_16450 &&
+	    type != SPCR_16550_GAS) {
+		*err = "SPCR names a UART that is not a 16550";
+		return -1;
+	}
+	addr = rd64(t + SPCR_GAS + 4);
+	if (t[SPCR_GAS] != GAS_SYSTEM_IO) {
+		*err = "SPCR names a memory-mapped UART (x2hv drives I/O ports)";
+		return -1;
+	}
+	if (addr == 0 || addr > UART_PORT_MAX) {
+		*err = "SPCR names no usable I/O port";
+		return -1;
+	}
+	*port = (uint16_t)addr;
+	return 0;
 }
 
 int madt_apic_ids(madt_phys_fn phys, uint64_t rsdp_pa, uint32_t *ids,
@@ -163,4 +230,22 @@ int madt_apic_ids(madt_phys_fn phys, uint64_t rsdp_pa, uint32_t *ids,
 		off += elen;
 	}
 	return 0;
+}
+
+unsigned int madt_startable(uint32_t *ids, unsigned int n, uint32_t self,
+			    int x2apic, unsigned int *skipped)
+{
+	unsigned int k = 0;
+
+	*skipped = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (ids[i] == self)
+			continue;
+		if (!x2apic && ids[i] > XAPIC_MAX_ID) {
+			(*skipped)++;
+			continue;
+		}
+		ids[k++] = ids[i];
+	}
+	return k;
 }

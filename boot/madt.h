@@ -27,4 +27,23 @@ uint64_t madt_scan_rsdp(madt_phys_fn phys);
 int madt_apic_ids(madt_phys_fn phys, uint64_t rsdp_pa, uint32_t *ids,
 		  unsigned int max, unsigned int *n, const char **err);
 
+/*
+ * The serial console port the firmware names in the ACPI SPCR table
+ * (console=auto): 0, or -1 with a static *err when there is no SPCR, it is
+ * corrupt, or it names a UART x2hv cannot drive (not a 16550 on I/O
+ * ports).
+ */
+int acpi_spcr_port(madt_phys_fn phys, uint64_t rsdp_pa, uint16_t *port,
+		   const char **err);
+
+/*
+ * Of the @n APIC IDs the MADT lists, keep in place those x2hv can start:
+ * not @self (the BSP), and in xAPIC mode none above 254, since an xAPIC
+ * ICR has an 8-bit destination and 0xFF is the broadcast (Intel SDM vol.
+ * 3A 11.6.1). Returns how many remain; *skipped = how many were left out
+ * for being unaddressable.
+ */
+unsigned int madt_startable(uint32_t *ids, unsigned int n, uint32_t self,
+			    int x2apic, unsigned int *skipped);
+
 #endif

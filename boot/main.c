@@ -9,6 +9,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/idt.h"
 #include "arch/x86/lapic.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/system.h"
 #include "arch/x86/time.h"
@@ -16,6 +17,7 @@
 #include "boot/boot.h"
 #include "boot/bootinfo.h"
 #include "boot/cmdline.h"
+#include "boot/madt.h"
 #include "boot/smp.h"
 #include "lib/mm.h"
 #include "lib/printk.h"
@@ -33,27 +35,37 @@ static uint8_t bsp_ist[3 * IST_STACK_SIZE] __attribute__((aligned(4096)));
 
 static const void *phys_ptr(uint64_t pa, size_t len)
 {
-	if (pa + len < pa || pa + len > MAPPED_END)
+	uint64_t end = host_mapped_end() ? host_mapped_end() : MAPPED_END;
+
+	if (pa + len < pa || pa + len > end)
 		return NULL;
 	return (const void *)(uintptr_t)pa;
 }
 
-static void mm_setup(uint64_t info_pa)
+static void boot_error(const char *what, const char *detail)
+{
+	pr_err("error: %s%s%s", what, detail ? ": " : "", detail ? detail : "");
+	system_halt();
+}
+
+/* Give the pool the RAM in [lo, hi), less what must never be handed out:
+ * reserved ranges overlapping RAM entries (firmware may list both), the
+ * first MiB, x2hv's image, the boot modules and the boot information. */
+static void mm_add_ram(uint64_t lo, uint64_t hi, uint64_t info_pa)
 {
 	const struct boot_info *bi = &boot_info;
 
-	for (unsigned int i = 0; i < bi->n_mem; i++)
-		if (bi->mem[i].type == BI_MEM_RAM)
-			mm_pool_add(&mm_host, bi->mem[i].base,
-				    bi->mem[i].base + bi->mem[i].len);
-	/* Remove reserved ranges that overlap RAM entries (firmware may
-	 * list both) and everything we must never hand out. */
+	for (unsigned int i = 0; i < bi->n_mem; i++) {
+		uint64_t b = bi->mem[i].base, e = b + bi->mem[i].len;
+
+		if (bi->mem[i].type == BI_MEM_RAM && e > lo && b < hi)
+			mm_pool_add(&mm_host, b > lo ? b : lo, e < hi ? e : hi);
+	}
 	for (unsigned int i = 0; i < bi->n_mem; i++)
 		if (bi->mem[i].type != BI_MEM_RAM)
 			mm_pool_reserve(&mm_host, bi->mem[i].base,
 					bi->mem[i].base + bi->mem[i].len);
 	mm_pool_reserve(&mm_host, 0, LOW_MEM_END);
-	mm_pool_reserve(&mm_host, MAPPED_END, ~0ull);
 	mm_pool_reserve(&mm_host, (uint64_t)__image_start,
 			(uint64_t)__image_end);
 	for (unsigned int i = 0; i < bi->n_mod; i++) {
@@ -71,8 +83,30 @@ static void mm_setup(uint64_t info_pa)
 
 		mm_pool_reserve(&mm_host, s & ~(PAGE_SIZE - 1), s + PAGE_SIZE);
 	}
-	pr_info("memory: %lu MiB free for the hypervisor and guests",
-		mm_pool_free_bytes(&mm_host) >> 20);
+}
+
+/* The pool from the boot map's RAM first; then, on a host with RAM above
+ * the boot map, map the rest (its page tables come from the first part)
+ * and add it too. */
+static void mm_setup(uint64_t info_pa)
+{
+	uint64_t ram_end = 0;
+
+	for (unsigned int i = 0; i < boot_info.n_mem; i++)
+		if (boot_info.mem[i].type == BI_MEM_RAM &&
+		    boot_info.mem[i].base + boot_info.mem[i].len > ram_end)
+			ram_end = boot_info.mem[i].base + boot_info.mem[i].len;
+	mm_add_ram(0, MAPPED_END, info_pa);
+	if (paging_extend(MAPPED_END, ram_end))
+		boot_error("out of memory mapping the host's RAM", NULL);
+	if (ram_end > MAPPED_END)
+		mm_add_ram(MAPPED_END, host_mapped_end(), info_pa);
+	pr_info("memory: %lu MiB free for the hypervisor and guests, RAM ends at %lu MiB",
+		mm_pool_free_bytes(&mm_host) >> 20, ram_end >> 20);
+	if (ram_end > MAPPED_END)
+		pr_info("memory: identity map extended from %u to %lu GiB with %s pages",
+			BOOT_MAP_GIB, host_mapped_end() >> 30,
+			paging_gib_pages() ? "1 GiB" : "2 MiB");
 }
 
 static void test_fault(void)
@@ -89,12 +123,6 @@ static void test_fault(void)
 	default:
 		break;
 	}
-}
-
-static void boot_error(const char *what, const char *detail)
-{
-	pr_err("error: %s%s%s", what, detail ? ": " : "", detail ? detail : "");
-	system_halt();
 }
 
 /* VM 0 from the boot modules: the first is the kernel with its command
@@ -123,6 +151,52 @@ static void start_vm(void)
 		cfg.initrd_cmdline = cmdline_skip_filename(m->cmdline);
 	}
 	vm_boot(&cfg);
+}
+
+/* console=auto: the port the firmware's SPCR table names, else COM1. */
+static uint16_t console_auto(const char **why)
+{
+	uint64_t rsdp = (uint64_t)(uintptr_t)boot_info.rsdp;
+	uint16_t port;
+
+	if (!rsdp && !boot_info.efi)
+		rsdp = madt_scan_rsdp(phys_ptr);
+	if (!rsdp) {
+		*why = "no ACPI RSDP";
+		return HV_COM1_PORT;
+	}
+	if (acpi_spcr_port(phys_ptr, rsdp, &port, why))
+		return HV_COM1_PORT;
+	*why = NULL;
+	return port;
+}
+
+/* The console the command line asks for. If no UART answers there, say
+ * so on the first of COM1-4 that does answer, and use that one. */
+static void console_setup(void)
+{
+	static const uint16_t com[] = { HV_COM1_PORT, HV_COM2_PORT,
+					HV_COM3_PORT, HV_COM4_PORT };
+	uint16_t port = hv_config.console_port;
+	const char *why = NULL;
+
+	if (port == HV_CONSOLE_AUTO)
+		port = console_auto(&why);
+	if (port && !uart_present(port)) {
+		for (unsigned int i = 0; i < 4; i++) {
+			if (!uart_present(com[i]))
+				continue;
+			uart_init(com[i]);
+			pr_err("console: no UART answers at port %x; using COM%u (port %x) instead",
+			       port, i + 1, com[i]);
+			break;
+		}
+		return; /* no UART answers anywhere: nothing can be shown */
+	}
+	uart_init(port);
+	if (hv_config.console_port == HV_CONSOLE_AUTO)
+		pr_info("console=auto: port %x (%s)", port,
+			why ? why : "from the ACPI SPCR table");
 }
 
 void kmain(uint32_t magic, uint32_t info_pa)
@@ -154,7 +228,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 		pr_err("error: command line: %s: '%s'", err, t);
 		system_halt();
 	}
-	uart_init(hv_config.console_port);
+	console_setup();
 	log_level = (enum log_level)hv_config.loglvl;
 	pr_info("x2hv starting (%s, %s)",
 		magic == MB2_BOOTLOADER_MAGIC ? "multiboot2" : "multiboot1",
@@ -174,7 +248,8 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	mm_setup(info_pa);
 	lapic_init();
 	percpu[0].apic_id = lapic_id();
-	pr_info("host LAPIC: %s mode", lapic_is_x2apic() ? "x2APIC" : "xAPIC");
+	pr_info("host LAPIC: %s mode%s", lapic_is_x2apic() ? "x2APIC" : "xAPIC",
+		lapic_x2apic_by_firmware() ? " (enabled by firmware)" : "");
 	tsc_calibrate();
 	test_fault();
 

@@ -13,6 +13,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/idt.h"
 #include "arch/x86/lapic.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "boot/smp.h"
 #include "arch/x86/time.h"
@@ -58,16 +59,26 @@ extern struct boot_info boot_info;
 
 static const void *host_phys(uint64_t pa, size_t len)
 {
-	if (pa + len < pa || pa + len > ((uint64_t)BOOT_MAP_GIB << 30))
+	if (pa + len < pa || pa + len > host_mapped_end())
 		return NULL;
 	return (const void *)(uintptr_t)pa;
 }
 
+/* Stack and IST stacks for CPU @cpu, before it is started. */
+static void alloc_stacks(unsigned int cpu)
+{
+	percpu[cpu].stack = page_alloc(HOST_STACK_SIZE, PAGE_SIZE);
+	ap_stack_tops[cpu] = (uint64_t)percpu[cpu].stack + HOST_STACK_SIZE;
+	percpu[cpu].ist_stacks = page_alloc(3 * IST_STACK_SIZE, PAGE_SIZE);
+}
+
+static uint32_t madt_ids[MAX_CPUS];
+
 /* Start the MADT's enabled CPUs one by one; false if there is no MADT. */
 static bool start_from_madt(void)
 {
-	uint32_t ids[MAX_CPUS], self = lapic_id();
-	unsigned int n;
+	uint32_t *ids = madt_ids, self = lapic_id();
+	unsigned int n, skipped;
 	const char *err = "no RSDP from the loader or in the BIOS areas";
 	uint64_t rsdp = (uint64_t)(uintptr_t)boot_info.rsdp;
 
@@ -82,15 +93,27 @@ static bool start_from_madt(void)
 		pr_info("smp: %s: starting APs by broadcast", err);
 		return false;
 	}
-	pr_info("smp: MADT (RSDP %s) lists %u enabled CPUs",
+	pr_info("smp: MADT (RSDP %s) lists %u enabled CPUs%s",
 		boot_info.rsdp ? "from the loader" : "found in the BIOS area",
-		n);
+		n,
+		n == MAX_CPUS ? " (MAX_CPUS: any further are not started)" :
+				"");
+	n = madt_startable(ids, n, self, lapic_is_x2apic(), &skipped);
+	if (skipped)
+		pr_warn("smp: %u CPUs have APIC IDs above 254, which an xAPIC cannot address: not started",
+			skipped);
 	for (unsigned int i = 0; i < n; i++) {
 		uint32_t before = ap_next_cpu;
 		uint64_t end;
 
-		if (ids[i] == self)
-			continue;
+		if (before >= MAX_CPUS)
+			break;
+		/* Stacks for this CPU, and for one more in case a CPU that
+		 * timed out below arrives late and takes this number. */
+		for (unsigned int c = before; c <= before + 1 && c < MAX_CPUS;
+		     c++)
+			if (!percpu[c].stack)
+				alloc_stacks(c);
 		lapic_start_ap(ids[i], TRAMPOLINE_BASE >> 12);
 		end = rdtsc() + AP_WAIT_US * tsc_khz / 1000;
 		while (__atomic_load_n(&ap_next_cpu, __ATOMIC_ACQUIRE) ==
@@ -106,21 +129,21 @@ static bool start_from_madt(void)
 
 void smp_start_aps(void)
 {
-	uint64_t end;
+	uint64_t end, free_before = mm_pool_free_bytes(&mm_host);
 	unsigned int n, last = 0;
+	bool broadcast = false;
 
-	for (unsigned int i = 1; i < MAX_CPUS; i++) {
-		percpu[i].stack = page_alloc(HOST_STACK_SIZE, PAGE_SIZE);
-		ap_stack_tops[i] = (uint64_t)percpu[i].stack + HOST_STACK_SIZE;
-		percpu[i].ist_stacks =
-			page_alloc(3 * IST_STACK_SIZE, PAGE_SIZE);
-	}
 	memcpy((void *)TRAMPOLINE_BASE, trampoline,
 	       trampoline_end - trampoline);
 	*(volatile uint64_t *)(TRAMPOLINE_BASE + TRAMP_CR3) = read_cr3();
 	*(volatile uint32_t *)(TRAMPOLINE_BASE + TRAMP_LOCK) = 0;
-	if (!start_from_madt())
+	if (!start_from_madt()) {
+		/* Every AP may arrive: each needs its stacks ready. */
+		for (unsigned int i = 1; i < MAX_CPUS; i++)
+			alloc_stacks(i);
 		lapic_start_aps(TRAMPOLINE_BASE >> 12);
+		broadcast = true;
+	}
 
 	/* Wait until no new AP has arrived for AP_WAIT_US. */
 	end = rdtsc() + AP_WAIT_US * tsc_khz / 1000;
@@ -138,4 +161,15 @@ void smp_start_aps(void)
 	for (unsigned int i = 1; i < nr_cpus; i++)
 		while (!__atomic_load_n(&percpu[i].online, __ATOMIC_ACQUIRE))
 			cpu_relax();
+	/* What each CPU costs: what the APs took from the pool (their
+	 * stacks and the backend's per-CPU state), and the static area. */
+	pr_info("smp: %u CPUs; per CPU %lu KiB allocated (stacks, %s state) and %lu bytes static; MAX_CPUS %u: %lu KiB static",
+		nr_cpus,
+		nr_cpus > 1 && !broadcast ?
+			(free_before - mm_pool_free_bytes(&mm_host)) /
+					(nr_cpus - 1) >>
+				10 :
+			0ul,
+		virt ? virt->name : "no backend", sizeof(struct percpu),
+		MAX_CPUS, sizeof(percpu) >> 10);
 }

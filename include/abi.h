@@ -64,6 +64,10 @@
 #define X2HV_GPA_ACPI 0xe0000ull /* ACPI tables, reserved, 64 KiB */
 #define X2HV_GPA_ACPI_SIZE 0x10000ull
 #define X2HV_GPA_HIGH_RAM 0x100000ull /* RAM from 1 MiB to the VM's size */
+/* RAM below 4 GiB ends here at most; the rest of a larger VM's RAM starts
+ * at 4 GiB (the 32-bit hole between holds no RAM, as on a PC). */
+#define X2HV_GPA_LOW_RAM_MAX 0xc0000000ull
+#define X2HV_GPA_ABOVE_4G 0x100000000ull
 #define X2HV_GPA_LAPIC 0xfee00000ull /* no device here: see README */
 
 #endif

@@ -4,9 +4,11 @@
  * the guest kernel with its command line, module 2 an optional initrd) and
  * starting its vCPUs, one per physical CPU.
  *
- * Guest-physical layout (include/abi.h): RAM [0, mem) backed by one
- * contiguous host block; [0x9f000, 1 MiB) is reported reserved and holds
- * the ACPI tables and hvm_start_info; [mem, 4 GiB) is the empty bus, a
+ * Guest-physical layout (include/abi.h): RAM [0, min(mem, 3 GiB)) backed
+ * by one contiguous host block and the rest of a larger VM's RAM from
+ * 4 GiB up (vmm/vm_mem.c); [0x9f000, 1 MiB) is reported reserved and holds
+ * the ACPI tables and hvm_start_info; from the end of the RAM below 4 GiB
+ * to 4 GiB is the empty bus, a
  * per-VM 2 MiB block of 0xff bytes mapped writable in 2 MiB pages, so a
  * stray read of a device that is not there (IOAPIC, xAPIC page, HPET)
  * returns all-ones without any instruction decoding. Writes land in that
@@ -29,7 +31,6 @@
 #define MIB (1ull << 20)
 #define GIB (1ull << 30)
 #define LARGE_PAGE (2 * MIB)
-#define GUEST_RAM_MAX (3ul << 30) /* below the 32-bit MMIO hole */
 #define GPA_4G (4 * GIB)
 #define GPA_START_INFO 0xe8000ull
 #define START_INFO_SIZE 0x8000ull
@@ -47,19 +48,13 @@ static void vm_error(const char *what, const char *detail)
 	system_halt();
 }
 
-void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
-		return NULL;
-	return vm->ram + gpa;
-}
-
 static void *gpa_ptr_cb(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct vm *vm = ctx;
 
-	/* Kernels load at or above 1 MiB (pvh.pandoc; Linux at 16 MiB). */
-	if (gpa < X2HV_GPA_HIGH_RAM)
+	/* Kernels load at or above 1 MiB (pvh.pandoc; Linux at 16 MiB),
+	 * in the RAM below 4 GiB (the PVH entry runs in 32-bit mode). */
+	if (gpa < X2HV_GPA_HIGH_RAM || gpa >= vm->low_size)
 		return NULL;
 	return gpa_to_hva(vm, gpa, len);
 }
@@ -93,10 +88,10 @@ static void vm_map_memory(struct vm *vm)
 {
 	if (virt->vm_init(vm))
 		vm_error("out of memory for the VM's page tables", NULL);
-	if (virt->map(vm, 0, (uint64_t)vm->ram, vm->ram_size, NPT_RWX))
+	if (vm_mem_map(vm))
 		vm_error("out of memory mapping guest RAM", NULL);
 	memset(vm->empty_bus, 0xff, LARGE_PAGE);
-	for (uint64_t gpa = vm->ram_size; gpa < GPA_4G; gpa += LARGE_PAGE)
+	for (uint64_t gpa = vm->low_size; gpa < GPA_4G; gpa += LARGE_PAGE)
 		if (virt->map(vm, gpa, (uint64_t)vm->empty_bus, LARGE_PAGE,
 			      NPT_R | NPT_W))
 			vm_error("out of memory mapping the empty bus", NULL);
@@ -125,9 +120,9 @@ static uint32_t vm_load_modules(struct vm *vm, struct pvh_module *initrd,
 	*n_initrd = 0;
 	if (c->initrd) {
 		uint64_t size = c->initrd_size;
-		uint64_t gpa = (vm->ram_size - size) & ~(PAGE_SIZE - 1);
+		uint64_t gpa = (vm->low_size - size) & ~(PAGE_SIZE - 1);
 
-		if (size >= vm->ram_size || gpa < img.highest)
+		if (size >= vm->low_size || gpa < img.highest)
 			vm_error(
 				"initrd (module 2) does not fit in guest RAM above the kernel",
 				NULL);
@@ -147,14 +142,7 @@ static uint64_t vm_build_tables(struct vm *vm, const struct pvh_module *mods,
 {
 	uint32_t ids[VM_MAX_VCPUS];
 	struct acpi_cfg acfg = { vm->nr_vcpus, ids };
-	struct hvm_memmap_table_entry map[3] = {
-		{ 0, X2HV_GPA_LOW_RAM_END, HVM_MEMMAP_TYPE_RAM, 0 },
-		{ X2HV_GPA_LOW_RAM_END,
-		  X2HV_GPA_HIGH_RAM - X2HV_GPA_LOW_RAM_END,
-		  HVM_MEMMAP_TYPE_RESERVED, 0 },
-		{ X2HV_GPA_HIGH_RAM, vm->ram_size - X2HV_GPA_HIGH_RAM,
-		  HVM_MEMMAP_TYPE_RAM, 0 },
-	};
+	struct hvm_memmap_table_entry map[4];
 	struct pvh_start_cfg scfg = { 0 };
 	uint64_t rsdp = 0;
 	const char *err;
@@ -171,7 +159,7 @@ static uint64_t vm_build_tables(struct vm *vm, const struct pvh_module *mods,
 	scfg.n_modules = n_mods;
 	scfg.rsdp_gpa = rsdp;
 	scfg.memmap = map;
-	scfg.n_memmap = 3;
+	scfg.n_memmap = vm_memmap(vm, map);
 	if (pvh_build_start_info(vm->ram + GPA_START_INFO, START_INFO_SIZE,
 				 GPA_START_INFO, &scfg, &err) < 0)
 		vm_error("hvm_start_info", err);
@@ -244,7 +232,8 @@ void vcpu_irq_init(void);
 void vm_boot(const struct vm_config *cfg)
 {
 	struct vm *vm = &vm0;
-	uint64_t mem = (cfg->mem + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1);
+	uint64_t mem = (cfg->mem + LARGE_PAGE - 1) & ~(LARGE_PAGE - 1), free;
+	const char *err;
 
 	vm->cfg = *cfg;
 	vm->nr_vcpus = cfg->vcpus ? cfg->vcpus : nr_cpus;
@@ -253,19 +242,16 @@ void vm_boot(const struct vm_config *cfg)
 		       vm->nr_vcpus, nr_cpus, VM_MAX_VCPUS);
 		system_halt();
 	}
-	if (mem > GUEST_RAM_MAX) {
-		pr_err("error: mem=%lu MiB: guest RAM above %lu MiB is not supported",
-		       mem >> 20, GUEST_RAM_MAX >> 20);
-		system_halt();
-	}
 	vcpu_irq_init();
-	vm->ram = page_try_alloc(mem, LARGE_PAGE);
-	if (!vm->ram) {
-		pr_err("error: mem=%lu MiB is more than the free host memory (%lu MiB)",
-		       mem >> 20, mm_pool_free_bytes(&mm_host) >> 20);
+	free = mm_pool_free_bytes(&mm_host);
+	if (vm_mem_alloc(vm, mem, &err)) {
+		pr_err("error: mem=%lu MiB: %s (%lu MiB)", mem >> 20, err,
+		       free >> 20);
 		system_halt();
 	}
-	vm->ram_size = mem;
+	pr_info("vm%u: RAM %lu MiB below 4 GiB at host %lx, %lu MiB above in %u host blocks",
+		vm->id, vm->low_size >> 20, (uint64_t)vm->ram,
+		(mem - vm->low_size) >> 20, vm->n_high);
 	vm->empty_bus = page_alloc(LARGE_PAGE, LARGE_PAGE);
 	vm_map_memory(vm);
 	vm_reload(vm);

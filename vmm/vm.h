@@ -14,6 +14,7 @@
 
 #include "lib/lock.h"
 #include "lib/ratelimit.h"
+#include "loader/pvh.h"
 #include "vmm/cr_policy.h"
 #include "vmm/dev/uart.h"
 #include "vmm/virt.h"
@@ -103,11 +104,24 @@ enum vm_stop_kind {
 	VM_STOP_ERROR,
 };
 
+/* A piece of guest RAM above 4 GiB and the host block that backs it. */
+struct vm_ram_chunk {
+	uint64_t gpa, size;
+	uint8_t *hva;
+};
+
+#define VM_MAX_RAM_CHUNKS 64
+
 struct vm {
 	unsigned int id;
 	struct vm_config cfg;
-	uint64_t ram_size; /* bytes, guest-physical [0, ram_size) less holes */
+	uint64_t ram_size; /* bytes of guest RAM in all */
 	uint8_t *ram; /* host mapping of guest-physical 0 (contiguous) */
+	uint64_t low_size; /* RAM below 4 GiB: [0, low_size) at ram */
+	/* The rest from X2HV_GPA_ABOVE_4G up, in as few host blocks as the
+	 * host's free memory allows (vmm/vm_mem.c). */
+	struct vm_ram_chunk high[VM_MAX_RAM_CHUNKS];
+	unsigned int n_high;
 	void *npt; /* backend's EPT/NPT root (virtual = physical) */
 	uint64_t npt_pa;
 	uint8_t *empty_bus; /* 2 MiB of 0xff: unbacked guest-physical space */
@@ -148,8 +162,18 @@ void guest_events_report(struct vm *vm);
 void vm_reload(struct vm *vm);
 /* Put vCPU 0 in the PVH entry state of vm->entry / vm->start_info. */
 void vcpu_boot_state(struct vcpu *v);
-/* Guest-physical range -> host pointer, NULL unless all of it is RAM. */
+/* Guest-physical range -> host pointer, NULL unless all of it is RAM
+ * backed by one host block (a range across two blocks above 4 GiB gets
+ * NULL too: blocks are at least 2 MiB and aligned to it). */
 void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+/* Back @mem bytes of guest RAM (vmm/vm_mem.c): 0, or -1 with *err. */
+int vm_mem_alloc(struct vm *vm, uint64_t mem, const char **err);
+/* Map the RAM into the VM's EPT/NPT; 0 or -1 (out of memory). */
+int vm_mem_map(struct vm *vm);
+/* The guest's memory map (hvm_start_info, E820): at most 4 entries;
+ * returns how many. */
+unsigned int vm_memmap(const struct vm *vm,
+		       struct hvm_memmap_table_entry map[4]);
 /* Stop the VM: every vCPU leaves guest mode and reports. Any CPU. */
 void vm_request_stop(struct vm *vm, enum vm_stop_kind kind);
 /* The run loop of the vCPU bound to this CPU (never returns). */

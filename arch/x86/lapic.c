@@ -35,7 +35,7 @@
 #define TIMER_DIV_1 0xb
 #define ICR_SPIN_LIMIT 1000000
 
-static bool x2apic;
+static bool x2apic, firmware_x2apic;
 static volatile uint32_t *mmio;
 /* LAPIC timer ticks per TSC tick as a 32.32 fixed-point ratio. */
 static uint64_t timer_per_tsc_fp;
@@ -43,6 +43,11 @@ static uint64_t timer_per_tsc_fp;
 bool lapic_is_x2apic(void)
 {
 	return x2apic;
+}
+
+bool lapic_x2apic_by_firmware(void)
+{
+	return firmware_x2apic;
 }
 
 static uint32_t rd(uint32_t reg)
@@ -69,7 +74,12 @@ void lapic_init(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
-	x2apic = cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_X2APIC);
+	/* Firmware may hand over in x2APIC mode (servers with more than 255
+	 * CPUs must): keep it, since leaving x2APIC mode needs the APIC
+	 * disabled first (Intel SDM vol. 3A 11.12.5, figure 11-27). */
+	firmware_x2apic = (base & APIC_BASE_EN) && (base & APIC_BASE_EXTD);
+	x2apic = firmware_x2apic ||
+		 cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_X2APIC);
 	base |= APIC_BASE_EN;
 	if (x2apic)
 		base |= APIC_BASE_EXTD;

@@ -10,6 +10,9 @@
 #include <stdint.h>
 
 void lapic_init(void); /* per CPU: enable, spurious vector, mask LVTs */
+/* The LAPIC was already in x2APIC mode when x2hv started (on the BSP:
+ * the last lapic_init() on this CPU). */
+bool lapic_x2apic_by_firmware(void);
 bool lapic_is_x2apic(void);
 uint32_t lapic_id(void);
 void lapic_eoi(void);

@@ -6,7 +6,11 @@
 #ifndef X2HV_ARCH_X86_PERCPU_H
 #define X2HV_ARCH_X86_PERCPU_H
 
-#define MAX_CPUS 64
+/* Physical CPUs x2hv starts: enough for an 8-socket server with SMT
+ * (960 threads) or two 192-core EPYCs (768). The static per-CPU area
+ * costs sizeof(struct percpu) per entry; stacks and the backend's state
+ * are allocated only for CPUs that exist (boot/smp.c prints the cost). */
+#define MAX_CPUS 1024
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
 #include <stdint.h>

@@ -12,6 +12,10 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
+#define UART_SCR 7
+#define SCR_PROBE1 0x5a
+#define SCR_PROBE2 0xa5
+#define LSR_FLOATING 0xff /* nothing decodes the port: the bus floats */
 #define LCR_8N1 0x03
 #define LCR_DLAB 0x80
 #define FCR_ENABLE_CLEAR 0x07
@@ -68,4 +72,17 @@ int uart_getc(void)
 	if (!uart_port || !(inb(uart_port + UART_LSR) & LSR_DR))
 		return -1;
 	return inb(uart_port + UART_RBR);
+}
+
+bool uart_present(uint16_t port)
+{
+	/* The scratch register holds what was written (PC16550D datasheet,
+	 * 8.10), and a floating bus reads all-ones. */
+	if (inb(port + UART_LSR) == LSR_FLOATING)
+		return false;
+	outb(port + UART_SCR, SCR_PROBE1);
+	if (inb(port + UART_SCR) != SCR_PROBE1)
+		return false;
+	outb(port + UART_SCR, SCR_PROBE2);
+	return inb(port + UART_SCR) == SCR_PROBE2;
 }

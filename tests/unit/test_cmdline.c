@@ -81,6 +81,10 @@ static void test_console(void **state)
 	assert_int_equal(parse("console=com1").cfg.console_port, 0x3f8);
 	assert_int_equal(parse("console=com2").cfg.console_port, 0x2f8);
 	assert_int_equal(parse("console=none").cfg.console_port, 0);
+	assert_int_equal(parse("console=com3").cfg.console_port, 0x3e8);
+	assert_int_equal(parse("console=com4").cfg.console_port, 0x2e8);
+	assert_int_equal(parse("console=auto").cfg.console_port,
+			 HV_CONSOLE_AUTO);
 	assert_int_equal(parse("console=0x2e8").cfg.console_port, 0x2e8);
 	assert_int_equal(parse("console=0X3E8").cfg.console_port, 0x3e8);
 	assert_int_equal(parse("console=0xfff8").cfg.console_port, 0xfff8);
@@ -89,7 +93,8 @@ static void test_console(void **state)
 
 static void test_console_errors(void **state)
 {
-	expect_error("console=com3", "console=com3", "unknown value");
+	expect_error("console=com5", "console=com5", "unknown value");
+	expect_error("console=0xffff", "console=0xffff", "value out of range");
 	expect_error("console=", "console=", "unknown value");
 	expect_error("console=1016", "console=1016", "unknown value");
 	expect_error("console=COM1", "console=COM1", "unknown value");

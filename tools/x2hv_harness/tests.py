@@ -33,6 +33,7 @@ class Test:
         self.timed_checks = list(timed_checks)
         self.need = need  # function(platform) -> None or SKIP reason
         self.error = None  # a broken test definition: always FAIL
+        self.iso = None  # boot this image instead of building one
 
 
 def host_lapic_expect(plat):
@@ -102,7 +103,7 @@ BOOT_TESTS = [
      "reject": [r"x2hv: PANIC"]},
     {"name": "boot-bigmem", "hvargs": "on_exit=poweroff mem=3000M",
      "module": "@hello", "cpus_on": False,
-     "expect": [r"x2hv: error: mem=3000 MiB is more than the free host "
+     "expect": [r"x2hv: error: mem=3000 MiB: more than the free host "
                 r"memory"],
      "reject": [r"x2hv: PANIC", r"vm0: .* starting"]},
     # A CPU without VMX and SVM: one clear message and a clean halt.
@@ -110,11 +111,64 @@ BOOT_TESTS = [
      "cpu_minus": ["svm", "vmx"], "cpus_on": False,
      "expect": [r"x2hv: error: no usable VMX or SVM on this CPU"],
      "reject": [r"x2hv: PANIC", r"cpu\d+: (VMX|SVM) on"]},
+    # Host RAM above the 16 GiB boot map (issue 13): x2hv maps it (1 GiB
+    # pages on this CPU), and the pool hands out its top first, so the
+    # guest's RAM and page tables lie above 16 GiB. QEMU touches only what
+    # the guest uses.
+    {"name": "boot-hostram", "hvargs": "on_exit=poweroff loglvl=debug",
+     "module": "@hello", "cpus_on": False,
+     "qemu_args": ["-m", "20G"], "platforms": ["qemu-svm", "qemu-svm-efi"],
+     "expect": [r"x2hv: memory: 2\d{4} MiB free .*RAM ends at 21504 MiB",
+                r"x2hv: memory: identity map extended from 16 to 21 GiB "
+                r"with 1 GiB pages", r"RESULT: PASS"],
+     "reject": [r"x2hv: PANIC"]},
+    # Consoles (issue 13). QEMU here has one UART, COM1: console=com2
+    # gets a clear message there; console=auto without an SPCR table
+    # says so and uses COM1; with an SPCR naming COM2 (QEMU's
+    # -acpitable) and QEMU's one UART moved to 0x2f8, x2hv's lines reach
+    # the log only through the port the SPCR named.
+    {"name": "boot-console-missing",
+     "hvargs": "noguest on_exit=poweroff console=com2",
+     "cpus_on": False, "platforms": ["qemu-svm", "qemu-svm-efi"],
+     "expect": [r"x2hv: console: no UART answers at port 2f8; using COM1 "
+                r"\(port 3f8\) instead", r"x2hv: noguest"],
+     "reject": [r"x2hv: PANIC"]},
+    {"name": "boot-console-auto",
+     "hvargs": "noguest on_exit=poweroff console=auto",
+     "cpus_on": False, "platforms": ["qemu-svm", "qemu-svm-efi"],
+     "expect": [r"x2hv: console=auto: port 3f8 \(no SPCR table\)",
+                r"x2hv: noguest"],
+     "reject": [r"x2hv: PANIC"]},
+    {"name": "boot-console-spcr",
+     "hvargs": "noguest on_exit=poweroff console=auto",
+     # Not on OVMF: UEFI GRUB stops at "serial port `com0' isn't found".
+     "cpus_on": False, "platforms": ["qemu-svm"],
+     "qemu_args": ["-acpitable", "sig=SPCR,rev=2,data={build}/bad/spcr-com2.dat",
+                   "-global", "isa-serial.iobase=0x2f8"],
+     "expect": [r"x2hv: console=auto: port 2f8 \(from the ACPI SPCR table\)",
+                r"x2hv: noguest"],
+     "reject": [r"x2hv: PANIC"]},
     {"name": "boot-hugemem", "hvargs": "on_exit=poweroff mem=64G",
      "module": "@hello", "cpus_on": False,
-     "expect": [r"x2hv: error: mem=65536 MiB: guest RAM above 3072 MiB"],
+     "expect": [r"x2hv: error: mem=65536 MiB: more than the free host "
+                r"memory"],
      "reject": [r"x2hv: PANIC"]},
 ]
+
+
+def write_spcr(path, port):
+    """The body of an SPCR table (after its 36-byte header, which QEMU's
+    -acpitable adds): a 16550 (interface type 0) at I/O port @port, as a
+    Generic Address Structure, 115200 baud, 8N1, VT100."""
+    body = bytearray(44)
+    body[0] = 0                       # interface type: 16550
+    body[4:8] = bytes([1, 8, 0, 1])   # GAS: system I/O, 8 bits, byte access
+    body[8:16] = port.to_bytes(8, "little")
+    body[22] = 7                      # baud rate: 115200
+    body[26] = 0                      # terminal: VT100
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(bytes(body))
 
 
 def boot_module(build, name):
@@ -131,12 +185,16 @@ def boot_tests(build, plat, make_bad=True):
     if make_bad:
         subprocess.check_call([sys.executable, os.path.join(
             "tests", "bad-input", "mkbadelf.py"), os.path.join(build, "bad")])
+        write_spcr(os.path.join(build, "bad", "spcr-com2.dat"), 0x2f8)
     return [Test(t["name"], t["hvargs"], ncpu=2,
                  expect=[e(plat) if callable(e) else e for e in t["expect"]],
                  reject=t["reject"], cpus_on=t["cpus_on"],
                  modules=[(boot_module(build, t["module"]), "")]
                  if "module" in t else [],
-                 cpu_minus=t.get("cpu_minus", ()))
+                 cpu_minus=t.get("cpu_minus", ()),
+                 qemu_args=[a.replace("{build}", os.path.abspath(build))
+                            for a in t.get("qemu_args", ())],
+                 platforms=t.get("platforms"))
             for t in BOOT_TESTS]
 
 
@@ -220,15 +278,59 @@ def tsc_check(text):
     return None
 
 
-def linux_test(build, plat, extra_cmdline="", extra_hvargs=""):
+# Variants of the Linux test (issue 13): a later option on either command
+# line overrides the default. "linux-6g": 6 GiB of guest RAM, 3 GiB below
+# 4 GiB and 3 above, in a machine of 8 GiB whose RAM above 4 GiB is 5 GiB,
+# so the guest's RAM comes in several host blocks; Linux must see it all
+# and keep a 3200 MiB file in a tmpfs. "linux-smp8": 8 vCPUs on 8 CPUs.
+LINUX_VARIANTS = {
+    "linux": {},
+    "linux-6g": {"hvargs": "mem=6G", "qemu_args": ["-m", "8G"],
+                 "cmdline": "x2hv.memmin=5800 x2hv.bigfile=3200",
+                 "expect": [r"x2hv: vm0: RAM 3072 MiB below 4 GiB .* "
+                            r"3072 MiB above",
+                            r"x2hv-linux: MemTotal \d+ MiB",
+                            r"x2hv-linux: bigfile read back"],
+                 "timeout": 1500,
+                 "platforms": ["qemu-svm", "qemu-svm-efi", "kvm"]},
+    "linux-smp8": {"hvargs": "vcpus=8", "ncpu": 8,
+                   "cmdline": "x2hv.cpus=8",
+                   "platforms": ["qemu-svm", "qemu-svm-efi", "kvm"]},
+}
+
+
+def linux_test(build, plat, extra_cmdline="", extra_hvargs="",
+               variant="linux"):
+    v = LINUX_VARIANTS[variant]
     ldir = os.path.join(build, "linux")
-    cmdline = (LINUX_CMDLINE + " " + extra_cmdline).strip()
+    cmdline = " ".join([LINUX_CMDLINE, v.get("cmdline", ""),
+                        extra_cmdline]).strip()
     # No xAPIC MMIO (from the accessed flag of the page, where the
     # platform keeps one), and a clean ACPI poweroff.
-    expect = LINUX_EXPECT + [xapic_page_expect(plat), LINUX_POWEROFF]
-    return Test("linux", (LINUX_HVARGS + " " + extra_hvargs).strip(),
+    expect = LINUX_EXPECT + [xapic_page_expect(plat), LINUX_POWEROFF] + \
+        v.get("expect", [])
+    hvargs = " ".join([LINUX_HVARGS, v.get("hvargs", ""), extra_hvargs])
+    return Test(variant, " ".join(hvargs.split()),
                 modules=[(os.path.join(ldir, "vmlinux"), cmdline),
                          (os.path.join(ldir, "initramfs.cpio.gz"), "")],
-                ncpu=2, expect=expect, reject=LINUX_REJECT,
-                timeout=plat.linux_timeout, checks=[tsc_check],
-                timed_checks=[guest_clock])
+                ncpu=v.get("ncpu", 2), expect=expect, reject=LINUX_REJECT,
+                timeout=max(plat.linux_timeout, v.get("timeout", 0)),
+                checks=[tsc_check], timed_checks=[guest_clock],
+                qemu_args=v.get("qemu_args", ()),
+                platforms=v.get("platforms"))
+
+
+# ------------------------------------------------------------ make iso
+def image_test(build, plat):
+    """Boot build/x2hv.iso as it is: an SMBIOS OEM string makes its
+    grub.cfg pick the self-test entry (x2hv on every CPU, Linux's checks,
+    power-off); the same checks as the Linux test."""
+    t = Test("image", "", ncpu=2,
+             expect=LINUX_EXPECT + [xapic_page_expect(plat), LINUX_POWEROFF,
+                                    r"x2hv: command line: '.*console=auto"],
+             reject=LINUX_REJECT, timeout=plat.linux_timeout,
+             checks=[tsc_check],
+             qemu_args=["-smbios", "type=11,value=x2hv:selftest"],
+             platforms=["qemu-svm", "qemu-svm-efi", "kvm"])
+    t.iso = os.path.abspath(os.path.join(build, "x2hv.iso"))
+    return t
