@@ -97,6 +97,20 @@ test-linux: all $(LINUX_ASSETS)
 run: all $(LINUX_ASSETS)
 	@$(HARNESS) run --platform $(PLATFORM)
 
+# The bootable image for real machines (README, "A bootable image") and
+# its test: booted as it is under SeaBIOS and OVMF.
+$(BUILD)/x2hv.iso: $(BUILD)/x2hv.elf $(LINUX_ASSETS) tools/iso/grub.cfg
+	@$(HARNESS) iso
+
+iso: $(BUILD)/x2hv.iso
+
+test-iso: $(BUILD)/x2hv.iso
+	@$(HARNESS) image --platform qemu-svm,qemu-svm-efi
+
+# Big guests (issue 13): 6 GiB of RAM, 8 vCPUs.
+test-linux-big: all $(LINUX_ASSETS)
+	@$(HARNESS) linux --platform $(PLATFORM) --variant linux-6g,linux-smp8 -j1
+
 bench: all $(GUEST_ELFS)
 	@$(HARNESS) bench --platform $(PLATFORM)
 
@@ -116,7 +130,8 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 		'$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)' \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-boot PLATFORM=$(p)') \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-guest PLATFORM=$(p)') \
-		$(foreach p,$(CI_LINUX_PLATFORMS),'$(MAKE) -s test-linux PLATFORM=$(p)')
+		$(foreach p,$(CI_LINUX_PLATFORMS),'$(MAKE) -s test-linux PLATFORM=$(p)') \
+		'$(MAKE) -s test-iso'
 
 test-linux-bochs: all $(LINUX_ASSETS)
 	@$(HARNESS) linux --platform bochs-vmx-nopi
@@ -136,4 +151,5 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all test test-unit test-boot test-guest test-linux test-linux-bochs run bench \
+	iso test-iso test-linux-big \
 	fuzz format-check format-check-tier check-layers clean

@@ -11,10 +11,11 @@ import sys
 
 from . import platforms
 from .bench import cmd_bench
-from .iso import build_iso
+from .iso import build_image, build_iso
 from .runner import run_all
 from .selftest import cmd_selftest
-from .tests import Test, boot_tests, guest_test, linux_test
+from .tests import (LINUX_VARIANTS, Test, boot_tests, guest_test,
+                    image_test, linux_test)
 
 
 def platforms_of(args):
@@ -49,8 +50,32 @@ def cmd_guest(args):
 
 
 def cmd_linux(args):
+    variants = args.variant.split(",")
+    for v in variants:
+        if v not in LINUX_VARIANTS:
+            sys.exit(f"harness: unknown Linux variant '{v}' "
+                     f"(one of {', '.join(LINUX_VARIANTS)})")
     return run_all(args, [(p, linux_test(args.build, p, args.append,
-                                         args.hvargs))
+                                         args.hvargs, v))
+                          for p in platforms_of(args) for v in variants])
+
+
+def cmd_iso(args):
+    """make iso: build/x2hv.iso."""
+    iso, err = build_image(args.build)
+    if err:
+        print(f"harness: {err}", file=sys.stderr)
+        return 1
+    print(f"iso: {iso} ({os.path.getsize(iso) >> 20} MiB)")
+    return 0
+
+
+def cmd_image(args):
+    """Boot build/x2hv.iso on each platform (built first if missing)."""
+    if not os.path.exists(os.path.join(args.build, "x2hv.iso")) and \
+            cmd_iso(args):
+        return 1
+    return run_all(args, [(p, image_test(args.build, p))
                           for p in platforms_of(args)])
 
 
@@ -86,6 +111,7 @@ def cmd_run(args):
 
 
 COMMANDS = (("boot", cmd_boot), ("guest", cmd_guest), ("linux", cmd_linux),
+            ("iso", cmd_iso), ("image", cmd_image),
             ("run", cmd_run),
             ("bench", lambda a: cmd_bench(a, platforms_of(a))),
             ("selftest", cmd_selftest))
@@ -114,6 +140,9 @@ def main(description):
         if name in ("linux", "run"):
             p.add_argument("--append", default="",
                            help="extra Linux command-line arguments")
+        if name == "linux":
+            p.add_argument("--variant", default="linux",
+                           help="comma list of: " + ", ".join(LINUX_VARIANTS))
         if name == "run":
             p.add_argument("--guest", default="linux",
                            help="linux, none, or a tests/guest name")

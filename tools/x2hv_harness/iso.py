@@ -70,3 +70,52 @@ def build_iso(build, plat, test, hvargs, modules):
         return None, "grub-mkrescue failed: " + (tail[-1] if tail else "")
     shutil.rmtree(stage, ignore_errors=True)
     return iso, None
+
+
+# ------------------------------------------------------------ make iso
+IMAGE_CFG = os.path.join("tools", "iso", "grub.cfg")
+IMAGE_GRUBS = ("/usr/lib/grub/i386-pc", "/usr/lib/grub/x86_64-efi")
+
+
+def image_path(build):
+    return os.path.join(build, "x2hv.iso")
+
+
+def build_image(build):
+    """build/x2hv.iso for a USB stick or a BMC's virtual CD: BIOS and
+    UEFI GRUB (grub-mkrescue makes the ISO hybrid: El Torito for both,
+    and an MBR/GPT so that it also boots written to a disk), x2hv,
+    Debian's kernel (gzipped: GRUB unpacks it), the initramfs and
+    tools/iso/grub.cfg. Returns (path, err)."""
+    for d in IMAGE_GRUBS:
+        if not os.path.isdir(d):
+            return None, f"{d} missing (grub-pc-bin, grub-efi-amd64-bin)"
+    files = {"x2hv.elf": os.path.join(build, "x2hv.elf"),
+             "vmlinux": os.path.join(build, "linux", "vmlinux"),
+             "initramfs.cpio.gz": os.path.join(build, "linux",
+                                               "initramfs.cpio.gz")}
+    for src in files.values():
+        if not os.path.exists(src):
+            return None, f"{src} missing (make all linux-assets)"
+    stage = os.path.join(build, "image")
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(os.path.join(stage, "boot", "grub"))
+    shutil.copyfile(files["x2hv.elf"], os.path.join(stage, "boot",
+                                                    "x2hv.elf"))
+    shutil.copyfile(files["initramfs.cpio.gz"],
+                    os.path.join(stage, "boot", "initramfs.cpio.gz"))
+    with open(os.path.join(stage, "boot", "vmlinux.gz"), "wb") as out:
+        subprocess.run(["gzip", "-6", "-n", "-c", files["vmlinux"]],
+                       stdout=out, check=True)
+    shutil.copyfile(IMAGE_CFG, os.path.join(stage, "boot", "grub",
+                                            "grub.cfg"))
+    iso = image_path(build)
+    proc = subprocess.run(["grub-mkrescue", "-o", iso, "--locales=",
+                           "--fonts=", "--themes=", stage],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT)
+    if proc.returncode != 0 or not os.path.exists(iso):
+        tail = proc.stdout.decode("utf-8", "replace").strip().splitlines()
+        return None, "grub-mkrescue failed: " + (tail[-1] if tail else "")
+    shutil.rmtree(stage, ignore_errors=True)
+    return iso, None
