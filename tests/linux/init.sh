@@ -174,6 +174,7 @@ bigfile_gen() {
 	while [ "$i" -lt "$BIGFILE" ]; do
 		cat /tmp/blk/$(printf %02d $((i % BLOCKS)))
 		i=$((i + 1))
+		[ $((i % 512)) -ne 0 ] || echo "x2hv-linux: bigfile $i MiB" >&2
 	done
 }
 bigfile_check() {

@@ -291,7 +291,7 @@ LINUX_VARIANTS = {
                             r"3072 MiB above",
                             r"x2hv-linux: MemTotal \d+ MiB",
                             r"x2hv-linux: bigfile read back"],
-                 "timeout": 1500,
+                 "timeout": 3000,
                  "platforms": ["qemu-svm", "qemu-svm-efi", "kvm"]},
     "linux-smp8": {"hvargs": "vcpus=8", "ncpu": 8,
                    "cmdline": "x2hv.cpus=8",
