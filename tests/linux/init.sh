@@ -157,16 +157,22 @@ fi
 # 11-12. Use it: a file larger than the RAM below 4 GiB, in a tmpfs,
 #    hashed as it is written and hashed again when read back. Its MiBs
 #    come from 37 distinct 1 MiB blocks, each 4 KiB page of them distinct
-#    too ("b07 l0012345678\n" lines), repeated in turn: a period of 37 MiB
+#    too ("b007 p0042 x2hv\n" lines), repeated in turn: a period of 37 MiB
 #    is no multiple of any page size, so two guest pages that alias one
 #    host page would show. (Making every MiB unique is too slow under
 #    full emulation: the shell tools write a few MB/s.)
 BLOCKS=37
 bigfile_blocks() {
+	# One 4 KiB page is 256 copies of its own 16-byte line, built by
+	# doubling: a few thousand awk statements, not millions.
 	mkdir -p /tmp/blk
 	awk -v n="$BLOCKS" 'BEGIN { for (b = 0; b < n; b++) {
 		f = sprintf("/tmp/blk/%02d", b)
-		for (l = 0; l < 65536; l++) printf "b%02d l%010d\n", b, l > f
+		for (p = 0; p < 256; p++) {
+			s = sprintf("b%03d p%04d x2hv\n", b, p)
+			while (length(s) < 4096) s = s s
+			printf "%s", s > f
+		}
 		close(f) } }'
 }
 bigfile_gen() {
