@@ -162,7 +162,10 @@ void smp_start_aps(void)
 		while (!__atomic_load_n(&percpu[i].online, __ATOMIC_ACQUIRE))
 			cpu_relax();
 	/* What each CPU costs: what the APs took from the pool (their
-	 * stacks and the backend's per-CPU state), and the static area. */
+	 * stacks and the backend's per-CPU state, less the spare stacks
+	 * made for a late CPU), and the static area. */
+	if (nr_cpus < MAX_CPUS && percpu[nr_cpus].stack && !broadcast)
+		free_before -= HOST_STACK_SIZE + 3 * IST_STACK_SIZE;
 	pr_info("smp: %u CPUs; per CPU %lu KiB allocated (stacks, %s state) and %lu bytes static; MAX_CPUS %u: %lu KiB static",
 		nr_cpus,
 		nr_cpus > 1 && !broadcast ?

@@ -237,6 +237,12 @@ void vm_boot(const struct vm_config *cfg)
 
 	vm->cfg = *cfg;
 	vm->nr_vcpus = cfg->vcpus ? cfg->vcpus : nr_cpus;
+	if (!cfg->vcpus && nr_cpus > VM_MAX_VCPUS) {
+		/* One VM, one vCPU per CPU: a bigger host keeps the rest idle. */
+		pr_info("vm%u: %u CPUs, a VM has at most %u vCPUs: using %u",
+			vm->id, nr_cpus, VM_MAX_VCPUS, VM_MAX_VCPUS);
+		vm->nr_vcpus = VM_MAX_VCPUS;
+	}
 	if (vm->nr_vcpus > nr_cpus || vm->nr_vcpus > VM_MAX_VCPUS) {
 		pr_err("error: vcpus=%u but only %u physical CPUs (max %u)",
 		       vm->nr_vcpus, nr_cpus, VM_MAX_VCPUS);

@@ -20,7 +20,8 @@
 #include "vmm/virt.h"
 #include "vlapic/vlapic.h"
 
-#define VM_MAX_VCPUS 16
+/* A VM's vCPUs: the ACPI builder's limit (loader/acpi.h) and vcpus='s. */
+#define VM_MAX_VCPUS 256
 #define EXIT_RING 16 /* last exits kept for the VM-stop report */
 
 enum vcpu_run_state {

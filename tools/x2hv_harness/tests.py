@@ -122,6 +122,18 @@ BOOT_TESTS = [
                 r"x2hv: memory: identity map extended from 16 to 21 GiB "
                 r"with 1 GiB pages", r"RESULT: PASS"],
      "reject": [r"x2hv: PANIC"]},
+    # Big hosts (issue 13): every one of 16 CPUs on; the default VM
+    # (one vCPU per CPU) on 17 CPUs, more than the 16 vCPUs a VM once had.
+    {"name": "boot-16cpus", "hvargs": "noguest on_exit=poweroff",
+     "ncpu": 16, "cpus_on": True, "platforms": ["qemu-svm"],
+     "expect": [r"x2hv: smp: MADT \(RSDP from the loader\) lists 16 "
+                r"enabled CPUs", r"x2hv: smp: 16 CPUs; per CPU \d+ KiB"],
+     "reject": [r"x2hv: PANIC", r"did not start"]},
+    {"name": "boot-17vcpus", "hvargs": "on_exit=poweroff",
+     "module": "@hello", "ncpu": 17, "cpus_on": False,
+     "platforms": ["qemu-svm"],
+     "expect": [r"x2hv: vm0: 17 vCPUs, \d+ MiB, starting", r"RESULT: PASS"],
+     "reject": [r"x2hv: PANIC", r"x2hv: error"]},
     # Consoles (issue 13). QEMU here has one UART, COM1: console=com2
     # gets a clear message there; console=auto without an SPCR table
     # says so and uses COM1; with an SPCR naming COM2 (QEMU's
@@ -186,7 +198,7 @@ def boot_tests(build, plat, make_bad=True):
         subprocess.check_call([sys.executable, os.path.join(
             "tests", "bad-input", "mkbadelf.py"), os.path.join(build, "bad")])
         write_spcr(os.path.join(build, "bad", "spcr-com2.dat"), 0x2f8)
-    return [Test(t["name"], t["hvargs"], ncpu=2,
+    return [Test(t["name"], t["hvargs"], ncpu=t.get("ncpu", 2),
                  expect=[e(plat) if callable(e) else e for e in t["expect"]],
                  reject=t["reject"], cpus_on=t["cpus_on"],
                  modules=[(boot_module(build, t["module"]), "")]
