@@ -54,8 +54,25 @@
 #define X2HV_PORT_COM1 0x3f8
 #define X2HV_PORT_SLEEP_CONTROL 0x404 /* 1 byte: SLP_TYP << 2 | SLP_EN */
 #define X2HV_PORT_SLEEP_STATUS 0x405 /* 1 byte: WAK_STS = bit 7 */
-#define X2HV_PORT_RESET 0xcf9 /* write X2HV_RESET_VALUE to reset */
+/*
+ * The reset control register RST_CNT of Intel's chipsets (one byte at
+ * 0xcf9): bit 1 SYS_RST (hard/soft), bit 3 FULL_RST, and a write that
+ * sets bit 2 RST_CPU resets the machine. The FADT's RESET_REG is this
+ * port with X2HV_RESET_VALUE.
+ */
+#define X2HV_PORT_RESET 0xcf9
 #define X2HV_RESET_VALUE 0x06
+#define X2HV_RST_CNT_SYS_RST 0x02
+#define X2HV_RST_CNT_RST_CPU 0x04
+#define X2HV_RST_CNT_FULL_RST 0x08
+/*
+ * The 8042 keyboard controller's command/status port: no keyboard, only
+ * its reset line. Status reads 0 (input buffer empty), and a "pulse
+ * output port" command (0xf0-0xff) with bit 0 clear, such as 0xfe, resets
+ * the machine.
+ */
+#define X2HV_PORT_KBC 0x64
+#define X2HV_KBC_PULSE_RESET 0xfe
 #define X2HV_SLP_TYP_S5 5 /* \_S5 package value */
 #define X2HV_SLP_EN (1u << 5)
 
@@ -63,6 +80,9 @@
 #define X2HV_GPA_LOW_RAM_END 0x9f000ull /* RAM [0, this) for SMP trampolines */
 #define X2HV_GPA_ACPI 0xe0000ull /* ACPI tables, reserved, 64 KiB */
 #define X2HV_GPA_ACPI_SIZE 0x10000ull
+/* A 16-byte "ROM" at the real-mode reset vector F000:FFF0 (a jump to the
+ * BIOS restarts the machine): it writes the reset value to RST_CNT. */
+#define X2HV_GPA_RESET_VECTOR 0xffff0ull
 #define X2HV_GPA_HIGH_RAM 0x100000ull /* RAM from 1 MiB to the VM's size */
 /* RAM below 4 GiB ends here at most; the rest of a larger VM's RAM starts
  * at 4 GiB (the 32-bit hole between holds no RAM, as on a PC). */

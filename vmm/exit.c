@@ -32,6 +32,23 @@ static enum exit_action handle_npf(struct vcpu *v)
 	return stop_with(v, "access outside guest-physical space");
 }
 
+/*
+ * A triple fault puts the CPU in shutdown (SDM vol. 3A 6.15, "Interrupt
+ * 8"; APM vol. 2 8.2.9), which a PC's chipset turns into a reset (Linux
+ * relies on it: reboot=triple, and the last resort of every reboot).
+ * The first one in a VM's life is dumped; a guest in a reset loop would
+ * repeat the same dump.
+ */
+static enum exit_action handle_shutdown(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (!vm->triple_faults++ || vm->cfg.reset_stops)
+		vcpu_dump(v, "triple fault");
+	vm_reset(vm, "triple fault");
+	return ACT_RESUME;
+}
+
 static enum exit_action handle_exit_unexpected(struct vcpu *v)
 {
 	return stop_with(v, "unexpected exit");
@@ -69,7 +86,7 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 		vcpu_event(v, GEV_UD);
 		return ACT_INJECT_UD;
 	case EXIT_SHUTDOWN:
-		return stop_with(v, "triple fault");
+		return handle_shutdown(v);
 	case EXIT_INVALID_STATE:
 		return stop_with(v, "VM entry failed: invalid guest state");
 	default:

@@ -7,6 +7,7 @@
 #include "include/abi.h"
 #include "lib/printk.h"
 #include "vmm/dev/acpi_pm.h"
+#include "vmm/dev/reset.h"
 #include "vmm/dev/uart.h"
 #include "vmm/vm.h"
 
@@ -22,7 +23,8 @@ static const struct io_dev io_devs[] = {
 	{ X2HV_PORT_COM1, VUART_PORTS, 1, vuart_in, vuart_out },
 	{ X2HV_PORT_SLEEP_CONTROL, 1, 0, acpi_pm_in, acpi_sleep_out },
 	{ X2HV_PORT_SLEEP_STATUS, 1, 0, acpi_pm_in, NULL },
-	{ X2HV_PORT_RESET, 1, 0, NULL, acpi_reset_out },
+	{ X2HV_PORT_RESET, 1, 1, rst_cnt_in, rst_cnt_out },
+	{ X2HV_PORT_KBC, 1, 1, kbc_status_in, kbc_command_out },
 };
 
 static uint32_t ones(unsigned int size)

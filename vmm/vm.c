@@ -25,6 +25,7 @@
 #include "lib/mm.h"
 #include "lib/printk.h"
 #include "loader/pvh.h"
+#include "vmm/dev/reset.h"
 #include "arch/x86/system.h"
 #include "vmm/vm.h"
 
@@ -73,15 +74,27 @@ void vm_report(struct vm *vm)
 	guest_events_report(vm);
 }
 
-void vm_request_stop(struct vm *vm, enum vm_stop_kind kind)
+bool vm_request_stop(struct vm *vm, enum vm_stop_kind kind)
 {
 	enum vm_stop_kind none = VM_STOP_NONE;
 
 	if (!__atomic_compare_exchange_n(&vm->stop, &none, kind, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return;
+		return false;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(vm->vcpus[i]);
+	return true;
+}
+
+void vm_reset(struct vm *vm, const char *why)
+{
+	/* A guest can reset in a loop: the restart reports are rate-limited
+	 * (and set before any vCPU can see the stop). */
+	if (vm->stop == VM_STOP_NONE)
+		vm->restart_loud = vm->cfg.reset_stops || guest_msg_ok(vm);
+	if (vm_request_stop(vm, VM_STOP_RESET) && vm->restart_loud)
+		pr_info("vm%u: %s: %s", vm->id,
+			vm->cfg.reset_stops ? "stopped" : "restarting", why);
 }
 
 static void vm_map_memory(struct vm *vm)
@@ -176,6 +189,7 @@ void vm_reload(struct vm *vm)
 	 * the kernel's segments and the boot tables are written again. */
 	vm->entry = vm_load_modules(vm, mods, &n_mods);
 	vm->start_info = vm_build_tables(vm, mods, n_mods);
+	reset_devices_init(vm);
 }
 
 /* The PVH entry state (Xen docs/misc/pvh.pandoc). */

@@ -143,6 +143,8 @@ struct vm {
 	/* A guest reset prints its restart report (else it is one of the
 	 * rate-limited messages that was dropped). */
 	bool restart_loud;
+	uint8_t rst_cnt; /* port 0xcf9 (vmm/dev/reset.h) */
+	unsigned int triple_faults; /* since the VM was built */
 };
 
 /* Create VM 0 from @cfg and start its vCPUs (never returns). */
@@ -175,8 +177,13 @@ int vm_mem_map(struct vm *vm);
  * returns how many. */
 unsigned int vm_memmap(const struct vm *vm,
 		       struct hvm_memmap_table_entry map[4]);
-/* Stop the VM: every vCPU leaves guest mode and reports. Any CPU. */
-void vm_request_stop(struct vm *vm, enum vm_stop_kind kind);
+/* Stop the VM: every vCPU leaves guest mode and reports. Any CPU.
+ * False when another stop request came first (that one wins). */
+bool vm_request_stop(struct vm *vm, enum vm_stop_kind kind);
+/* A platform reset (reset control register, 8042, triple fault): the VM
+ * restarts, or stops with reboot=stop. Prints "vmN: restarting: @why"
+ * or "vmN: stopped: @why". */
+void vm_reset(struct vm *vm, const char *why);
 /* The run loop of the vCPU bound to this CPU (never returns). */
 __attribute__((noreturn)) void vcpu_run(struct vcpu *v);
 /* APs wait here for a vCPU to be bound to them. */

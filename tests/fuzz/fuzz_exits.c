@@ -145,9 +145,15 @@ static void console_sink(char c)
 	console_bytes++;
 }
 
-void vm_request_stop(struct vm *vm, enum vm_stop_kind kind)
+bool vm_request_stop(struct vm *vm, enum vm_stop_kind kind)
 {
 	stop_kind = kind;
+	return true;
+}
+
+void vm_reset(struct vm *vm, const char *why)
+{
+	stop_kind = VM_STOP_RESET;
 }
 
 void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+//! hvargs: reboot=stop
 //! expect: hostile-triplefault: going down
 //! expect: x2hv: vm0: stopped: triple fault
 //! expect: x2hv: system halted

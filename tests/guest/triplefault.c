@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+//! hvargs: reboot=stop
 //! expect: triplefault: going down
 //! expect: x2hv: vm0: stopped: triple fault
 //! expect: x2hv: system halted
@@ -6,8 +7,9 @@
 /*
  * With an empty IDT, #BP cannot be delivered (#GP), nor can #GP, so the
  * CPU escalates to #DF and then shuts down (Intel SDM Vol. 3A, 6.15
- * "Interrupt 8"; AMD APM Vol. 2, 8.2.9). x2hv must stop only this VM and
- * report it; the host keeps running and halts cleanly.
+ * "Interrupt 8"; AMD APM Vol. 2, 8.2.9). A PC resets then; with
+ * reboot=stop x2hv must stop only this VM and report it, and the host
+ * keeps running and halts cleanly (reboot-triple.c: reboot=restart).
  */
 #include "tests/guest/lib/guest.h"
 

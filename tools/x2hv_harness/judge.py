@@ -27,6 +27,39 @@ def read_log(path):
         return ""
 
 
+# x2hv's line when a VM starts again after a guest reset (vmm/vcpu.c).
+RESTARTED_RE = re.compile(r"^x2hv: vm\d+: restarting after a guest reset",
+                          re.M)
+
+
+class LogScanner:
+    """The failures that can be seen before a run ends, found while the
+    log grows: a line matching a reject pattern, or more VM restarts than
+    the test allows (a reset loop). feed() takes the whole log so far and
+    looks only at the complete lines it has not seen."""
+
+    def __init__(self, test):
+        self.test, self.pos, self.restarts = test, 0, 0
+        self.why = None
+
+    def feed(self, text):
+        end = text.rfind("\n") + 1
+        if self.why or end <= self.pos:
+            return self.why
+        lines = text[self.pos:end]
+        self.pos = end
+        for line in lines.splitlines():
+            for pat in self.test.reject:
+                if re.search(pat, line):
+                    self.why = f"matched /{pat}/: {line.strip()[:160]}"
+                    return self.why
+        self.restarts += len(RESTARTED_RE.findall(lines))
+        if self.restarts > self.test.max_restarts:
+            self.why = f"reset loop: {self.restarts} VM restarts, at " \
+                f"most {self.test.max_restarts} expected"
+        return self.why
+
+
 def judge(test, plat, text, times=None):
     """Return None when the log passes, else the first reason it fails.
     Pure: reads only the test's rules, the platform's properties, text
@@ -34,10 +67,10 @@ def judge(test, plat, text, times=None):
     grub = GRUB_ERROR_RE.search(text)
     if grub:
         return f"GRUB {grub.group(0).strip()[:160]}"
-    for line in text.splitlines():
-        for pat in test.reject:
-            if re.search(pat, line):
-                return f"matched /{pat}/: {line.strip()[:160]}"
+    early = LogScanner(test).feed(text if text.endswith("\n")
+                                  else text + "\n")
+    if early:
+        return early
     expect = list(test.expect)
     if test.cpus_on:
         mode = plat.mode or "(VMX|SVM)"

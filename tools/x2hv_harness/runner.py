@@ -13,7 +13,7 @@ import time
 
 from .clock import LineTimer
 from .iso import build_iso
-from .judge import GRUB_ERROR_RE, HALTED, judge, read_log
+from .judge import GRUB_ERROR_RE, HALTED, LogScanner, judge, read_log
 
 # Seconds to let the emulator exit on its own after HALTED (it powers off
 # through isa-debug-exit or the Bochs shutdown port) before we kill it.
@@ -111,13 +111,16 @@ def run_test(build, plat, test, timeout_override=None, scale=1.0):
                           timeout_override, scale)
 
 
-def watch(proc, log, timeout, timer=None):
+def watch(proc, log, timeout, test, timer=None):
     """Poll the serial log until the emulator exits, the hypervisor halted
-    HALT_GRACE_S ago, GRUB failed, or the timeout; timer (a LineTimer)
-    notes the lines as they arrive. Returns timed_out."""
+    HALT_GRACE_S ago, GRUB failed, the log already fails the test (a
+    reject pattern, a reset loop: no need to wait for the timeout), or
+    the timeout; timer (a LineTimer) notes the lines as they arrive.
+    Returns timed_out."""
     start = time.monotonic()
     halted_at = None
     last_full = 0.0
+    scanner = LogScanner(test)
     while proc.poll() is None:
         if timer:
             timer.poll()
@@ -127,7 +130,7 @@ def watch(proc, log, timeout, timer=None):
             text = read_log(log)
             if HALTED in text:
                 halted_at = now
-            elif GRUB_ERROR_RE.search(text):
+            elif GRUB_ERROR_RE.search(text) or scanner.feed(text):
                 return False
         if halted_at is not None and now - halted_at > HALT_GRACE_S:
             return False
@@ -168,7 +171,7 @@ def run_locked(build, plat, test, label, logdir, timeout_override, scale):
         if proc is None:
             return "FAIL", f"FAIL {label}: harness interrupted"
         try:
-            timed_out = watch(proc, log, timeout, timer)
+            timed_out = watch(proc, log, timeout, test, timer)
             exited_alone = proc.poll() is not None
         finally:
             kill_group(proc)

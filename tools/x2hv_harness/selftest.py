@@ -10,7 +10,7 @@ import tempfile
 
 from . import bench, iso, platforms, runner
 from .clock import GUEST_TS_RE
-from .judge import HALTED, clean, judge
+from .judge import HALTED, LogScanner, clean, judge
 from .tests import DEFAULT_REJECT, Test, boot_tests, guest_test, linux_test
 
 OK_BOOT = ("\x1b[H\x1b[J  Booting `x2hv'\r\nx2hv: firmware: BIOS\n"
@@ -32,6 +32,13 @@ LIN_OK = ("x2hv: tsc: 2600000 kHz\n"
           HALTED + "\n")
 
 
+RESTART = "x2hv: vm0: restarting after a guest reset\n"
+LIN_REBOOTED = (2 * ("x2hv: vm0: restarting: reset requested through port "
+                     "cf9\n" + RESTART) +
+                LIN_OK.replace("[vm0] RESULT", "[vm0] x2hv-linux: boot 3 of "
+                               "3\n[vm0] RESULT"))
+
+
 def judge_cases(build):
     """[(test, platform, log, None or a part of the expected reason)]"""
     P = platforms.PLATFORMS
@@ -42,6 +49,7 @@ def judge_cases(build):
     vboot = boot_tests(build, vmx, make_bad=False)[0]
     kboot = boot_tests(build, kvm, make_bad=False)[0]
     lin, vlin = linux_test(build, svm), linux_test(build, vmx)
+    rlin = linux_test(build, svm, variant="linux-reboot")
     klin = linux_test(build, kvm)
     vmx_boot = OK_BOOT.replace("SVM", "VMX").replace("xAPIC mode",
                                                       "x2APIC mode")
@@ -109,6 +117,15 @@ def judge_cases(build):
         # Bochs: the reference is its configured rate, not the host.
         (vlin, vmx, untracked, "guest clock off"),
         (vlin, vmx, bochs_ok, None, 3.0),
+        # VM restarts: none expected by default, a reboot test's count
+        # exactly (fewer: the reset stopped the VM; more: a reset loop).
+        (lin, svm, RESTART + LIN_OK, "reset loop: 1 VM restarts"),
+        (rlin, svm, LIN_REBOOTED, None),
+        (rlin, svm, LIN_REBOOTED.replace(RESTART, "", 1),
+         "1 VM restarts, 2 expected"),
+        (rlin, svm, RESTART + LIN_REBOOTED, "reset loop: 3 VM restarts"),
+        (rlin, svm, LIN_REBOOTED.replace("port cf9", "the 8042"),
+         "missing /x2hv: vm0: restarting: reset requested through port"),
     ]
 
 
@@ -123,6 +140,24 @@ def arrival_times(text, factor):
             now = 100.0 + factor * float(m.group(1))
         times.append((now, line))
     return times
+
+
+def check_scanner():
+    """The live log scanner sees only complete lines, and stops at the
+    first restart too many, before the log ends."""
+    t = guest_test("build", os.path.join("tests", "guest",
+                                         "reboot-acpi.c"))
+    s = LogScanner(t)
+    steps = [("[vm0] not o", None), ("[vm0] not ok 1 - x", None),
+             ("[vm0] not ok 1 - x\n", "matched /not ok /")]
+    for text, want in steps:
+        got = s.feed(text)
+        if (got is None) != (want is None) or (want and want not in got):
+            return f"after {text!r}: want {want!r}, got {got!r}"
+    s = LogScanner(t)
+    if s.feed(RESTART) or not s.feed(2 * RESTART):
+        return "a second restart of a 1-restart test is a reset loop"
+    return None
 
 
 def check_metadata(build):
@@ -250,6 +285,7 @@ def cmd_selftest(args):
                   f"{want!r}, got {got!r}")
     for name, check in (("metadata", lambda: check_metadata(args.build)),
                         ("commands", check_commands),
+                        ("scanner", check_scanner),
                         ("bench", check_bench), ("grub.cfg", check_grub_cfg)):
         n += 1
         why = check()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from .clock import guest_clock
+from .judge import RESTARTED_RE
 
 # Always failures, for guest and Linux tests (docs/testing.md).
 DEFAULT_REJECT = [r"not ok ", r"RESULT: FAIL", r"x2hv: PANIC"]
@@ -20,7 +21,7 @@ class Test:
     def __init__(self, name, hvargs, modules=(), ncpu=2, expect=(),
                  reject=(), timeout=None, platforms=None, cpus_on=False,
                  qemu_args=(), checks=(), need=None, cpu_minus=(),
-                 timed_checks=()):
+                 timed_checks=(), max_restarts=0):
         self.name, self.hvargs, self.modules = name, hvargs, list(modules)
         self.ncpu, self.expect, self.reject = ncpu, list(expect), list(reject)
         self.timeout, self.platforms = timeout, platforms
@@ -34,6 +35,9 @@ class Test:
         self.need = need  # function(platform) -> None or SKIP reason
         self.error = None  # a broken test definition: always FAIL
         self.iso = None  # boot this image instead of building one
+        # VM restarts after a guest reset the test expects; more is a
+        # reset loop, which fails the run at once.
+        self.max_restarts = max_restarts
 
 
 def host_lapic_expect(plat):
@@ -230,6 +234,11 @@ def parse_metadata(path):
                     raise ValueError(f"{path}: {key} must be a positive "
                                      f"integer, not '{val}'")
                 meta[key] = int(val)
+            elif key == "restarts":
+                if not val.isdigit():
+                    raise ValueError(f"{path}: restarts must be a number, "
+                                     f"not '{val}'")
+                meta[key] = int(val)
             elif key in ("hvargs", "platforms"):
                 meta[key] = val
             else:
@@ -255,15 +264,24 @@ def guest_test(build, src, extra_hvargs="", qemu_args=(), name=None):
                 reject=DEFAULT_REJECT + meta["reject"],
                 timeout=meta.get("timeout"),
                 platforms=meta.get("platforms", "").split() or None,
-                qemu_args=qemu_args)
+                qemu_args=qemu_args, max_restarts=meta.get("restarts", 0))
 
 
 # ------------------------------------------------------------ Linux
 # The init script (tests/linux/init.sh) prints the TAP lines; these are
 # the serial-console patterns on top of it (issue 5).
-LINUX_HVARGS = "vcpus=2 mem=512M on_exit=poweroff"
+LINUX_HVARGS = "mem=512M on_exit=poweroff"
 LINUX_CMDLINE = ("console=ttyS0 earlyprintk=serial,ttyS0,115200 loglevel=7 "
-                 "panic=-1 x2hv.cpus=2")
+                 "panic=-1")
+LINUX_VCPUS = 2
+# How x2hv names each reset Linux's reboot= methods end in (vmm/dev/
+# reset.c, vmm/exit.c). Linux's default with a hardware-reduced FADT is
+# EFI, which without EFI runtime services falls back to a jump to the
+# BIOS reset vector, as bios does; the stub there resets through 0xcf9.
+CF9 = "reset requested through port cf9"
+REBOOT_METHODS = {"default": CF9, "acpi": CF9, "kbd":
+                  "reset requested through the 8042", "pci": CF9,
+                  "triple": "triple fault", "bios": CF9, "efi": CF9}
 LINUX_EXPECT = [r"x2hv-linux: init started", r"RESULT: PASS",
                 r"x2hv: tsc: \d+ kHz", r"x2hv-linux: tsc-khz \d+"]
 LINUX_POWEROFF = r"x2hv: vm0: stopped: poweroff \(ACPI S5\)"
@@ -290,13 +308,25 @@ def tsc_check(text):
     return None
 
 
-# Variants of the Linux test (issue 13): a later option on either command
-# line overrides the default. "linux-6g": 6 GiB of guest RAM, 3 GiB below
-# 4 GiB and 3 above, in a machine of 8 GiB whose RAM above 4 GiB is 5 GiB,
-# so the guest's RAM comes in several host blocks; Linux must see it all
-# and keep a 3200 MiB file in a tmpfs. "linux-smp8": 8 vCPUs on 8 CPUs.
+def restarts_check(n):
+    """Exactly n VM restarts (more already fail as a reset loop)."""
+    def check(text):
+        got = len(RESTARTED_RE.findall(text))
+        return None if got == n else f"{got} VM restarts, {n} expected"
+    return check
+
+
+# Variants of the Linux test (issues 12, 13): "vcpus" (hypervisor and
+# emulator CPUs, x2hv.cpus), "reboots" before the checks with Linux's
+# reboot= "method", and what is added to the defaults: a later option on
+# either command line overrides. "linux-6g": 6 GiB of guest RAM, 3 GiB
+# below 4 GiB and 3 above, in a machine of 8 GiB whose RAM above 4 GiB is
+# 5 GiB, so the guest's RAM comes in several host blocks; Linux must see
+# it all and keep a 3200 MiB file in a tmpfs.
 LINUX_VARIANTS = {
     "linux": {},
+    "linux-smp4": {"vcpus": 4},
+    "linux-reboot": {"reboots": 2, "method": "default"},
     "linux-6g": {"hvargs": "mem=6G", "qemu_args": ["-m", "8G"],
                  "cmdline": "x2hv.memmin=5800 x2hv.bigfile=3200",
                  "expect": [r"x2hv: vm0: RAM 3072 MiB below 4 GiB .* "
@@ -305,31 +335,44 @@ LINUX_VARIANTS = {
                             r"x2hv-linux: bigfile read back"],
                  "timeout": 3000,
                  "platforms": ["qemu-svm", "qemu-svm-efi", "kvm"]},
-    "linux-smp8": {"hvargs": "vcpus=8", "ncpu": 8,
-                   "cmdline": "x2hv.cpus=8",
+    "linux-smp8": {"vcpus": 8,
                    "platforms": ["qemu-svm", "qemu-svm-efi", "kvm"]},
 }
+for _m in REBOOT_METHODS:
+    if _m != "default":
+        LINUX_VARIANTS["linux-reboot-" + _m] = {"reboots": 1, "method": _m}
 
 
 def linux_test(build, plat, extra_cmdline="", extra_hvargs="",
-               variant="linux"):
+               variant="linux", vcpus=None):
+    """One of LINUX_VARIANTS; vcpus overrides its vCPU count."""
     v = LINUX_VARIANTS[variant]
+    vcpus = vcpus or v.get("vcpus", LINUX_VCPUS)
+    reboots, method = v.get("reboots", 0), v.get("method")
     ldir = os.path.join(build, "linux")
-    cmdline = " ".join([LINUX_CMDLINE, v.get("cmdline", ""),
-                        extra_cmdline]).strip()
+    cmdline = [LINUX_CMDLINE, f"x2hv.cpus={vcpus}", v.get("cmdline", "")]
     # No xAPIC MMIO (from the accessed flag of the page, where the
     # platform keeps one), and a clean ACPI poweroff.
     expect = LINUX_EXPECT + [xapic_page_expect(plat), LINUX_POWEROFF] + \
         v.get("expect", [])
-    hvargs = " ".join([LINUX_HVARGS, v.get("hvargs", ""), extra_hvargs])
-    return Test(variant, " ".join(hvargs.split()),
-                modules=[(os.path.join(ldir, "vmlinux"), cmdline),
+    if reboots:
+        cmdline.append(f"x2hv.reboots={reboots}")
+        if method != "default":
+            cmdline.append(f"reboot={method}")
+        expect += [r"x2hv: vm0: restarting: " + REBOOT_METHODS[method],
+                   rf"x2hv-linux: boot {reboots + 1} of {reboots + 1}"]
+    cmdline = " ".join(cmdline + [extra_cmdline]).split()
+    hvargs = " ".join([f"vcpus={vcpus}", LINUX_HVARGS, v.get("hvargs", ""),
+                       extra_hvargs]).split()
+    return Test(variant, " ".join(hvargs),
+                modules=[(os.path.join(ldir, "vmlinux"), " ".join(cmdline)),
                          (os.path.join(ldir, "initramfs.cpio.gz"), "")],
-                ncpu=v.get("ncpu", 2), expect=expect, reject=LINUX_REJECT,
-                timeout=max(plat.linux_timeout, v.get("timeout", 0)),
-                checks=[tsc_check], timed_checks=[guest_clock],
-                qemu_args=v.get("qemu_args", ()),
-                platforms=v.get("platforms"))
+                ncpu=vcpus, expect=expect, reject=LINUX_REJECT,
+                timeout=max(plat.linux_timeout, v.get("timeout", 0)) *
+                (reboots + 1),
+                checks=[tsc_check, restarts_check(reboots)],
+                timed_checks=[guest_clock], qemu_args=v.get("qemu_args", ()),
+                platforms=v.get("platforms"), max_restarts=reboots)
 
 
 # ------------------------------------------------------------ make iso

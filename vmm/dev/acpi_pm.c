@@ -23,17 +23,3 @@ void acpi_sleep_out(struct vcpu *v, uint16_t off, uint32_t val)
 		vm_request_stop(vm, VM_STOP_POWEROFF);
 	}
 }
-
-void acpi_reset_out(struct vcpu *v, uint16_t off, uint32_t val)
-{
-	struct vm *vm = v->vm;
-
-	if ((val & 0xff) == X2HV_RESET_VALUE) {
-		/* A guest can reset in a loop: its reports are rate-limited. */
-		vm->restart_loud = vm->cfg.reset_stops || guest_msg_ok(vm);
-		if (vm->restart_loud)
-			pr_info("vm%u: %s: reset requested", vm->id,
-				vm->cfg.reset_stops ? "stopped" : "restarting");
-		vm_request_stop(vm, VM_STOP_RESET);
-	}
-}

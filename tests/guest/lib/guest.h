@@ -90,6 +90,11 @@ void __attribute__((noreturn)) test_exit(unsigned int status);
 
 void test_main(void);
 
+/* Leave long mode for real mode and jump to @cs:@ip (lib/realmode.S);
+ * uses the memory at REALMODE_BLOB. */
+#define REALMODE_BLOB 0x6000
+void __attribute__((noreturn)) realmode_jump(uint16_t cs, uint16_t ip);
+
 /* ------------------------------------------------------------ CPU helpers */
 static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a,
 			       uint32_t *b, uint32_t *c, uint32_t *d)
