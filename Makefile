@@ -90,12 +90,23 @@ test-guest: all $(GUEST_ELFS)
 fuzz: $(FUZZ_BINS)
 	@python3 tools/run-fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# The Linux variants (LINUX_VARIANTS in tools/x2hv_harness/tests.py) that
+# make test runs per platform; L picks others, e.g. L=linux-reboot-kbd.
+LINUX_CI_qemu-svm := linux,linux-smp4,linux-reboot
+L ?= $(or $(LINUX_CI_$(PLATFORM)),linux)
 test-linux: all $(LINUX_ASSETS)
-	@$(HARNESS) linux --platform $(PLATFORM)
+	@$(HARNESS) linux --platform $(PLATFORM) --variant '$(L)'
 
-# Boot Debian's kernel with 2 vCPUs and an interactive serial console.
+# Optional tier: every reboot= method Linux offers, one reboot each.
+LINUX_REBOOT_TESTS := linux-reboot,linux-reboot-acpi,linux-reboot-kbd,\
+linux-reboot-pci,linux-reboot-triple,linux-reboot-bios,linux-reboot-efi
+test-linux-reboot: all $(LINUX_ASSETS)
+	@$(HARNESS) linux --platform $(PLATFORM) --variant '$(LINUX_REBOOT_TESTS)'
+
+# Boot Debian's kernel with 2 vCPUs (VCPUS=n for more) and an interactive
+# serial console; `poweroff` in the guest's shell ends the emulator.
 run: all $(LINUX_ASSETS)
-	@$(HARNESS) run --platform $(PLATFORM)
+	@$(HARNESS) run --platform $(PLATFORM) $(if $(VCPUS),--vcpus $(VCPUS))
 
 # The bootable image for real machines (README, "A bootable image") and
 # its test: booted as it is under SeaBIOS and OVMF.
@@ -150,6 +161,6 @@ check-layers:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all test test-unit test-boot test-guest test-linux test-linux-bochs run bench \
-	iso test-iso test-linux-big \
+.PHONY: all test test-unit test-boot test-guest test-linux test-linux-bochs \
+	test-linux-reboot run bench iso test-iso test-linux-big \
 	fuzz format-check format-check-tier check-layers clean

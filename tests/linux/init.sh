@@ -9,12 +9,18 @@
 #
 # Kernel command line knobs (read from /proc/cmdline; dotted names are
 # ignored by the kernel for modules that do not exist):
-#   x2hv.cpus=N   CPUs expected online (default 2); "all": every CPU the
-#                 firmware tables list (/sys/devices/system/cpu/present)
-#   x2hv.memmin=M the kernel must see at least M MiB of RAM (MemTotal)
-#   x2hv.bigfile=M write an M MiB file of a known pattern to a tmpfs and
-#                 read it back (RAM above 4 GiB in use, issue 13)
-#   x2hv.shell=1  drop to a shell instead of powering off (interactive runs)
+#   x2hv.cpus=N     CPUs expected online (default 2); "all": every CPU the
+#                   firmware tables list (/sys/devices/system/cpu/present)
+#   x2hv.memmin=M   the kernel must see at least M MiB of RAM (MemTotal)
+#   x2hv.bigfile=M  write an M MiB file of a known pattern to a tmpfs and
+#                   read it back (RAM above 4 GiB in use, issue 13)
+#   x2hv.shell=1    then a shell on ttyS0 under busybox init instead of
+#                   powering off (interactive runs: `poweroff` and `reboot`
+#                   typed there work)
+#   x2hv.reboots=N  reboot (reboot -f: the kernel's restart, the method
+#                   its reboot= option picks) N times before the checks;
+#                   boots are counted in reserved low RAM that the reset
+#                   keeps (BOOT_COUNT below)
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -40,6 +46,28 @@ fi
 MEMMIN=$(arg x2hv.memmin 0)
 BIGFILE=$(arg x2hv.bigfile 0)
 SHELL_AFTER=$(arg x2hv.shell 0)
+REBOOTS=$(arg x2hv.reboots 0)
+
+# A boot counter that survives a platform reset: one word at 0xf0000, in
+# the reserved BIOS area below 1 MiB (x2hv has no BIOS there; Linux's
+# /dev/mem allows that range even with STRICT_DEVMEM, unlike RAM, and
+# x2hv rewrites only its tables at 0xe0000 and the reset vector stub at
+# 0xffff0 on a reset). The high half is a tag, "x2".
+BOOT_COUNT=0xf0000
+BOOT_TAG=0x7832
+if [ "$REBOOTS" -gt 0 ]; then
+	word=$(devmem $BOOT_COUNT 32)
+	boot=1
+	[ $((word >> 16)) -eq $((BOOT_TAG)) ] && boot=$(((word & 0xffff) + 1))
+	devmem $BOOT_COUNT 32 $(((BOOT_TAG << 16) | boot))
+	echo "x2hv-linux: boot $boot of $((REBOOTS + 1))"
+	if [ "$boot" -le "$REBOOTS" ]; then
+		sync
+		sleep 1 # let the console drain (see the end of this script)
+		reboot -f
+	fi
+	devmem $BOOT_COUNT 32 0
+fi
 
 N=0
 FAILED=0
@@ -204,7 +232,16 @@ fi
 if [ "$FAILED" -eq 0 ]; then echo "RESULT: PASS"; else echo "RESULT: FAIL"; fi
 
 if [ "$SHELL_AFTER" = 1 ]; then
-	exec setsid cttyhack sh
+	# busybox poweroff, reboot and halt (without -f) signal PID 1
+	# (SIGUSR2, SIGTERM, SIGUSR1): let busybox init be PID 1 and run the
+	# shell on the serial console, so they shut down cleanly.
+	mkdir -p /etc
+	cat >/etc/inittab <<-EOF
+		ttyS0::respawn:-/bin/sh
+		::shutdown:/bin/sync
+	EOF
+	echo "x2hv-linux: shell on ttyS0; poweroff or reboot end it"
+	exec /bin/init
 fi
 sync
 # The console is a tty: our lines may still sit in its buffer while the

@@ -25,6 +25,8 @@ that arrived soonest after its guest timestamp.
 import re
 import time
 
+from .judge import RESTARTED_RE
+
 TOLERANCE = 0.005  # 0.5%
 MIN_SPAN_S = 5.0  # guest seconds between the two envelope points
 # A printk timestamp; a kernel line can land in the middle of a line that
@@ -71,9 +73,12 @@ def guest_points(times):
     """[(guest seconds, host seconds)] from timestamped kernel lines once
     Linux marked its sched_clock stable: before that, printk time is
     clamped to the tick (kernel/sched/clock.c) and it stood still for
-    seconds while boot code ran with interrupts off, then jumped."""
+    seconds while boot code ran with interrupts off, then jumped. Only the
+    last boot counts: guest time starts again after a VM restart."""
     pts, stable = [], False
     for host, line in times:
+        if RESTARTED_RE.search(line):
+            pts, stable = [], False
         if not line.startswith("[vm"):
             continue
         stable = stable or STABLE_RE.search(line) is not None

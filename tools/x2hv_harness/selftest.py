@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 from . import bench, iso, platforms, runner
-from .clock import GUEST_TS_RE
+from .clock import GUEST_TS_RE, fit, guest_points
 from .judge import HALTED, LogScanner, clean, judge
 from .tests import DEFAULT_REJECT, Test, boot_tests, guest_test, linux_test
 
@@ -140,6 +140,20 @@ def arrival_times(text, factor):
             now = 100.0 + factor * float(m.group(1))
         times.append((now, line))
     return times
+
+
+def check_clock_reboots():
+    """After a VM restart guest time starts again: the clock fit uses only
+    the last boot's lines (here the first boot's arrive at half speed)."""
+    boot = ["[vm0] [    1.000000] sched_clock: Marking stable (1, 2)->(3, 4)"] \
+        + [f"[vm0] [   {t:2d}.000000] x" for t in range(2, 14)]
+    times = [(100.0 + 2 * float(l[8:19]), l) for l in boot]
+    times.append((130.0, RESTART.strip()))
+    times += [(200.0 + float(l[8:19]), l) for l in boot]
+    got = fit(guest_points(times))
+    if not got or abs(got[0] - 1.0) > 1e-9:
+        return f"fit over the last boot: {got}"
+    return None
 
 
 def check_scanner():
@@ -286,6 +300,7 @@ def cmd_selftest(args):
     for name, check in (("metadata", lambda: check_metadata(args.build)),
                         ("commands", check_commands),
                         ("scanner", check_scanner),
+                        ("clock-reboots", check_clock_reboots),
                         ("bench", check_bench), ("grub.cfg", check_grub_cfg)):
         n += 1
         why = check()
