@@ -97,6 +97,11 @@ L ?= $(or $(LINUX_CI_$(PLATFORM)),linux)
 test-linux: all $(LINUX_ASSETS)
 	@$(HARNESS) linux --platform $(PLATFORM) --variant '$(L)'
 
+# Optional tier: Debian's -cloud and -rt kernels, 2 and 4 vCPUs.
+test-linux-flavours: all $(LINUX_INITRAMFS) $(LINUX_FLAVOUR_KERNELS)
+	@$(HARNESS) linux --platform $(PLATFORM) --variant linux,linux-smp4 \
+		--flavours cloud-amd64,rt-amd64
+
 # Optional tier: every reboot= method Linux offers, one reboot each.
 LINUX_REBOOT_TESTS := linux-reboot,linux-reboot-acpi,linux-reboot-kbd,\
 linux-reboot-pci,linux-reboot-triple,linux-reboot-bios,linux-reboot-efi
@@ -162,5 +167,6 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all test test-unit test-boot test-guest test-linux test-linux-bochs \
-	test-linux-reboot run bench iso test-iso test-linux-big \
+	test-linux-reboot test-linux-flavours run bench iso test-iso \
+	test-linux-big \
 	fuzz format-check format-check-tier check-layers clean

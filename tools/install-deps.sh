@@ -20,7 +20,7 @@ PACKAGES=(
 	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
 	ovmf
 	acpica-tools
-	busybox-static cpio gzip xz-utils
+	busybox-static cpio gzip xz-utils lz4 zstd
 	python3
 )
 

@@ -17,4 +17,12 @@ $(LINUX_INITRAMFS): tests/linux/init.sh tests/linux/mkinitramfs.sh
 
 linux-assets: $(LINUX_ASSETS)
 
+# Debian's other kernel flavours, for the optional tier test-linux-flavours
+# (cloud-amd64 is LZ4-compressed, rt-amd64 XZ like amd64).
+LINUX_FLAVOURS := cloud-amd64 rt-amd64
+LINUX_FLAVOUR_KERNELS := $(foreach f,$(LINUX_FLAVOURS),$(LINUX_DIR)-$(f)/vmlinux)
+
+$(LINUX_DIR)-%/vmlinux:
+	tests/linux/fetch-kernel.sh $(LINUX_DIR)-$* $*
+
 .PHONY: linux-assets

@@ -14,8 +14,8 @@ from .bench import cmd_bench
 from .iso import build_image, build_iso
 from .runner import run_all
 from .selftest import cmd_selftest
-from .tests import (LINUX_VARIANTS, Test, boot_tests, guest_test,
-                    image_test, linux_test)
+from .tests import (LINUX_FLAVOURS, LINUX_VARIANTS, Test, boot_tests,
+                    guest_test, image_test, linux_test)
 
 
 # x2hv's poweroff writes 0x31 to QEMU's isa-debug-exit port (docs/
@@ -61,8 +61,10 @@ def cmd_linux(args):
             sys.exit(f"harness: unknown Linux variant '{v}' "
                      f"(one of {', '.join(LINUX_VARIANTS)})")
     return run_all(args, [(p, linux_test(args.build, p, args.append,
-                                         args.hvargs, v, vcpus=args.vcpus))
-                          for p in platforms_of(args) for v in variants])
+                                         args.hvargs, v, vcpus=args.vcpus,
+                                         flavour=f))
+                          for p in platforms_of(args) for v in variants
+                          for f in args.flavours.split(",")])
 
 
 def cmd_iso(args):
@@ -156,6 +158,9 @@ def main(description):
         if name == "linux":
             p.add_argument("--variant", default="linux",
                            help="comma list of: " + ", ".join(LINUX_VARIANTS))
+            p.add_argument("--flavours", default="amd64",
+                           help="comma list of Debian kernel flavours: " +
+                           ", ".join(LINUX_FLAVOURS))
         if name == "run":
             p.add_argument("--guest", default="linux",
                            help="linux, none, or a tests/guest name")

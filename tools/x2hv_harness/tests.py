@@ -343,13 +343,21 @@ for _m in REBOOT_METHODS:
         LINUX_VARIANTS["linux-reboot-" + _m] = {"reboots": 1, "method": _m}
 
 
+# Debian's kernel flavours (tests/linux/fetch-kernel.sh); amd64 is the
+# reference in build/linux, the others are in build/linux-<flavour>.
+LINUX_FLAVOURS = ("amd64", "cloud-amd64", "rt-amd64")
+
+
 def linux_test(build, plat, extra_cmdline="", extra_hvargs="",
-               variant="linux", vcpus=None):
-    """One of LINUX_VARIANTS; vcpus overrides its vCPU count."""
+               variant="linux", vcpus=None, flavour="amd64"):
+    """One of LINUX_VARIANTS; vcpus overrides its vCPU count; flavour
+    picks the kernel (the test is then named VARIANT-FLAVOUR)."""
     v = LINUX_VARIANTS[variant]
     vcpus = vcpus or v.get("vcpus", LINUX_VCPUS)
     reboots, method = v.get("reboots", 0), v.get("method")
     ldir = os.path.join(build, "linux")
+    kdir = ldir if flavour == "amd64" else f"{ldir}-{flavour}"
+    name = variant if flavour == "amd64" else f"{variant}-{flavour}"
     cmdline = [LINUX_CMDLINE, f"x2hv.cpus={vcpus}", v.get("cmdline", "")]
     # No xAPIC MMIO (from the accessed flag of the page, where the
     # platform keeps one), and a clean ACPI poweroff.
@@ -364,8 +372,8 @@ def linux_test(build, plat, extra_cmdline="", extra_hvargs="",
     cmdline = " ".join(cmdline + [extra_cmdline]).split()
     hvargs = " ".join([f"vcpus={vcpus}", LINUX_HVARGS, v.get("hvargs", ""),
                        extra_hvargs]).split()
-    return Test(variant, " ".join(hvargs),
-                modules=[(os.path.join(ldir, "vmlinux"), " ".join(cmdline)),
+    return Test(name, " ".join(hvargs),
+                modules=[(os.path.join(kdir, "vmlinux"), " ".join(cmdline)),
                          (os.path.join(ldir, "initramfs.cpio.gz"), "")],
                 ncpu=vcpus, expect=expect, reject=LINUX_REJECT,
                 timeout=max(plat.linux_timeout, v.get("timeout", 0)) *
