@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of arch/x86/svm/avic.c, the pure half of SVM AVIC/x2AVIC:
+ * Unit tests of arch/x86/svm/svm_avic.c, the pure half of SVM AVIC/x2AVIC:
  * physical/logical table entries, VMCB field values, the x2APIC MSR
  * permission map, and the decoding of the two AVIC exits. Expected values
  * are written out from the AMD APM vol. 2 15.29 layouts, not computed with
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "arch/x86/svm/avic.h"
+#include "arch/x86/svm/svm_avic.h"
 #include "vmm/msr_bitmap.h"
 #include "vlapic/vlapic.h"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Intel VMX backend (SDM vol. 3C chapters 24-29): VMX operation on each
- * CPU, EPT, and the per-vCPU VMCS with its controls and host state. The
- * entry, exit decoding, events and guest state are in vmx_run.c.
+ * Intel VMX backend (SDM vol. 3C chapters 24-29): the capabilities and
+ * controls, VMX operation on each CPU, EPT, and the ops table. The VMCS
+ * is in vmcs.c; entry, exit decoding and events in vmx_exit.c.
  * EPT and unrestricted guest are required: a PVH guest starts with paging
  * off and APs start in real mode.
  */
@@ -23,8 +23,6 @@
 
 #define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_XSAVE (1u << 26)
-#define VMX_REGION_SIZE PAGE_SIZE
-#define MAX_WRITE_ERRORS 8 /* VMWRITE failures reported before going quiet */
 /* 0 turns APIC virtualization off (the injection path) at build time. */
 #ifndef VMX_POSTED_ENABLE
 #define VMX_POSTED_ENABLE 1 /* build with 0 to keep kicks instead */
@@ -36,14 +34,8 @@
 /* Written on CPU 0 by vmx_cpu_init before any VM exists; read-only
  * afterwards. */
 struct vmx_caps vmx_caps;
-static uint8_t *vmx_msr_bitmap;
-static unsigned int vmx_write_errors; /* racy count: only limits output */
+uint8_t *vmx_msr_bitmap;
 static const struct virt_ops vmx_apicv_ops;
-
-struct gdt_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
 
 static const char *yes_no(bool b)
 {
@@ -354,186 +346,6 @@ static int vmx_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 	if ((perm & NPT_W) && !(perm & NPT_R))
 		return -1;
 	return pt_map(vm->npt, &ept_fmt, gpa, hpa, size, perm);
-}
-
-static uint64_t eptp_of(struct vm *vm)
-{
-	return vm->npt_pa | EPT_MEMTYPE_WB | EPTP_WALK_4;
-}
-
-/*
- * x2hv owns the CR0 bits VMX fixes to 1 (CR0.NE; unrestricted guest
- * exempts PE and PG, 27.3.1.1) and the cache-control bits CD and NW,
- * which VM entry and exit do not load (27.3.2.1, 28.5.1): the CPU keeps
- * one value for host and guest, so the guest's own setting lives in the
- * shadow only (as in KVM) and memory stays write-back through EPT.
- */
-uint64_t vmx_cr0_mask(void)
-{
-	return (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | CR0_CD | CR0_NW;
-}
-
-uint64_t vmx_cr4_mask(void)
-{
-	return vmx_caps.cr4_fixed0 | CR4_VMXE;
-}
-
-/*
- * Bits outside CRx_FIXED1 are not filtered: a state that the CPU would
- * refuse must fail VM entry and stop the VM (tests/guest/badentry.c), not
- * run silently changed. MOV to CR0/CR4 checks them before (vmx_run.c).
- */
-uint64_t vmx_real_cr0(uint64_t guest)
-{
-	uint64_t must1 = vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
-
-	return (guest | must1) & ~(CR0_CD | CR0_NW);
-}
-
-uint64_t vmx_real_cr4(uint64_t guest)
-{
-	return guest | vmx_caps.cr4_fixed0 | CR4_VMXE;
-}
-
-void vmcs_write(uint32_t field, uint64_t val)
-{
-	if (vmcs_write_raw(field, val))
-		return;
-	if (vmx_write_errors++ < MAX_WRITE_ERRORS)
-		pr_err("vmx: VMWRITE %x <- %lx failed (VM-instruction error %lu)",
-		       field, val, vmcs_read(VMCS_INSN_ERROR));
-}
-
-/* Host state for VM exits on this CPU (SDM 25.5, 28.5). */
-static void vmcs_setup_host(void)
-{
-	struct percpu *p = this_cpu();
-	struct gdt_ptr gdtr, idtr;
-
-	__asm__ volatile("sgdt %0" : "=m"(gdtr));
-	__asm__ volatile("sidt %0" : "=m"(idtr));
-	vmcs_write(VMCS_HOST_CR0, read_cr0());
-	vmcs_write(VMCS_HOST_CR3, read_cr3());
-	vmcs_write(VMCS_HOST_CR4, read_cr4());
-	vmcs_write(VMCS_HOST_CS_SEL, SEL_CODE);
-	vmcs_write(VMCS_HOST_SS_SEL, SEL_DATA);
-	vmcs_write(VMCS_HOST_DS_SEL, SEL_DATA);
-	vmcs_write(VMCS_HOST_ES_SEL, SEL_DATA);
-	vmcs_write(VMCS_HOST_FS_SEL, SEL_DATA);
-	vmcs_write(VMCS_HOST_GS_SEL, SEL_DATA);
-	vmcs_write(VMCS_HOST_TR_SEL, SEL_TSS);
-	vmcs_write(VMCS_HOST_FS_BASE, 0);
-	vmcs_write(VMCS_HOST_GS_BASE, (uint64_t)(uintptr_t)p);
-	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&p->tss);
-	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
-	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
-	vmcs_write(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_SYSENTER_CS));
-	vmcs_write(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_SYSENTER_ESP));
-	vmcs_write(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_SYSENTER_EIP));
-	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
-	if (vmx_caps.exit & EXIT_LOAD_PAT)
-		vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
-	/* HOST_RSP is written by vmx_enter on every entry. */
-	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
-}
-
-/* The vlapic's register page is the virtual-APIC page (SDM 25.6.8,
- * vlapic/vlapic.h); nothing exits on EOI until a vector is level-
- * triggered (vmx_deliver_events keeps the EOI-exit bitmaps). */
-static void vmcs_setup_apicv(struct vcpu *v)
-{
-	struct vmx_vcpu *s = v->arch;
-
-	vmcs_write(VMCS_VIRT_APIC_ADDR,
-		   (uint64_t)(uintptr_t)vlapic_page(v->vlapic));
-	vmcs_write(VMCS_TPR_THRESHOLD, 0);
-	for (unsigned int i = 0; i < VMX_EOI_EXIT_WORDS; i++) {
-		s->eoi_exit[i] = 0;
-		vmcs_write(VMCS_EOI_EXIT_BITMAP0 + i * VMCS_EOI_EXIT_STRIDE, 0);
-	}
-	vmcs_write(VMCS_GUEST_INTR_STATUS, 0);
-	if (vmx_caps.posted) {
-		/* NDST is the full x2APIC ID, or the xAPIC ID in bits 15:8
-		 * (SDM 31.6, table 31-1). */
-		uint32_t id = percpu[v->pcpu].apic_id;
-
-		vmx_pi_init(&s->pi, VEC_POSTED,
-			    lapic_is_x2apic() ? id : id << 8);
-		vmcs_write(VMCS_POSTED_INTR_NV, VEC_POSTED);
-		vmcs_write(VMCS_POSTED_INTR_DESC, (uint64_t)(uintptr_t)&s->pi);
-	}
-}
-
-static void vmcs_setup(struct vcpu *v)
-{
-	const struct vmx_caps *c = &vmx_caps;
-	struct vmx_vcpu *s = v->arch;
-
-	vmcs_write(VMCS_PIN_CTLS, c->pin);
-	vmcs_write(VMCS_PROC_CTLS, c->proc);
-	vmcs_write(VMCS_PROC_CTLS2, c->proc2);
-	vmcs_write(VMCS_EXIT_CTLS, c->exit);
-	vmcs_write(VMCS_ENTRY_CTLS, c->entry);
-	s->proc = c->proc;
-	if (c->proc2 & PROC2_VPID)
-		vmcs_write(VMCS_VPID, v->pcpu + 1); /* 0 is the host's */
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
-	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
-	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
-	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
-	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
-	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
-	vmcs_write(VMCS_MSR_BITMAP, (uint64_t)(uintptr_t)vmx_msr_bitmap);
-	vmcs_write(VMCS_EPT_POINTER, eptp_of(v->vm));
-	/* The guest owns CR0/CR4 except the bits in the masks (see
-	 * vmx_cr0_mask); it reads its own values of those in the shadows. */
-	vmcs_write(VMCS_CR0_MASK, vmx_cr0_mask());
-	vmcs_write(VMCS_CR4_MASK, vmx_cr4_mask());
-	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
-	if (c->apicv)
-		vmcs_setup_apicv(v);
-	vmcs_setup_host();
-	if (c->ept_vpid & EPT_CAP_INVEPT_SINGLE)
-		invept(INVEPT_SINGLE, eptp_of(v->vm));
-	else if (c->ept_vpid & EPT_CAP_INVEPT_ALL)
-		invept(INVEPT_ALL, 0);
-}
-
-void vmx_load(struct vcpu *v)
-{
-	struct vmx_cpu *vc = this_cpu()->virt;
-	struct vmx_vcpu *s = v->arch;
-
-	if (vc->current != s) {
-		if (!vmcs_load(s->vmcs_pa))
-			panic("vmx: VMPTRLD of vcpu%u's VMCS failed on cpu%u",
-			      v->id, this_cpu()->cpu);
-		vc->current = s;
-	}
-	if (!s->setup) {
-		vmcs_setup(v);
-		s->setup = true;
-	}
-}
-
-static int vmx_vcpu_init(struct vcpu *v)
-{
-	struct vmx_vcpu *s = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
-
-	if (!s)
-		return -1;
-	s->vmcs = page_try_alloc(VMX_REGION_SIZE, PAGE_SIZE);
-	if (!s->vmcs)
-		return -1;
-	s->vmcs_pa = (uint64_t)(uintptr_t)s->vmcs;
-	*(uint32_t *)s->vmcs = vmx_caps.revision;
-	/* VMCLEAR initialises the VMCS and puts it in the clear state; any
-	 * CPU may VMPTRLD it afterwards (25.11.3). Fields are written on the
-	 * owner CPU by vmx_load. */
-	if (!vmcs_clear(s->vmcs_pa))
-		return -1;
-	v->arch = s;
-	return 0;
 }
 
 /* The two tables differ only in the APIC virtualization hooks. */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internal interface of the VMX backend (vmx.c: CPU, EPT, VMCS set-up;
- * vmx_run.c: entry, exit decoding, events, guest state; vmx_cr.c: control
- * registers).
+ * Internal interface of the VMX backend, the mirror image of svm.h:
+ * vmx.c (probe, enable, EPT, ops), vmcs.c (VMCS set-up, guest state),
+ * vmx_exit.c (entry, exit decoding, events), vmx_apicv.c (pure APIC
+ * virtualization helpers), vmx_entry.S; and vmx_cr.c, the control
+ * register accesses only VMX intercepts.
  *
  * Ownership of a VMCS (SDM 25.1, 25.11.1): a VMCS may be active on one
  * CPU only. vcpu_init runs on the BSP for every vCPU and only allocates
@@ -47,6 +49,10 @@ struct vmx_caps {
 
 extern struct vmx_caps vmx_caps;
 
+/* The MSR bitmap every VMCS uses (vmx.c builds it on CPU 0). */
+extern uint8_t *vmx_msr_bitmap;
+#define VMX_REGION_SIZE 4096 /* VMXON region and VMCS (SDM 25.2) */
+
 struct vmx_cpu {
 	void *vmxon; /* the VMXON region (SDM 25.11.5) */
 	struct vmx_vcpu *current; /* VMCS loaded on this CPU, or NULL */
@@ -90,7 +96,8 @@ void vmx_flush_vpid(struct vcpu *v);
  * an access x2hv asked for. */
 bool vmx_emulate_cr_access(struct vcpu *v, uint64_t qual);
 
-/* vmx_run.c: the virt_ops entries. */
+/* vmcs.c */
+int vmx_vcpu_init(struct vcpu *v);
 void vmx_set_state(struct vcpu *v, const struct vcpu_state *s);
 void vmx_get_state(struct vcpu *v, struct vcpu_state *s);
 void vmx_run(struct vcpu *v);

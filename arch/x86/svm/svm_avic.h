@@ -5,9 +5,9 @@
  * VMCB fields, the exit information of the two AVIC exits, and the policy
  * of which x2APIC MSRs the hardware handles. docs/avic.md has the design.
  *
- * The first half is pure (no arch calls) and is unit-tested on the host
- * (tests/unit/test_avic.c). The second half, the glue used by svm.c, is
- * only built into the hypervisor.
+ * Pure (no arch calls) and unit-tested on the host
+ * (tests/unit/test_avic.c); the glue that uses it is in vmcb.c and
+ * svm_exit.c (svm.h).
  *
  * AVIC is used only together with x2AVIC: x2hv guests are x2APIC-only, so
  * plain AVIC (which virtualizes the xAPIC MMIO page) would accelerate
@@ -185,35 +185,5 @@ void avic_decode_noaccel_exit(uint64_t exitinfo1, uint64_t exitinfo2,
 			      struct avic_noaccel_exit *out);
 /* APM 15.29, table of AVIC register accesses: trap-like write offsets. */
 bool avic_noaccel_is_trap(uint32_t offset, bool write);
-
-/* ------------------------------------------------- hypervisor glue part */
-#ifndef X2HV_HOST_TEST
-struct vcpu;
-
-/* Per-vCPU AVIC state, embedded in svm.c's struct svm_vcpu. */
-struct avic_vcpu {
-	uint64_t *entry; /* this vCPU's physical-table entry; NULL: off */
-	uint64_t *phys_table; /* the VM's table (shared by its vCPUs) */
-	void *logical_table; /* the VM's zeroed logical table */
-};
-
-/*
- * Set up AVIC for @v (vCPU 0 allocates the VM's tables, the others find
- * them through vCPU 0, which vm.c creates first, on CPU 0): fill the
- * vCPU's physical-table entry and the VMCB fields. 0 or -1 (out of memory,
- * host APIC ID too wide, too many vCPUs).
- */
-int avic_vcpu_init(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a);
-/* Right before VMRUN / right after #VMEXIT, host interrupts off. */
-void avic_vcpu_enter(struct avic_vcpu *a);
-void avic_vcpu_exit(struct vcpu *v, struct avic_vcpu *a);
-/* Handle an AVIC exit decoded into v->exit: true when handled (resume),
- * false to leave it to the core (which stops the VM with a report). */
-bool avic_handle_exit(struct vcpu *v);
-/* virt_ops.post_irq: ring the doorbell if @a's vCPU is in guest mode. */
-bool avic_post_irq(struct avic_vcpu *a);
-/* svm.c: the AVIC state of any vCPU of the VM (its struct svm_vcpu). */
-struct avic_vcpu *svm_avic_of(struct vcpu *v);
-#endif
 
 #endif

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal interface of the SVM backend, the mirror image of vmx.h:
+ * svm.c (probe, enable, NPT, ops), vmcb.c (VMCB set-up, guest state),
+ * svm_exit.c (VMRUN, exit decoding, events), svm_avic.c (pure AVIC
+ * helpers), svm_entry.S.
+ *
+ * A VMCB is only touched on its vCPU's own CPU (vmm/vcpu.c), except the
+ * AVIC physical-table entry, which senders read (svm_post_irq).
+ */
+#ifndef X2HV_ARCH_X86_SVM_SVM_H
+#define X2HV_ARCH_X86_SVM_SVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86/svm/svm_avic.h"
+#include "arch/x86/svm/vmcb.h"
+#include "vmm/vm.h"
+
+struct vcpu;
+
+/* CPUID Fn8000_000A_EDX (APM vol. 3 appendix E.4.9). */
+#define SVM_F_NPT (1u << 0)
+#define SVM_F_NRIP (1u << 3)
+#define SVM_F_VMCB_CLEAN (1u << 5)
+#define SVM_F_FLUSH_ASID (1u << 6)
+#define SVM_F_DECODE (1u << 7)
+#define SVM_F_PAUSE_FILTER (1u << 10)
+#define SVM_F_AVIC (1u << 13)
+#define SVM_F_VGIF (1u << 16)
+#define SVM_F_X2AVIC (1u << 18)
+
+/* Per-vCPU AVIC state, embedded in struct svm_vcpu. */
+struct avic_vcpu {
+	uint64_t *entry; /* this vCPU's physical-table entry; NULL: off */
+	uint64_t *phys_table; /* the VM's table (shared by its vCPUs) */
+	void *logical_table; /* the VM's zeroed logical table */
+};
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	uint64_t vmcb_pa;
+	struct avic_vcpu avic; /* avic.entry NULL: AVIC not in use */
+};
+
+struct svm_cpu {
+	void *hsave;
+	struct vmcb *host_vmcb;
+};
+
+/* CPUID Fn8000_000A_EDX of CPU 0, and the policy chosen from it. */
+extern uint32_t svm_features;
+extern uint8_t *svm_iopm, *svm_msrpm; /* shared by every VMCB */
+/* x2AVIC in use for every vCPU (set once on CPU 0, docs/avic.md). */
+extern bool svm_avic;
+
+/* svm_entry.S */
+void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
+
+/*
+ * Set up AVIC for @v (vCPU 0 allocates the VM's tables, the others find
+ * them through vCPU 0, which vm.c creates first, on CPU 0): fill the
+ * vCPU's physical-table entry and the VMCB fields. 0 or -1 (out of memory,
+ * host APIC ID too wide, too many vCPUs).
+ */
+int avic_vcpu_init(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a);
+/* Right before VMRUN / right after #VMEXIT, host interrupts off. */
+void avic_vcpu_enter(struct avic_vcpu *a);
+void avic_vcpu_exit(struct vcpu *v, struct avic_vcpu *a);
+/* Handle an AVIC exit decoded into v->exit: true when handled (resume),
+ * false to leave it to the core (which stops the VM with a report). */
+bool avic_handle_exit(struct vcpu *v);
+/* virt_ops.post_irq: ring the doorbell if @a's vCPU is in guest mode. */
+bool avic_post_irq(struct avic_vcpu *a);
+/* svm.c: the AVIC state of any vCPU of the VM (its struct svm_vcpu). */
+struct avic_vcpu *svm_avic_of(struct vcpu *v);
+
+static inline struct vmcb *vmcb_of(struct vcpu *v)
+{
+	return ((struct svm_vcpu *)v->arch)->vmcb;
+}
+
+/* vmcb.c */
+int svm_vcpu_init(struct vcpu *v);
+void svm_set_state(struct vcpu *v, const struct vcpu_state *s);
+void svm_get_state(struct vcpu *v, struct vcpu_state *s);
+uint64_t svm_get_reg(struct vcpu *v, enum vreg r);
+void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val);
+
+/* svm_exit.c */
+void svm_run(struct vcpu *v);
+void svm_skip_insn(struct vcpu *v);
+void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
+			  uint32_t err);
+bool svm_irq_injectable(struct vcpu *v);
+void svm_inject_irq(struct vcpu *v, uint8_t vector);
+void svm_inject_nmi(struct vcpu *v);
+void svm_set_irq_window(struct vcpu *v, bool on);
+/* x2AVIC (svm_avic): virt_ops.deliver_events and post_irq. */
+void svm_avic_deliver_events(struct vcpu *v);
+bool svm_avic_post_irq(struct vcpu *v);
+
+#endif

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SVM guest entry and exit (AMD APM vol. 2 15.5-15.7, 15.29): VMRUN, exit
+ * decoding into struct vm_exit, event injection and re-injection, and the
+ * AVIC glue around them. Every function runs on the vCPU's own CPU, but
+ * svm_post_irq, which runs on the sender's.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/svm/svm.h"
+#include "arch/x86/svm/svm_avic.h"
+#include "arch/x86/svm/vmcb.h"
+#include "lib/printk.h"
+#include "vmm/vm.h"
+
+#define INSN_LEN_CPUID 2
+#define INSN_LEN_MSR 2
+#define INSN_LEN_VMMCALL 3
+#define INSN_LEN_HLT 1
+#define INSN_LEN_XSETBV 3
+#define INSN_LEN_PAUSE 2
+#define NPF_PRESENT (1ull << 0)
+#define NPF_WRITE (1ull << 1)
+#define NPF_FETCH (1ull << 4)
+#define RFLAGS_IF_ (1ull << 9)
+
+static void svm_decode(struct vcpu *v, struct vmcb *c)
+{
+	struct vm_exit *e = &v->exit;
+	uint64_t code = c->exitcode;
+	bool nrip = svm_features & SVM_F_NRIP;
+
+	/* Only the fields of this exit's kind are written: no memset on
+	 * the hot path. */
+	e->hw_reason = code;
+	e->qual = c->exitinfo1;
+	e->info2 = c->exitinfo2;
+	e->gpa = 0;
+	e->insn_len = 0;
+	if (nrip && c->nrip > c->rip)
+		e->insn_len = c->nrip - c->rip;
+
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		e->reason = EXIT_CPUID;
+		if (!nrip)
+			e->insn_len = INSN_LEN_CPUID;
+		break;
+	case SVM_EXIT_MSR:
+		e->reason = c->exitinfo1 ? EXIT_WRMSR : EXIT_RDMSR;
+		if (!nrip)
+			e->insn_len = INSN_LEN_MSR;
+		break;
+	case SVM_EXIT_IOIO:
+		e->reason = EXIT_IO;
+		e->io.port = c->exitinfo1 >> SVM_IO_PORT_SHIFT;
+		/* SZ8/SZ16/SZ32 are one-hot bits 4-6: 1, 2, 4 bytes. */
+		e->io.size = (c->exitinfo1 >> SVM_IO_SZ_SHIFT) & 7;
+		e->io.in = c->exitinfo1 & SVM_IO_IN;
+		e->io.string = c->exitinfo1 & SVM_IO_STR;
+		e->io.rep = c->exitinfo1 & SVM_IO_REP;
+		/* EXITINFO2 is the next RIP for IOIO (APM 15.10.2). */
+		e->insn_len = c->exitinfo2 - c->rip;
+		break;
+	case SVM_EXIT_HLT:
+		e->reason = EXIT_HLT;
+		if (!nrip)
+			e->insn_len = INSN_LEN_HLT;
+		break;
+	case SVM_EXIT_VMMCALL:
+		e->reason = EXIT_HYPERCALL;
+		if (!nrip)
+			e->insn_len = INSN_LEN_VMMCALL;
+		break;
+	case SVM_EXIT_NPF:
+		e->reason = EXIT_NPF;
+		e->gpa = c->exitinfo2;
+		e->npf.present = c->exitinfo1 & NPF_PRESENT;
+		e->npf.write = c->exitinfo1 & NPF_WRITE;
+		e->npf.fetch = c->exitinfo1 & NPF_FETCH;
+		break;
+	case SVM_EXIT_INTR:
+		e->reason = EXIT_INTR;
+		break;
+	case SVM_EXIT_NMI:
+		e->reason = EXIT_NMI;
+		break;
+	case SVM_EXIT_VINTR:
+		e->reason = EXIT_INTR_WINDOW;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->reason = EXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_XSETBV:
+		e->reason = EXIT_XSETBV;
+		if (!nrip)
+			e->insn_len = INSN_LEN_XSETBV;
+		break;
+	case SVM_EXIT_INIT:
+		e->reason = EXIT_INIT;
+		break;
+	case SVM_EXIT_PAUSE:
+		e->reason = EXIT_PAUSE;
+		if (!nrip)
+			e->insn_len = INSN_LEN_PAUSE;
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+	case SVM_EXIT_RDPRU:
+	case SVM_EXIT_INVD:
+		e->reason = EXIT_VIRT_INSN;
+		break;
+	case SVM_EXIT_AVIC_IPI:
+		e->reason = EXIT_AVIC_IPI;
+		break;
+	case SVM_EXIT_AVIC_NOACCEL:
+		e->reason = EXIT_AVIC_NOACCEL;
+		break;
+	default:
+		/* VMEXIT_INVALID is -1; QEMU's TCG stores it as 32 bits. */
+		if (code == SVM_EXIT_INVALID ||
+		    code == (uint32_t)SVM_EXIT_INVALID) {
+			e->reason = EXIT_INVALID_STATE;
+			break;
+		}
+		if (code >= SVM_EXIT_EXC_BASE &&
+		    code < SVM_EXIT_EXC_BASE + 32) {
+			e->reason = EXIT_EXCEPTION;
+			e->exc.vector = code - SVM_EXIT_EXC_BASE;
+		} else {
+			e->reason = EXIT_UNKNOWN;
+		}
+		break;
+	}
+}
+
+void svm_run(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = s->vmcb;
+	struct svm_cpu *pc = this_cpu()->virt;
+
+	c->rax = v->regs.rax;
+	if (s->avic.entry)
+		avic_vcpu_enter(&s->avic);
+	svm_enter(&v->regs, s->vmcb_pa, (uint64_t)pc->host_vmcb);
+	if (s->avic.entry)
+		avic_vcpu_exit(v, &s->avic);
+	v->regs.rax = c->rax;
+	c->tlb_control = 0;
+	/* An event whose delivery was cut short by the exit is re-injected
+	 * on the next entry (APM 15.7.2). */
+	if (c->exitintinfo & SVM_EVT_VALID)
+		c->eventinj = c->exitintinfo;
+	else
+		c->eventinj = 0;
+	svm_decode(v, c);
+	/*
+	 * AVIC exits are handled here; the core resumes the guest through
+	 * the run loop, as after an interrupt window (hw_reason keeps
+	 * 0x401/0x402 in the exit ring). One the backend cannot handle is
+	 * left to the core, which stops the VM with a report.
+	 */
+	if ((v->exit.reason == EXIT_AVIC_IPI ||
+	     v->exit.reason == EXIT_AVIC_NOACCEL) &&
+	    s->avic.entry && avic_handle_exit(v))
+		v->exit.reason = EXIT_INTR_WINDOW;
+}
+
+void svm_skip_insn(struct vcpu *v)
+{
+	struct vmcb *c = vmcb_of(v);
+
+	c->rip += v->exit.insn_len;
+	c->int_state &= ~1ull; /* the interrupt shadow ends */
+	/* Single-stepping the guest (TF) is not virtualized. */
+}
+
+void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
+			  uint32_t err)
+{
+	struct vmcb *c = vmcb_of(v);
+
+	c->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_EXC | vector |
+		      (has_err ? SVM_EVT_ERR | ((uint64_t)err << 32) : 0);
+}
+
+bool svm_irq_injectable(struct vcpu *v)
+{
+	struct vmcb *c = vmcb_of(v);
+
+	return (c->rflags & RFLAGS_IF_) && !(c->int_state & 1) &&
+	       !(c->eventinj & SVM_EVT_VALID);
+}
+
+void svm_inject_irq(struct vcpu *v, uint8_t vector)
+{
+	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_INTR | vector;
+}
+
+void svm_inject_nmi(struct vcpu *v)
+{
+	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_NMI | 2;
+}
+
+void svm_set_irq_window(struct vcpu *v, bool on)
+{
+	struct vmcb *c = vmcb_of(v);
+
+	/* A virtual interrupt that ignores TPR exits with VINTR as soon as
+	 * the guest could take it (APM 15.21.4). */
+	if (on) {
+		c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
+			    (0xfull << SVM_VINTR_PRIO_SHIFT);
+		c->intercept1 |= SVM_I1_VINTR;
+	} else {
+		c->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
+			      (0xfull << SVM_VINTR_PRIO_SHIFT));
+		c->intercept1 &= ~SVM_I1_VINTR;
+	}
+}
+
+/*
+ * With x2AVIC the CPU takes interrupts from the backing page (the vlapic
+ * page) at VMRUN and while the guest runs: nothing is injected through
+ * EVENTINJ and the V_IRQ window is unused (avic_vintr). NMIs and
+ * exceptions still go through EVENTINJ (vmm/vcpu.c).
+ */
+void svm_avic_deliver_events(struct vcpu *v)
+{
+	svm_set_irq_window(v, false);
+}
+
+bool svm_avic_post_irq(struct vcpu *v)
+{
+	return avic_post_irq(&((struct svm_vcpu *)v->arch)->avic);
+}
+
+/*
+ * IsRunning is the hand-off with senders (APM 15.29, "Interrupt
+ * Delivery"): a sender sets the IRR bit, then reads IsRunning; this CPU
+ * sets IsRunning, then VMRUN scans the IRR. Both sides need a full
+ * barrier between their store and their load, or an interrupt could be
+ * left in the IRR with no doorbell and no kick: the sender's IRR update
+ * is a locked RMW (vlapic_set_irq), the store here is a SEQ_CST store
+ * (XCHG). Only the owner CPU writes its entry.
+ */
+void avic_vcpu_enter(struct avic_vcpu *a)
+{
+	uint64_t e = __atomic_load_n(a->entry, __ATOMIC_RELAXED);
+
+	__atomic_store_n(a->entry, avic_phys_set_running(e, true),
+			 __ATOMIC_SEQ_CST);
+}
+
+void avic_vcpu_exit(struct vcpu *v, struct avic_vcpu *a)
+{
+	uint64_t e = __atomic_load_n(a->entry, __ATOMIC_RELAXED);
+
+	/* Cleared before anything reads the IRR (wake-up check, HLT):
+	 * from here on senders kick instead of ringing the doorbell. */
+	__atomic_store_n(a->entry, avic_phys_set_running(e, false),
+			 __ATOMIC_SEQ_CST);
+	/* The CPU changed TPR and ISR in the page; keep PPR in step for
+	 * vlapic_pending() (vlapic.h: after hardware changed either). */
+	vlapic_update_ppr(v->vlapic);
+}
+
+bool avic_post_irq(struct avic_vcpu *a)
+{
+	uint64_t e = __atomic_load_n(a->entry, __ATOMIC_SEQ_CST);
+
+	if (!avic_phys_is_running(e))
+		return false;
+	/* If the target left guest mode meanwhile the doorbell is ignored
+	 * and its next VMRUN (or the wake-up check) sees the IRR bit. */
+	wrmsr(AVIC_MSR_DOORBELL, avic_phys_host_id(e));
+	return true;
+}
+
+static bool avic_incomplete_ipi(struct vcpu *v)
+{
+	struct avic_ipi_exit x;
+	uint32_t targets;
+
+	avic_decode_ipi_exit(v->exit.qual, v->exit.info2, &x);
+	switch (avic_ipi_action(x.cause)) {
+	case AVIC_ACT_EMULATE:
+		/* Trap-like: the WRMSR has retired. A value the vlapic
+		 * refuses (reserved bits) can no longer #GP: dropped. */
+		vlapic_wrmsr(v->vlapic, X2APIC_MSR(APIC_ICR), x.icr);
+		return true;
+	case AVIC_ACT_KICK:
+		targets = avic_ipi_targets(x.icr, v->id, v->vm->nr_vcpus);
+		for (unsigned int i = 0; i < v->vm->nr_vcpus; i++)
+			if ((targets >> i) & 1 && i != v->id)
+				vcpu_kick(v->vm->vcpus[i]);
+		return true;
+	case AVIC_ACT_FAIL:
+		break;
+	}
+	pr_err("vm%u: vcpu%u: AVIC incomplete IPI, cause %u, ICR %lx",
+	       v->vm->id, v->id, x.cause, x.icr);
+	return false;
+}
+
+static bool avic_noaccel(struct vcpu *v)
+{
+	struct avic_noaccel_exit x;
+
+	avic_decode_noaccel_exit(v->exit.qual, v->exit.info2, &x);
+	/*
+	 * With the MSR map above the only expected one is the EOI of a
+	 * level-triggered interrupt (trap-like): the vlapic does the EOI
+	 * (ISR, PPR, EOI broadcast). Any other register is intercepted, so
+	 * reaching here means the policy and the hardware disagree.
+	 */
+	if (x.write && x.trap && x.offset == APIC_EOI) {
+		vlapic_wrmsr(v->vlapic, X2APIC_MSR(APIC_EOI), 0);
+		return true;
+	}
+	pr_err("vm%u: vcpu%u: AVIC unaccelerated %s of MSR %x (vector %u)",
+	       v->vm->id, v->id, x.write ? "write" : "read", x.msr, x.vector);
+	return false;
+}
+
+bool avic_handle_exit(struct vcpu *v)
+{
+	switch (v->exit.reason) {
+	case EXIT_AVIC_IPI:
+		return avic_incomplete_ipi(v);
+	case EXIT_AVIC_NOACCEL:
+		return avic_noaccel(v);
+	default:
+		return false;
+	}
+}
