@@ -253,15 +253,15 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	tsc_calibrate();
 	test_fault();
 
-	virt = virt_select();
+	virt_select();
 	smp_start_aps();
 	cpu_bringup();
 	for (unsigned int i = 0; i < nr_cpus; i++)
 		pr_info("cpu%u: %s %s (apic id %u)", i,
-			virt ? virt->name : "virtualization",
+			virt.name ? virt.name : "virtualization",
 			percpu[i].virt_ok ? "on" : "unavailable",
 			percpu[i].apic_id);
-	if (!virt)
+	if (!virt.name)
 		boot_error("no usable VMX or SVM on this CPU", NULL);
 	for (unsigned int i = 0; i < nr_cpus; i++)
 		if (!percpu[i].virt_ok)

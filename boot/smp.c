@@ -43,7 +43,7 @@ void cpu_bringup(void)
 	idt_load();
 	lapic_init();
 	p->apic_id = lapic_id();
-	if (virt && virt->cpu_init() == 0)
+	if (virt.enable && virt.enable() == 0)
 		p->virt_ok = true;
 	__atomic_store_n(&p->online, true, __ATOMIC_RELEASE);
 }
@@ -173,6 +173,6 @@ void smp_start_aps(void)
 					(nr_cpus - 1) >>
 				10 :
 			0ul,
-		virt ? virt->name : "no backend", sizeof(struct percpu),
+		virt.name ? virt.name : "no backend", sizeof(struct percpu),
 		MAX_CPUS, sizeof(percpu) >> 10);
 }

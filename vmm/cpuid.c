@@ -135,7 +135,7 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 		r->ecx |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE |
 			  L1_ECX_HYPERVISOR;
 		/* OSXSAVE mirrors the guest's own CR4 (SDM vol. 2A). */
-		if (virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE)
+		if (virt.get_reg(v, VREG_CR4) & CR4_OSXSAVE)
 			r->ecx |= L1_ECX_OSXSAVE;
 		r->edx &= ~(L1_EDX_MCE | L1_EDX_MTRR | L1_EDX_MCA | L1_EDX_DS |
 			    L1_EDX_ACPI | L1_EDX_TM | L1_EDX_PBE | L1_EDX_HTT);
@@ -244,11 +244,11 @@ const struct cr_policy *vcpu_cr_policy(struct vcpu *v)
 
 void vcpu_cr_state(struct vcpu *v, struct cr_state *s)
 {
-	s->cr0 = virt->get_reg(v, VREG_CR0);
-	s->cr3 = virt->get_reg(v, VREG_CR3);
-	s->cr4 = virt->get_reg(v, VREG_CR4);
-	s->efer = virt->get_reg(v, VREG_EFER);
-	s->cs_l = virt->get_reg(v, VREG_CS_L);
+	s->cr0 = virt.get_reg(v, VREG_CR0);
+	s->cr3 = virt.get_reg(v, VREG_CR3);
+	s->cr4 = virt.get_reg(v, VREG_CR4);
+	s->efer = virt.get_reg(v, VREG_EFER);
+	s->cs_l = virt.get_reg(v, VREG_CS_L);
 }
 
 enum exit_action handle_cpuid(struct vcpu *v)

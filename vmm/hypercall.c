@@ -26,7 +26,7 @@ enum exit_action handle_hypercall(struct vcpu *v)
 
 	/* VMCALL/VMMCALL exit at every CPL: only the guest kernel may make
 	 * hypercalls (include/abi.h); a user process gets EPERM. */
-	if (virt->get_reg(v, VREG_CPL) != 0) {
+	if (virt.get_reg(v, VREG_CPL) != 0) {
 		r->rax = X2HV_HC_EPERM;
 		vcpu_event(v, GEV_HYPERCALL_CPL);
 		return ACT_SKIP;

@@ -64,10 +64,10 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val = ARCH_CAP_XAPIC_DISABLE;
 		return 0;
 	case MSR_EFER:
-		*val = virt->get_reg(v, VREG_EFER);
+		*val = virt.get_reg(v, VREG_EFER);
 		return 0;
 	case MSR_PAT:
-		*val = virt->get_reg(v, VREG_PAT);
+		*val = virt.get_reg(v, VREG_PAT);
 		return 0;
 	case MSR_TSC:
 		*val = rdtsc();
@@ -117,13 +117,13 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		vcpu_cr_state(v, &s);
 		if (efer_write_check(vcpu_cr_policy(v), &s, val, &efer))
 			return -1;
-		virt->set_reg(v, VREG_EFER, efer);
+		virt.set_reg(v, VREG_EFER, efer);
 		return 0;
 	}
 	case MSR_PAT:
 		if (!pat_valid(val))
 			return -1;
-		virt->set_reg(v, VREG_PAT, val);
+		virt.set_reg(v, VREG_PAT, val);
 		return 0;
 	case MSR_MISC_ENABLE:
 		return val == MISC_ENABLE_VALUE ? 0 : -1;

@@ -46,7 +46,7 @@ static void vl_notify(struct vlapic *vl)
 {
 	struct vcpu *v = vcpu_of(vl);
 
-	if (virt->post_irq && virt->post_irq(v))
+	if (virt.post_irq && virt.post_irq(v))
 		return;
 	vcpu_kick(v);
 }
@@ -126,7 +126,7 @@ static void vcpu_start_sipi(struct vcpu *v, uint8_t vector)
 	s.ldtr.attr = SEG_ATTR_LDT;
 	s.gdtr.limit = s.idtr.limit = 0xffff;
 	memset(&v->regs, 0, sizeof(v->regs));
-	virt->set_state(v, &s);
+	virt.set_state(v, &s);
 	v->state = VCPU_RUNNING;
 	if (log_level >= LOG_DEBUG && guest_msg_ok(v->vm))
 		pr_debug("vm%u: vcpu%u: started by SIPI at %05x", v->vm->id,
@@ -166,26 +166,26 @@ static void vcpu_inject_events(struct vcpu *v)
 {
 	int vec;
 
-	if (v->nmi_pending && virt->irq_injectable(v)) {
+	if (v->nmi_pending && virt.irq_injectable(v)) {
 		v->nmi_pending = false;
-		virt->inject_nmi(v);
+		virt.inject_nmi(v);
 		return;
 	}
-	if (virt->deliver_events) {
-		virt->deliver_events(v);
+	if (virt.deliver_events) {
+		virt.deliver_events(v);
 		return;
 	}
 	vec = vlapic_pending(v->vlapic);
 	if (vec < 0) {
-		virt->set_irq_window(v, false);
+		virt.set_irq_window(v, false);
 		return;
 	}
-	if (virt->irq_injectable(v)) {
-		virt->inject_irq(v, (uint8_t)vec);
+	if (virt.irq_injectable(v)) {
+		virt.inject_irq(v, (uint8_t)vec);
 		vlapic_ack(v->vlapic, (uint8_t)vec);
-		virt->set_irq_window(v, false);
+		virt.set_irq_window(v, false);
 	} else {
-		virt->set_irq_window(v, true);
+		virt.set_irq_window(v, true);
 	}
 }
 
@@ -196,7 +196,7 @@ static bool vcpu_wakeup_pending(struct vcpu *v)
 	/* HLT resumes on an interrupt the guest would accept (SDM vol. 2A
 	 * HLT): with RFLAGS.IF clear it keeps sleeping. */
 	return vlapic_pending(v->vlapic) >= 0 &&
-	       (virt->get_reg(v, VREG_RFLAGS) & RFLAGS_IF);
+	       (virt.get_reg(v, VREG_RFLAGS) & RFLAGS_IF);
 }
 
 #define CONSOLE_POLL_US 10000
@@ -244,7 +244,7 @@ static void vcpu_record_exit(struct vcpu *v)
 	r->reason = v->exit.reason;
 	r->hw_reason = v->exit.hw_reason;
 	r->qual = v->exit.qual;
-	r->rip = virt->get_reg(v, VREG_RIP);
+	r->rip = virt.get_reg(v, VREG_RIP);
 }
 
 static void vcpu_apply(struct vcpu *v, enum exit_action a)
@@ -253,13 +253,13 @@ static void vcpu_apply(struct vcpu *v, enum exit_action a)
 	case ACT_RESUME:
 		break;
 	case ACT_SKIP:
-		virt->skip_insn(v);
+		virt.skip_insn(v);
 		break;
 	case ACT_INJECT_GP:
-		virt->inject_exception(v, 13, true, 0);
+		virt.inject_exception(v, 13, true, 0);
 		break;
 	case ACT_INJECT_UD:
-		virt->inject_exception(v, 6, false, 0);
+		virt.inject_exception(v, 6, false, 0);
 		break;
 	case ACT_STOP:
 		vm_request_stop(v->vm, VM_STOP_ERROR);
@@ -294,7 +294,7 @@ static bool vcpu_fastpath(struct vcpu *v)
 		return false;
 	v->exits[EXIT_WRMSR]++;
 	v->exits_total++;
-	virt->skip_insn(v);
+	virt.skip_insn(v);
 	return true;
 }
 
@@ -336,7 +336,7 @@ void vcpu_run(struct vcpu *v)
 			vcpu_handle_timer(v);
 			vcpu_inject_events(v);
 			vcpu_arm_host_timer(v);
-			virt->run(v);
+			virt.run(v);
 		} while (vcpu_fastpath(v));
 		irq_window();
 		vcpu_record_exit(v);
@@ -362,7 +362,7 @@ void vcpu_dump(struct vcpu *v, const char *why)
 	struct vcpu_state s;
 	struct guest_regs *r = &v->regs;
 
-	virt->get_state(v, &s);
+	virt.get_state(v, &s);
 	pr_err("vm%u: vcpu%u: %s", v->vm->id, v->id, why);
 	pr_err("  exit: %s (hw %lx) qual %lx info2 %lx gpa %lx",
 	       exit_reason_names[v->exit.reason], v->exit.hw_reason,

@@ -9,7 +9,7 @@
 #define VENDOR_INTEL_EBX 0x756e6547 /* "Genu" */
 #define VENDOR_AMD_EBX 0x68747541 /* "Auth" */
 
-const struct virt_ops *virt;
+struct virt_ops virt;
 
 const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_NONE] = "none",
@@ -38,17 +38,24 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_UNKNOWN] = "unknown",
 };
 
-const struct virt_ops *virt_select(void)
+bool virt_select(void)
 {
 	struct cpuid_regs v = cpuid(0, 0);
 	uint32_t max_ext = cpuid(0x80000000, 0).eax;
+	const struct virt_ops *ops;
 
 	if (v.ebx == VENDOR_INTEL_EBX &&
-	    cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_VMX))
-		return &vmx_ops;
-	if (v.ebx == VENDOR_AMD_EBX && max_ext >= 0x80000001 &&
-	    cpu_has(0x80000001, CPUID_REG_ECX, CPUID_80000001_ECX_SVM))
-		return &svm_ops;
-	pr_err("cpu: neither VMX (Intel) nor SVM (AMD) is available");
-	return NULL;
+	    cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_VMX)) {
+		ops = vmx_probe();
+	} else if (v.ebx == VENDOR_AMD_EBX && max_ext >= 0x80000001 &&
+		   cpu_has(0x80000001, CPUID_REG_ECX, CPUID_80000001_ECX_SVM)) {
+		ops = svm_probe();
+	} else {
+		pr_err("cpu: neither VMX (Intel) nor SVM (AMD) is available");
+		return false;
+	}
+	if (!ops)
+		return false;
+	virt = *ops;
+	return true;
 }

@@ -136,10 +136,8 @@ enum vreg {
 
 struct virt_ops {
 	const char *name;
-	/* Per physical CPU: enable VMX/SVM; print features on CPU 0. */
-	int (*cpu_init)(void);
-	/* Build the VM's empty EPT/NPT root. */
-	int (*vm_init)(struct vm *vm);
+	/* On every physical CPU: enter VMX operation / set EFER.SVME. */
+	int (*enable)(void);
 	/* Map [gpa, gpa+size) -> hpa; both 4 KiB aligned; large pages used
 	 * where alignment allows. */
 	int (*map)(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
@@ -180,11 +178,25 @@ struct virt_ops {
 	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);
 };
 
-extern const struct virt_ops *virt;
-extern const struct virt_ops vmx_ops, svm_ops;
+/*
+ * The backend's ops, copied once from the table its probe returned
+ * (virt_select, on CPU 0 before the APs start) and read-only afterwards.
+ * virt.name is NULL until then, and when no backend is usable.
+ */
+extern struct virt_ops virt;
 
-/* Pick the backend for this CPU's vendor; NULL (with a message printed)
- * when neither VMX nor SVM is usable. */
-const struct virt_ops *virt_select(void);
+/*
+ * Each backend's probe, on CPU 0 once its vendor's CPUID bit is seen:
+ * read the capabilities, choose the controls and the APIC virtualization
+ * policy, and return the one const ops table that goes with them; NULL
+ * (with the reason printed) when the CPU lacks something required.
+ */
+const struct virt_ops *vmx_probe(void);
+const struct virt_ops *svm_probe(void);
+
+/* Pick and probe the backend for this CPU's vendor and copy its ops into
+ * virt; false (with a message printed) when neither VMX nor SVM is
+ * usable. */
+bool virt_select(void);
 
 #endif

@@ -62,8 +62,7 @@ static void *gpa_ptr_cb(void *ctx, uint64_t gpa, uint64_t len)
 
 void vm_report(struct vm *vm)
 {
-	int a = virt->gpa_accessed ? virt->gpa_accessed(vm, X2HV_GPA_LAPIC) :
-				     -1;
+	int a = virt.gpa_accessed ? virt.gpa_accessed(vm, X2HV_GPA_LAPIC) : -1;
 
 	pr_info("vm%u: xAPIC page %lx: %s", vm->id, (uint64_t)X2HV_GPA_LAPIC,
 		a < 0 ? "access not tracked on this CPU" :
@@ -99,19 +98,23 @@ void vm_reset(struct vm *vm, const char *why)
 
 static void vm_map_memory(struct vm *vm)
 {
-	if (virt->vm_init(vm))
+	/* The EPT/NPT root: the same empty 4 KiB table for both backends,
+	 * which fill it through virt.map. */
+	vm->npt = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!vm->npt)
 		vm_error("out of memory for the VM's page tables", NULL);
+	vm->npt_pa = (uint64_t)(uintptr_t)vm->npt;
 	if (vm_mem_map(vm))
 		vm_error("out of memory mapping guest RAM", NULL);
 	memset(vm->empty_bus, 0xff, LARGE_PAGE);
 	for (uint64_t gpa = vm->low_size; gpa < GPA_4G; gpa += LARGE_PAGE)
-		if (virt->map(vm, gpa, (uint64_t)vm->empty_bus, LARGE_PAGE,
-			      NPT_R | NPT_W))
+		if (virt.map(vm, gpa, (uint64_t)vm->empty_bus, LARGE_PAGE,
+			     NPT_R | NPT_W))
 			vm_error("out of memory mapping the empty bus", NULL);
 	/* The xAPIC page gets a 4 KiB entry of its own, so its accessed
 	 * flag tells whether the guest ever touched it (vm_report()). */
-	if (virt->map(vm, X2HV_GPA_LAPIC, (uint64_t)vm->empty_bus, PAGE_SIZE,
-		      NPT_R | NPT_W))
+	if (virt.map(vm, X2HV_GPA_LAPIC, (uint64_t)vm->empty_bus, PAGE_SIZE,
+		     NPT_R | NPT_W))
 		vm_error("out of memory mapping the empty bus", NULL);
 }
 
@@ -211,7 +214,7 @@ void vcpu_boot_state(struct vcpu *v)
 	s.ldtr = (struct seg){ 0, SEG_ATTR_LDT, 0xffff, 0 };
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.rbx = si;
-	virt->set_state(v, &s);
+	virt.set_state(v, &s);
 }
 
 static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
@@ -234,7 +237,7 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	 * backend that cannot report the timer vector's EOI turns parking
 	 * off in its vcpu_init. */
 	vlapic_timer_policy(vl, TIMER_MIN_PERIOD_US * tsc_khz / 1000, true);
-	if (virt->vcpu_init(v))
+	if (virt.vcpu_init(v))
 		vm_error("could not set up a vCPU", NULL);
 	vm->vcpus[id] = v;
 	vm->vlapics[id] = vl;
@@ -284,9 +287,9 @@ void vm_boot(const struct vm_config *cfg)
 		struct vcpu_state s;
 
 		pr_info("testfault: vcpu0 gets CR0 bit 32 set");
-		virt->get_state(vm->vcpus[0], &s);
+		virt.get_state(vm->vcpus[0], &s);
 		s.cr0 |= 1ull << 32;
-		virt->set_state(vm->vcpus[0], &s);
+		virt.set_state(vm->vcpus[0], &s);
 	}
 	vm->tsc_start = rdtsc();
 	pr_info("vm%u: %u vCPUs, %lu MiB, starting", vm->id, vm->nr_vcpus,

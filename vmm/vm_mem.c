@@ -89,12 +89,12 @@ int vm_mem_map(struct vm *vm)
 {
 	uint64_t n[3] = { 0 };
 
-	if (virt->map(vm, 0, (uint64_t)vm->ram, vm->low_size, NPT_RWX))
+	if (virt.map(vm, 0, (uint64_t)vm->ram, vm->low_size, NPT_RWX))
 		return -1;
 	count_pages(vm, 0, vm->low_size, n);
 	for (unsigned int i = 0; i < vm->n_high; i++) {
-		if (virt->map(vm, vm->high[i].gpa, (uint64_t)vm->high[i].hva,
-			      vm->high[i].size, NPT_RWX))
+		if (virt.map(vm, vm->high[i].gpa, (uint64_t)vm->high[i].hva,
+			     vm->high[i].size, NPT_RWX))
 			return -1;
 		count_pages(vm, vm->high[i].gpa, vm->high[i].size, n);
 	}

@@ -40,9 +40,9 @@ enum exit_action handle_xsetbv(struct vcpu *v)
 		xcr0_guest_allowed(host.eax | (uint64_t)host.edx << 32);
 	unsigned int fault;
 
-	if (!(virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE) || !host_osxsave())
+	if (!(virt.get_reg(v, VREG_CR4) & CR4_OSXSAVE) || !host_osxsave())
 		return xsetbv_refused(v, ACT_INJECT_UD);
-	if (virt->get_reg(v, VREG_CPL) != 0 || (uint32_t)v->regs.rcx != 0 ||
+	if (virt.get_reg(v, VREG_CPL) != 0 || (uint32_t)v->regs.rcx != 0 ||
 	    !xcr0_valid(val, allowed))
 		return xsetbv_refused(v, ACT_INJECT_GP);
 	fault = xsetbv_safe(0, val);

@@ -25,16 +25,60 @@
 #define NPT_TABLE (1ull | 2ull | 4ull) /* P | RW | US (APM 15.25.5) */
 #define NPT_LEAF_LARGE (1ull << 7)
 
-/* Written on CPU 0 by svm_cpu_init before any VM exists; read-only
+/* Written on CPU 0 by svm_probe before the APs start; read-only
  * afterwards. */
 uint32_t svm_features;
 uint8_t *svm_iopm, *svm_msrpm;
 bool svm_avic;
-static const struct virt_ops svm_avic_ops;
+static const struct virt_ops svm_ops, svm_avic_ops;
 
-static struct pt_fmt npt_fmt; /* .gib set on CPU 0, below */
+static struct pt_fmt npt_fmt; /* .gib set by svm_probe, below */
 
-static int svm_cpu_init(void)
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+/*
+ * On CPU 0, before the APs start: read the features, build the I/O and
+ * MSR permission maps every VMCB uses, choose the APIC virtualization
+ * policy, and return the ops table that goes with it (vmm/virt.h).
+ */
+const struct virt_ops *svm_probe(void)
+{
+	uint32_t f = cpuid(CPUID_SVM_FEATURES, 0).edx;
+
+	pr_info("svm: NPT %s, NRIP %s, decode assists %s, vGIF %s",
+		yes_no(f & SVM_F_NPT), yes_no(f & SVM_F_NRIP),
+		yes_no(f & SVM_F_DECODE), yes_no(f & SVM_F_VGIF));
+	pr_info("svm: AVIC %s, x2AVIC %s, VMCB clean bits %s, pause filter %s",
+		yes_no(f & SVM_F_AVIC), yes_no(f & SVM_F_X2AVIC),
+		yes_no(f & SVM_F_VMCB_CLEAN), yes_no(f & SVM_F_PAUSE_FILTER));
+	if (!(f & SVM_F_NPT)) {
+		pr_err("svm: nested paging (NPT) is required");
+		return NULL;
+	}
+	/* NPT takes 1 GiB pages where the host's paging does (APM vol. 2
+	 * 15.25.1; CPUID 8000_0001h EDX[26], Page1GB). */
+	npt_fmt.gib = cpu_has(CPUID_EXT_FEATURES, CPUID_REG_EDX,
+			      CPUID_EXT_EDX_PAGE1GB);
+	pr_info("svm: NPT 1G pages %s", npt_fmt.gib ? "yes" : "no");
+	svm_features = f;
+	svm_iopm = page_alloc(SVM_IOPM_SIZE, PAGE_SIZE);
+	memset(svm_iopm, 0xff, SVM_IOPM_SIZE);
+	svm_msrpm = page_alloc(SVM_MSRPM_SIZE, PAGE_SIZE);
+	/* AVIC only with x2AVIC: guests are x2APIC-only. */
+	svm_avic = avic_supported(f) && avic_msr_bitmap(svm_msrpm) == 0;
+	if (!svm_avic)
+		msr_bitmap_svm(svm_msrpm, msr_passthrough,
+			       msr_passthrough_count);
+	pr_info("svm: APIC virtualization: %s",
+		svm_avic ? "x2AVIC" : "none (injection)");
+	return svm_avic ? &svm_avic_ops : &svm_ops;
+}
+
+/* On every CPU: EFER.SVME and the host save area (APM 15.4, 15.30.4). */
+static int svm_enable(void)
 {
 	struct percpu *p = this_cpu();
 	struct svm_cpu *c;
@@ -43,46 +87,6 @@ static int svm_cpu_init(void)
 		pr_err("cpu%u: SVM is disabled by firmware (VM_CR.SVMDIS)",
 		       p->cpu);
 		return -1;
-	}
-	if (p->cpu == 0) {
-		svm_features = cpuid(CPUID_SVM_FEATURES, 0).edx;
-		pr_info("svm: NPT %s, NRIP %s, decode assists %s, vGIF %s",
-			svm_features & SVM_F_NPT ? "yes" : "no",
-			svm_features & SVM_F_NRIP ? "yes" : "no",
-			svm_features & SVM_F_DECODE ? "yes" : "no",
-			svm_features & SVM_F_VGIF ? "yes" : "no");
-		pr_info("svm: AVIC %s, x2AVIC %s, VMCB clean bits %s, pause filter %s",
-			svm_features & SVM_F_AVIC ? "yes" : "no",
-			svm_features & SVM_F_X2AVIC ? "yes" : "no",
-			svm_features & SVM_F_VMCB_CLEAN ? "yes" : "no",
-			svm_features & SVM_F_PAUSE_FILTER ? "yes" : "no");
-		if (!(svm_features & SVM_F_NPT)) {
-			pr_err("svm: nested paging (NPT) is required");
-			return -1;
-		}
-		/* NPT takes 1 GiB pages where the host's paging does (APM
-		 * vol. 2 15.25.1; CPUID 8000_0001h EDX[26], Page1GB). */
-		npt_fmt.gib = cpu_has(CPUID_EXT_FEATURES, CPUID_REG_EDX,
-				      CPUID_EXT_EDX_PAGE1GB);
-		pr_info("svm: NPT 1G pages %s", npt_fmt.gib ? "yes" : "no");
-		svm_iopm = page_alloc(SVM_IOPM_SIZE, PAGE_SIZE);
-		memset(svm_iopm, 0xff, SVM_IOPM_SIZE);
-		svm_msrpm = page_alloc(SVM_MSRPM_SIZE, PAGE_SIZE);
-		/* AVIC only with x2AVIC: guests are x2APIC-only. */
-		svm_avic = avic_supported(svm_features) &&
-			   avic_msr_bitmap(svm_msrpm) == 0;
-		if (!svm_avic)
-			msr_bitmap_svm(svm_msrpm, msr_passthrough,
-				       msr_passthrough_count);
-		pr_info("svm: APIC virtualization: %s",
-			svm_avic ? "x2AVIC" : "none (injection)");
-		/*
-		 * The AVIC variant of the ops differs only in the two APIC
-		 * virtualization hooks (vmm/virt.h). Without AVIC nothing
-		 * changes: svm_ops, which has neither, stays selected.
-		 */
-		if (svm_avic)
-			virt = &svm_avic_ops;
 	}
 	c = page_alloc(PAGE_SIZE, PAGE_SIZE);
 	c->hsave = page_alloc(PAGE_SIZE, PAGE_SIZE);
@@ -118,15 +122,6 @@ static uint64_t npt_leaf(uint64_t pa, unsigned int perm, int large)
 
 static struct pt_fmt npt_fmt = { npt_table, npt_leaf, 0 };
 
-static int svm_vm_init(struct vm *vm)
-{
-	vm->npt = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
-	if (!vm->npt)
-		return -1;
-	vm->npt_pa = (uint64_t)vm->npt;
-	return 0;
-}
-
 static int svm_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 		   unsigned int perm)
 {
@@ -146,11 +141,11 @@ static int svm_gpa_accessed(struct vm *vm, uint64_t gpa)
 
 /* The two tables differ only in the APIC virtualization hooks. */
 #define SVM_OPS_COMMON                                                         \
-	.name = "SVM", .cpu_init = svm_cpu_init, .vm_init = svm_vm_init,       \
-	.map = svm_map, .gpa_accessed = svm_gpa_accessed,                      \
-	.vcpu_init = svm_vcpu_init, .set_state = svm_set_state,                \
-	.get_state = svm_get_state, .run = svm_run,                            \
-	.skip_insn = svm_skip_insn, .inject_exception = svm_inject_exception,  \
+	.name = "SVM", .enable = svm_enable, .map = svm_map,                   \
+	.gpa_accessed = svm_gpa_accessed, .vcpu_init = svm_vcpu_init,          \
+	.set_state = svm_set_state, .get_state = svm_get_state,                \
+	.run = svm_run, .skip_insn = svm_skip_insn,                            \
+	.inject_exception = svm_inject_exception,                              \
 	.irq_injectable = svm_irq_injectable, .inject_irq = svm_inject_irq,    \
 	.inject_nmi = svm_inject_nmi, .set_irq_window = svm_set_irq_window,    \
 	.get_reg = svm_get_reg, .set_reg = svm_set_reg
@@ -162,6 +157,6 @@ static const struct virt_ops svm_avic_ops = {
 };
 
 /* Without AVIC: the core injects from the vlapic's IRR (vmm/vcpu.c). */
-const struct virt_ops svm_ops = {
+static const struct virt_ops svm_ops = {
 	SVM_OPS_COMMON,
 };

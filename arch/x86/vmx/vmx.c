@@ -31,11 +31,11 @@
 #define VMX_APICV_ENABLE 1
 #endif
 
-/* Written on CPU 0 by vmx_cpu_init before any VM exists; read-only
+/* Written on CPU 0 by vmx_probe before the APs start; read-only
  * afterwards. */
 struct vmx_caps vmx_caps;
 uint8_t *vmx_msr_bitmap;
-static const struct virt_ops vmx_apicv_ops;
+static const struct virt_ops vmx_ops, vmx_apicv_ops;
 
 static const char *yes_no(bool b)
 {
@@ -165,7 +165,7 @@ static int choose_controls(struct vmx_caps *c)
 		return -1;
 	/* Interrupts stay pending in the host LAPIC (no acknowledge on exit):
 	 * the core takes them through the host IDT after the exit. Posted
-	 * interrupts turn acknowledge-on-exit back on (vmx_cpu_init). */
+	 * interrupts turn acknowledge-on-exit back on (choose_apicv). */
 	if (adjust("VM-exit",
 		   EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_SAVE_PAT |
 			   EXIT_LOAD_PAT | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
@@ -193,7 +193,7 @@ static int choose_controls(struct vmx_caps *c)
  * exiting (27.2.1.1), which x2hv always sets; "virtualize APIC accesses"
  * stays 0 (the guest has no xAPIC MMIO page; 27.2.1.1 forbids it with
  * x2APIC virtualization). Posted interrupts, where present, also need
- * "acknowledge interrupt on exit" (27.2.1.1): vmx_cpu_init sets both.
+ * "acknowledge interrupt on exit" (27.2.1.1): choose_apicv sets both.
  */
 #define VMX_APICV_PROC2                                                        \
 	(PROC2_X2APIC_MODE | PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY)
@@ -228,7 +228,62 @@ static int enable_feature_control(unsigned int cpu)
 
 static struct pt_fmt ept_fmt; /* defined with the EPT entries below */
 
-static int vmx_cpu_init(void)
+/* The APIC virtualization policy on top of the controls (docs/vmx.md);
+ * builds the MSR bitmap to match. */
+static void choose_apicv(struct vmx_caps *c)
+{
+	vmx_msr_bitmap = page_alloc(VMX_MSR_BITMAP_SIZE, PAGE_SIZE);
+	c->apicv = VMX_APICV_ENABLE && apicv_available(c) &&
+		   vmx_apicv_msr_bitmap(vmx_msr_bitmap) == 0;
+	if (c->apicv) {
+		c->proc |= PROC_TPR_SHADOW;
+		c->proc2 |= VMX_APICV_PROC2;
+		/* Posted interrupts need "acknowledge interrupt on exit"
+		 * (SDM 27.2.1.1); vmx_exit.c then dispatches the
+		 * acknowledged vector itself. */
+		c->posted = VMX_POSTED_ENABLE && (c->pin1 & PIN_POSTED_INTR) &&
+			    (c->exit1 & EXIT_ACK_INTR);
+		if (c->posted) {
+			c->pin |= PIN_POSTED_INTR;
+			c->exit |= EXIT_ACK_INTR;
+		}
+	} else {
+		msr_bitmap_vmx(vmx_msr_bitmap, msr_passthrough,
+			       msr_passthrough_count);
+	}
+	pr_info("vmx: APIC virtualization: %s%s",
+		c->apicv ? "x2APIC+register+VID" : "none (injection)",
+		c->posted ? "+posted" : "");
+}
+
+/*
+ * On CPU 0, before the APs start: read the capabilities, choose the
+ * controls every VMCS uses and the APIC virtualization policy, and return
+ * the ops table that goes with them (vmm/virt.h).
+ */
+const struct virt_ops *vmx_probe(void)
+{
+	struct vmx_caps c;
+
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX)) {
+		pr_err("vmx: no VMX (CPUID.1:ECX.VMX)");
+		return NULL;
+	}
+	memset(&c, 0, sizeof(c));
+	read_caps(&c);
+	print_caps(&c);
+	if (choose_controls(&c))
+		return NULL;
+	ept_fmt.gib = !!(c.ept_vpid & EPT_CAP_1G);
+	choose_apicv(&c);
+	vmx_caps = c;
+	return c.apicv ? &vmx_apicv_ops : &vmx_ops;
+}
+
+/* On every CPU: VMX operation with the CPU's own fixed bits (SDM 24.7,
+ * 24.8); the controls are CPU 0's (vmx_probe), and the boot stops unless
+ * every CPU is on. */
+static int vmx_enable(void)
 {
 	struct percpu *p = this_cpu();
 	struct vmx_caps c;
@@ -240,43 +295,9 @@ static int vmx_cpu_init(void)
 	}
 	if (enable_feature_control(p->cpu))
 		return -1;
-	/* APs come up before CPU 0 enables VMX (boot/main.c), so every CPU
-	 * reads its own capabilities; CPU 0's choice of controls is the one
-	 * VMCSs use, and the boot stops unless every CPU is on. */
 	memset(&c, 0, sizeof(c));
 	read_caps(&c);
-	if (p->cpu == 0) {
-		print_caps(&c);
-		if (choose_controls(&c))
-			return -1;
-		ept_fmt.gib = !!(c.ept_vpid & EPT_CAP_1G);
-		vmx_msr_bitmap = page_alloc(VMX_MSR_BITMAP_SIZE, PAGE_SIZE);
-		c.apicv = VMX_APICV_ENABLE && apicv_available(&c) &&
-			  vmx_apicv_msr_bitmap(vmx_msr_bitmap) == 0;
-		if (c.apicv) {
-			c.proc |= PROC_TPR_SHADOW;
-			c.proc2 |= VMX_APICV_PROC2;
-			virt = &vmx_apicv_ops;
-			/* Posted interrupts need "acknowledge interrupt on
-			 * exit" (SDM 27.2.1.1); vmx_run.c then dispatches the
-			 * acknowledged vector itself. */
-			c.posted = VMX_POSTED_ENABLE &&
-				   (c.pin1 & PIN_POSTED_INTR) &&
-				   (c.exit1 & EXIT_ACK_INTR);
-			if (c.posted) {
-				c.pin |= PIN_POSTED_INTR;
-				c.exit |= EXIT_ACK_INTR;
-			}
-		} else {
-			msr_bitmap_vmx(vmx_msr_bitmap, msr_passthrough,
-				       msr_passthrough_count);
-		}
-		pr_info("vmx: APIC virtualization: %s%s",
-			c.apicv ? "x2APIC+register+VID" : "none (injection)",
-			c.posted ? "+posted" : "");
-		vmx_caps = c;
-	} else if (!(c.proc2_1 & PROC2_EPT) ||
-		   !(c.proc2_1 & PROC2_UNRESTRICTED)) {
+	if (!(c.proc2_1 & PROC2_EPT) || !(c.proc2_1 & PROC2_UNRESTRICTED)) {
 		pr_err("cpu%u: VMX without EPT or unrestricted guest", p->cpu);
 		return -1;
 	}
@@ -330,15 +351,6 @@ static uint64_t ept_leaf(uint64_t pa, unsigned int perm, int large)
 /* .gib is set from CPU 0's capabilities (vmx_cpu_init). */
 static struct pt_fmt ept_fmt = { ept_table, ept_leaf, 0 };
 
-static int vmx_vm_init(struct vm *vm)
-{
-	vm->npt = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
-	if (!vm->npt)
-		return -1;
-	vm->npt_pa = (uint64_t)(uintptr_t)vm->npt;
-	return 0;
-}
-
 static int vmx_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 		   unsigned int perm)
 {
@@ -350,11 +362,10 @@ static int vmx_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 
 /* The two tables differ only in the APIC virtualization hooks. */
 #define VMX_OPS_COMMON                                                         \
-	.name = "VMX", .cpu_init = vmx_cpu_init, .vm_init = vmx_vm_init,       \
-	.map = vmx_map, .vcpu_init = vmx_vcpu_init,                            \
-	.set_state = vmx_set_state, .get_state = vmx_get_state,                \
-	.run = vmx_run, .skip_insn = vmx_skip_insn,                            \
-	.inject_exception = vmx_inject_exception,                              \
+	.name = "VMX", .enable = vmx_enable, .map = vmx_map,                   \
+	.vcpu_init = vmx_vcpu_init, .set_state = vmx_set_state,                \
+	.get_state = vmx_get_state, .run = vmx_run,                            \
+	.skip_insn = vmx_skip_insn, .inject_exception = vmx_inject_exception,  \
 	.irq_injectable = vmx_irq_injectable, .inject_irq = vmx_inject_irq,    \
 	.inject_nmi = vmx_inject_nmi, .set_irq_window = vmx_set_irq_window,    \
 	.get_reg = vmx_get_reg, .set_reg = vmx_set_reg
@@ -366,6 +377,6 @@ static const struct virt_ops vmx_apicv_ops = {
 };
 
 /* Without APICv: the core injects from the vlapic's IRR (vmm/vcpu.c). */
-const struct virt_ops vmx_ops = {
+static const struct virt_ops vmx_ops = {
 	VMX_OPS_COMMON,
 };
