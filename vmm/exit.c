@@ -54,6 +54,14 @@ static enum exit_action handle_exit_unexpected(struct vcpu *v)
 	return stop_with(v, "unexpected exit");
 }
 
+/* Exits only the backend understands, already counted by the run loop. */
+static enum exit_action handle_backend_exit(struct vcpu *v)
+{
+	enum exit_action a = virt.handle_exit ? virt.handle_exit(v) : ACT_STOP;
+
+	return a == ACT_STOP ? handle_exit_unexpected(v) : a;
+}
+
 enum exit_action vcpu_handle_exit(struct vcpu *v)
 {
 	switch (v->exit.reason) {
@@ -76,7 +84,6 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 	case EXIT_INTR:
 	case EXIT_NMI:
 	case EXIT_INTR_WINDOW: /* the run loop injects what is pending */
-	case EXIT_EOI_INDUCED: /* done by the backend; the loop re-arms */
 	case EXIT_PREEMPT_TIMER:
 	case EXIT_INIT:
 		return ACT_RESUME;
@@ -85,6 +92,12 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 	case EXIT_VIRT_INSN:
 		vcpu_event(v, GEV_UD);
 		return ACT_INJECT_UD;
+	case EXIT_CR_ACCESS:
+	case EXIT_APIC_WRITE:
+	case EXIT_EOI_INDUCED:
+	case EXIT_AVIC_IPI:
+	case EXIT_AVIC_NOACCEL:
+		return handle_backend_exit(v);
 	case EXIT_SHUTDOWN:
 		return handle_shutdown(v);
 	case EXIT_INVALID_STATE:

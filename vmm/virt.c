@@ -35,6 +35,7 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_EOI_INDUCED] = "eoi-induced",
 	[EXIT_AVIC_IPI] = "avic-ipi",
 	[EXIT_AVIC_NOACCEL] = "avic-noaccel",
+	[EXIT_CR_ACCESS] = "cr-access",
 	[EXIT_UNKNOWN] = "unknown",
 };
 

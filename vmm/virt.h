@@ -42,6 +42,7 @@ enum exit_reason {
 	EXIT_EOI_INDUCED, /* VMX EOI-exit bitmap hit */
 	EXIT_AVIC_IPI, /* SVM AVIC incomplete IPI */
 	EXIT_AVIC_NOACCEL, /* SVM AVIC unaccelerated access */
+	EXIT_CR_ACCESS, /* VMX MOV to/from CR the backend emulates */
 	EXIT_UNKNOWN,
 	NR_EXIT_REASONS
 };
@@ -173,6 +174,14 @@ struct virt_ops {
 	 */
 	void (*deliver_events)(struct vcpu *v);
 	bool (*post_irq)(struct vcpu *v);
+	/*
+	 * The exits only the backend understands (EXIT_CR_ACCESS,
+	 * EXIT_APIC_WRITE, EXIT_EOI_INDUCED, EXIT_AVIC_*): the core counts
+	 * them under their own reason like every exit, then hands them back
+	 * here; the backend returns the action to apply (ACT_STOP when it
+	 * cannot handle one, which stops the VM with a report).
+	 */
+	enum exit_action (*handle_exit)(struct vcpu *v);
 	/* Single registers for exit handlers (cheaper than get_state). */
 	uint64_t (*get_reg)(struct vcpu *v, enum vreg r);
 	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);

@@ -68,9 +68,6 @@ int avic_vcpu_init(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a);
 /* Right before VMRUN / right after #VMEXIT, host interrupts off. */
 void avic_vcpu_enter(struct avic_vcpu *a);
 void avic_vcpu_exit(struct vcpu *v, struct avic_vcpu *a);
-/* Handle an AVIC exit decoded into v->exit: true when handled (resume),
- * false to leave it to the core (which stops the VM with a report). */
-bool avic_handle_exit(struct vcpu *v);
 /* virt_ops.post_irq: ring the doorbell if @a's vCPU is in guest mode. */
 bool avic_post_irq(struct avic_vcpu *a);
 /* svm.c: the AVIC state of any vCPU of the VM (its struct svm_vcpu). */
@@ -97,6 +94,7 @@ bool svm_irq_injectable(struct vcpu *v);
 void svm_inject_irq(struct vcpu *v, uint8_t vector);
 void svm_inject_nmi(struct vcpu *v);
 void svm_set_irq_window(struct vcpu *v, bool on);
+enum exit_action svm_handle_exit(struct vcpu *v);
 /* x2AVIC (svm_avic): virt_ops.deliver_events and post_irq. */
 void svm_avic_deliver_events(struct vcpu *v);
 bool svm_avic_post_irq(struct vcpu *v);

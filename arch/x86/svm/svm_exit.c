@@ -24,35 +24,59 @@
 #define NPF_FETCH (1ull << 4)
 #define RFLAGS_IF_ (1ull << 9)
 
-static void svm_decode(struct vcpu *v, struct vmcb *c)
+/* A neutral reason and, for CPUs without NRIP, the length of the
+ * intercepted instruction (its opcode alone: they are never prefixed in
+ * the ways x2hv would need to skip). */
+struct svm_exit_kind {
+	uint8_t reason;
+	uint8_t insn_len;
+};
+
+/*
+ * EXITCODE (APM vol. 2 appendix C) -> vendor-neutral reason. What is not
+ * listed is EXIT_UNKNOWN, which stops the VM with a dump. Only the exits
+ * with operands need code (svm_decode_operands).
+ */
+static const struct svm_exit_kind svm_exits[SVM_EXIT_CODES] = {
+	[SVM_EXIT_EXC_BASE... SVM_EXIT_EXC_BASE + 31] = { EXIT_EXCEPTION, 0 },
+	[SVM_EXIT_INTR] = { EXIT_INTR, 0 },
+	[SVM_EXIT_NMI] = { EXIT_NMI, 0 },
+	[SVM_EXIT_INIT] = { EXIT_INIT, 0 },
+	[SVM_EXIT_VINTR] = { EXIT_INTR_WINDOW, 0 },
+	[SVM_EXIT_CPUID] = { EXIT_CPUID, INSN_LEN_CPUID },
+	[SVM_EXIT_INVD] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_PAUSE] = { EXIT_PAUSE, INSN_LEN_PAUSE },
+	[SVM_EXIT_HLT] = { EXIT_HLT, INSN_LEN_HLT },
+	[SVM_EXIT_INVLPGA] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_IOIO] = { EXIT_IO, 0 }, /* length from EXITINFO2 */
+	[SVM_EXIT_MSR] = { EXIT_RDMSR, INSN_LEN_MSR }, /* or EXIT_WRMSR */
+	[SVM_EXIT_SHUTDOWN] = { EXIT_SHUTDOWN, 0 },
+	[SVM_EXIT_VMRUN] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_VMMCALL] = { EXIT_HYPERCALL, INSN_LEN_VMMCALL },
+	[SVM_EXIT_VMLOAD] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_VMSAVE] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_STGI] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_CLGI] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_SKINIT] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_MONITOR] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_MWAIT] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_MWAIT_COND] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_XSETBV] = { EXIT_XSETBV, INSN_LEN_XSETBV },
+	[SVM_EXIT_RDPRU] = { EXIT_VIRT_INSN, 0 },
+	[SVM_EXIT_NPF] = { EXIT_NPF, 0 },
+	[SVM_EXIT_AVIC_IPI] = { EXIT_AVIC_IPI, 0 },
+	[SVM_EXIT_AVIC_NOACCEL] = { EXIT_AVIC_NOACCEL, 0 },
+};
+
+/* The exits that carry operands in EXITINFO1/2. */
+static void svm_decode_operands(struct vm_exit *e, struct vmcb *c)
 {
-	struct vm_exit *e = &v->exit;
-	uint64_t code = c->exitcode;
-	bool nrip = svm_features & SVM_F_NRIP;
-
-	/* Only the fields of this exit's kind are written: no memset on
-	 * the hot path. */
-	e->hw_reason = code;
-	e->qual = c->exitinfo1;
-	e->info2 = c->exitinfo2;
-	e->gpa = 0;
-	e->insn_len = 0;
-	if (nrip && c->nrip > c->rip)
-		e->insn_len = c->nrip - c->rip;
-
-	switch (code) {
-	case SVM_EXIT_CPUID:
-		e->reason = EXIT_CPUID;
-		if (!nrip)
-			e->insn_len = INSN_LEN_CPUID;
+	switch (e->reason) {
+	case EXIT_RDMSR:
+		if (c->exitinfo1)
+			e->reason = EXIT_WRMSR;
 		break;
-	case SVM_EXIT_MSR:
-		e->reason = c->exitinfo1 ? EXIT_WRMSR : EXIT_RDMSR;
-		if (!nrip)
-			e->insn_len = INSN_LEN_MSR;
-		break;
-	case SVM_EXIT_IOIO:
-		e->reason = EXIT_IO;
+	case EXIT_IO:
 		e->io.port = c->exitinfo1 >> SVM_IO_PORT_SHIFT;
 		/* SZ8/SZ16/SZ32 are one-hot bits 4-6: 1, 2, 4 bytes. */
 		e->io.size = (c->exitinfo1 >> SVM_IO_SZ_SHIFT) & 7;
@@ -62,84 +86,46 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 		/* EXITINFO2 is the next RIP for IOIO (APM 15.10.2). */
 		e->insn_len = c->exitinfo2 - c->rip;
 		break;
-	case SVM_EXIT_HLT:
-		e->reason = EXIT_HLT;
-		if (!nrip)
-			e->insn_len = INSN_LEN_HLT;
-		break;
-	case SVM_EXIT_VMMCALL:
-		e->reason = EXIT_HYPERCALL;
-		if (!nrip)
-			e->insn_len = INSN_LEN_VMMCALL;
-		break;
-	case SVM_EXIT_NPF:
-		e->reason = EXIT_NPF;
+	case EXIT_NPF:
 		e->gpa = c->exitinfo2;
 		e->npf.present = c->exitinfo1 & NPF_PRESENT;
 		e->npf.write = c->exitinfo1 & NPF_WRITE;
 		e->npf.fetch = c->exitinfo1 & NPF_FETCH;
 		break;
-	case SVM_EXIT_INTR:
-		e->reason = EXIT_INTR;
-		break;
-	case SVM_EXIT_NMI:
-		e->reason = EXIT_NMI;
-		break;
-	case SVM_EXIT_VINTR:
-		e->reason = EXIT_INTR_WINDOW;
-		break;
-	case SVM_EXIT_SHUTDOWN:
-		e->reason = EXIT_SHUTDOWN;
-		break;
-	case SVM_EXIT_XSETBV:
-		e->reason = EXIT_XSETBV;
-		if (!nrip)
-			e->insn_len = INSN_LEN_XSETBV;
-		break;
-	case SVM_EXIT_INIT:
-		e->reason = EXIT_INIT;
-		break;
-	case SVM_EXIT_PAUSE:
-		e->reason = EXIT_PAUSE;
-		if (!nrip)
-			e->insn_len = INSN_LEN_PAUSE;
-		break;
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_MONITOR:
-	case SVM_EXIT_MWAIT:
-	case SVM_EXIT_MWAIT_COND:
-	case SVM_EXIT_RDPRU:
-	case SVM_EXIT_INVD:
-		e->reason = EXIT_VIRT_INSN;
-		break;
-	case SVM_EXIT_AVIC_IPI:
-		e->reason = EXIT_AVIC_IPI;
-		break;
-	case SVM_EXIT_AVIC_NOACCEL:
-		e->reason = EXIT_AVIC_NOACCEL;
+	case EXIT_EXCEPTION:
+		e->exc.vector = c->exitcode - SVM_EXIT_EXC_BASE;
 		break;
 	default:
-		/* VMEXIT_INVALID is -1; QEMU's TCG stores it as 32 bits. */
-		if (code == SVM_EXIT_INVALID ||
-		    code == (uint32_t)SVM_EXIT_INVALID) {
-			e->reason = EXIT_INVALID_STATE;
-			break;
-		}
-		if (code >= SVM_EXIT_EXC_BASE &&
-		    code < SVM_EXIT_EXC_BASE + 32) {
-			e->reason = EXIT_EXCEPTION;
-			e->exc.vector = code - SVM_EXIT_EXC_BASE;
-		} else {
-			e->reason = EXIT_UNKNOWN;
-		}
 		break;
 	}
+}
+
+static void svm_decode(struct vcpu *v, struct vmcb *c)
+{
+	struct vm_exit *e = &v->exit;
+	uint64_t code = c->exitcode;
+	const struct svm_exit_kind *k =
+		code < SVM_EXIT_CODES ? &svm_exits[code] : NULL;
+
+	/* Only the fields of this exit's kind are written: no memset on
+	 * the hot path. */
+	e->hw_reason = code;
+	e->qual = c->exitinfo1;
+	e->info2 = c->exitinfo2;
+	e->gpa = 0;
+	e->insn_len = 0;
+	if (svm_features & SVM_F_NRIP) {
+		if (c->nrip > c->rip)
+			e->insn_len = c->nrip - c->rip;
+	} else if (k) {
+		e->insn_len = k->insn_len;
+	}
+	/* VMEXIT_INVALID is -1; QEMU's TCG stores it as 32 bits. */
+	if (code == SVM_EXIT_INVALID || code == (uint32_t)SVM_EXIT_INVALID)
+		e->reason = EXIT_INVALID_STATE;
+	else
+		e->reason = k && k->reason ? k->reason : EXIT_UNKNOWN;
+	svm_decode_operands(e, c);
 }
 
 void svm_run(struct vcpu *v)
@@ -163,16 +149,6 @@ void svm_run(struct vcpu *v)
 	else
 		c->eventinj = 0;
 	svm_decode(v, c);
-	/*
-	 * AVIC exits are handled here; the core resumes the guest through
-	 * the run loop, as after an interrupt window (hw_reason keeps
-	 * 0x401/0x402 in the exit ring). One the backend cannot handle is
-	 * left to the core, which stops the VM with a report.
-	 */
-	if ((v->exit.reason == EXIT_AVIC_IPI ||
-	     v->exit.reason == EXIT_AVIC_NOACCEL) &&
-	    s->avic.entry && avic_handle_exit(v))
-		v->exit.reason = EXIT_INTR_WINDOW;
 }
 
 void svm_skip_insn(struct vcpu *v)
@@ -332,14 +308,33 @@ static bool avic_noaccel(struct vcpu *v)
 	return false;
 }
 
-bool avic_handle_exit(struct vcpu *v)
+/* The AVIC exits (APM 15.29.9), mirror of vmx_apicv_exit. */
+static enum exit_action svm_avic_exit(struct vcpu *v)
+{
+	bool ok;
+
+	switch (v->exit.reason) {
+	case EXIT_AVIC_IPI:
+		ok = avic_incomplete_ipi(v);
+		break;
+	case EXIT_AVIC_NOACCEL:
+		ok = avic_noaccel(v);
+		break;
+	default:
+		ok = false;
+		break;
+	}
+	return ok ? ACT_RESUME : ACT_STOP;
+}
+
+/* virt_ops.handle_exit: the exits only this backend understands. */
+enum exit_action svm_handle_exit(struct vcpu *v)
 {
 	switch (v->exit.reason) {
 	case EXIT_AVIC_IPI:
-		return avic_incomplete_ipi(v);
 	case EXIT_AVIC_NOACCEL:
-		return avic_noaccel(v);
+		return svm_avic ? svm_avic_exit(v) : ACT_STOP;
 	default:
-		return false;
+		return ACT_STOP;
 	}
 }

@@ -174,6 +174,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_EXIT_NPF 0x400
 #define SVM_EXIT_AVIC_IPI 0x401
 #define SVM_EXIT_AVIC_NOACCEL 0x402
+#define SVM_EXIT_CODES 0x403 /* the codes svm_exit.c maps: 0-0x402 */
 #define SVM_EXIT_INVALID ((uint64_t)-1)
 
 /* IOIO EXITINFO1 (APM 15.10.2) */

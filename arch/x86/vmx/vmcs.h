@@ -291,6 +291,7 @@
 #define EXIT_REASON_XSETBV 55
 #define EXIT_REASON_APIC_WRITE 56
 #define EXIT_REASON_VMFUNC 59
+#define VMX_EXIT_REASONS 60 /* basic reasons vmx_exit.c maps: 0-59 */
 #define EXIT_REASON_BASIC_MASK 0xffffu
 #define EXIT_REASON_ENTRY_FAIL (1u << 31)
 

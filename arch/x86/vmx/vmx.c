@@ -368,7 +368,8 @@ static int vmx_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 	.skip_insn = vmx_skip_insn, .inject_exception = vmx_inject_exception,  \
 	.irq_injectable = vmx_irq_injectable, .inject_irq = vmx_inject_irq,    \
 	.inject_nmi = vmx_inject_nmi, .set_irq_window = vmx_set_irq_window,    \
-	.get_reg = vmx_get_reg, .set_reg = vmx_set_reg
+	.handle_exit = vmx_handle_exit, .get_reg = vmx_get_reg,                \
+	.set_reg = vmx_set_reg
 
 static const struct virt_ops vmx_apicv_ops = {
 	VMX_OPS_COMMON,

@@ -92,9 +92,9 @@ void vmx_guest_write_cr4(uint64_t val);
 void vmx_guest_write_efer(uint64_t efer, uint64_t cr0);
 /* Drop @v's VPID-tagged translations (INIT, MOV to CR3). */
 void vmx_flush_vpid(struct vcpu *v);
-/* Emulate a CR-access exit and prepare the next entry; false if it is not
- * an access x2hv asked for. */
-bool vmx_emulate_cr_access(struct vcpu *v, uint64_t qual);
+/* Emulate a CR-access exit: the action for the core to apply, ACT_STOP
+ * if it is not an access x2hv asked for. */
+enum exit_action vmx_cr_access(struct vcpu *v, uint64_t qual);
 
 /* vmcs.c */
 int vmx_vcpu_init(struct vcpu *v);
@@ -108,6 +108,7 @@ bool vmx_irq_injectable(struct vcpu *v);
 void vmx_inject_irq(struct vcpu *v, uint8_t vector);
 void vmx_inject_nmi(struct vcpu *v);
 void vmx_set_irq_window(struct vcpu *v, bool on);
+enum exit_action vmx_handle_exit(struct vcpu *v);
 /* APICv (vmx_caps.apicv): virt_ops.deliver_events and post_irq. */
 void vmx_deliver_events(struct vcpu *v);
 bool vmx_post_irq(struct vcpu *v);

@@ -19,7 +19,6 @@
 #define CR3_NOFLUSH (1ull << 63) /* with CR4.PCIDE (SDM 4.10.4.1) */
 #define CR0_RESERVED_HI 0xffffffff00000000ull
 #define SEG_ATTR_L 0x200u
-#define VEC_GP 13
 
 /* Offsets of the GPRs in struct guest_regs by exit-qualification number
  * (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15); RSP is in the VMCS. */
@@ -96,22 +95,9 @@ void vmx_flush_vpid(struct vcpu *v)
 		invvpid(INVVPID_ALL, 0);
 }
 
-static void inject_gp(void)
-{
-	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC |
-						 INTR_INFO_DELIVER_ERR |
-						 VEC_GP);
-	vmcs_write(VMCS_ENTRY_EXC_ERROR, 0);
-}
-
-static void skip(struct vcpu *v)
-{
-	vmx_skip_insn(v);
-}
-
 /* MOV to CR0 that changed a bit x2hv owns (NE, CD, NW): do what the CPU
  * would (SDM vol. 2B MOV to CR, 9.8.5 for IA-32e mode activation). */
-static void emulate_mov_cr0(struct vcpu *v, uint64_t val)
+static enum exit_action emulate_mov_cr0(struct vcpu *v, uint64_t val)
 {
 	uint64_t old =
 		vmx_visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, vmx_cr0_mask());
@@ -127,34 +113,33 @@ static void emulate_mov_cr0(struct vcpu *v, uint64_t val)
 	     !(cr4 & CR4_PAE)) ||
 	    ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA) &&
 	     (cs_ar & (SEG_ATTR_L << AR_HIGH_SHIFT)))) {
-		inject_gp();
-		return;
+		return ACT_INJECT_GP;
 	}
 	vmx_guest_write_cr0(val);
 	if ((old ^ val) & CR0_PG)
 		vmx_guest_write_efer(efer, val);
-	skip(v);
+	return ACT_SKIP;
 }
 
 /* MOV to CR4 that changed an owned bit: only VMXE can differ, and the
  * guest has no VMX (CPUID hides it), so #GP as for a reserved bit. */
-static void emulate_mov_cr4(struct vcpu *v, uint64_t val)
+static enum exit_action emulate_mov_cr4(struct vcpu *v, uint64_t val)
 {
 	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
 
 	if ((val & CR4_VMXE) ||
 	    (val & ~(vmx_caps.cr4_fixed1 | vmx_cr4_mask())) ||
 	    ((efer & EFER_LMA) && !(val & CR4_PAE))) {
-		inject_gp();
-		return;
+		return ACT_INJECT_GP;
 	}
 	vmx_guest_write_cr4(val);
-	skip(v);
+	return ACT_SKIP;
 }
 
-/* CR-access exits (SDM 28.2.1, table 28-3). Handled here; false if the
- * access is not one x2hv asked for (the core then stops the VM). */
-bool vmx_emulate_cr_access(struct vcpu *v, uint64_t qual)
+/* CR-access exits (SDM 28.2.1, table 28-3): the action for the core to
+ * apply; ACT_STOP if the access is not one x2hv asked for (the core then
+ * stops the VM). */
+enum exit_action vmx_cr_access(struct vcpu *v, uint64_t qual)
 {
 	unsigned int cr = qual & QUAL_CR_NUM_MASK;
 	unsigned int type = (qual >> QUAL_CR_TYPE_SHIFT) & QUAL_CR_TYPE_MASK;
@@ -165,39 +150,31 @@ bool vmx_emulate_cr_access(struct vcpu *v, uint64_t qual)
 		val = gpr_read(v, reg);
 		switch (cr) {
 		case 0:
-			emulate_mov_cr0(v, val);
-			return true;
+			return emulate_mov_cr0(v, val);
 		case 3:
 			vmcs_write(VMCS_GUEST_CR3, val & ~CR3_NOFLUSH);
 			vmx_flush_vpid(v);
-			skip(v);
-			return true;
+			return ACT_SKIP;
 		case 4:
-			emulate_mov_cr4(v, val);
-			return true;
+			return emulate_mov_cr4(v, val);
 		case 8:
-			if (val & ~CR8_VALID_MASK) {
-				inject_gp();
-				return true;
-			}
+			if (val & ~CR8_VALID_MASK)
+				return ACT_INJECT_GP;
 			vlapic_wrmsr(v->vlapic, X2APIC_MSR_TPR,
 				     val << CR8_TPR_SHIFT);
-			skip(v);
-			return true;
+			return ACT_SKIP;
 		}
 	} else if (type == QUAL_CR_TYPE_FROM_CR) {
 		switch (cr) {
 		case 3:
 			gpr_write(v, reg, vmcs_read(VMCS_GUEST_CR3));
-			skip(v);
-			return true;
+			return ACT_SKIP;
 		case 8:
 			vlapic_rdmsr(v->vlapic, X2APIC_MSR_TPR, &val);
 			gpr_write(v, reg,
 				  (val >> CR8_TPR_SHIFT) & CR8_VALID_MASK);
-			skip(v);
-			return true;
+			return ACT_SKIP;
 		}
 	}
-	return false;
+	return ACT_STOP;
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * VMX guest entry and exit (SDM vol. 3C chapters 26-28): exit decoding
- * into struct vm_exit, event injection and re-injection. CR-access exits are emulated by vmx_cr.c without
- * returning to the core. Every function runs on the vCPU's own CPU.
+ * into struct vm_exit (a table from basic reason to neutral reason, code
+ * only for the exits with operands), the exits only this backend
+ * understands (vmx_handle_exit: CR accesses in vmx_cr.c, APICv), event
+ * injection and re-injection. Every function runs on the vCPU's own CPU,
+ * but vmx_post_irq, which runs on the sender's.
  */
 #include <string.h>
 
@@ -57,32 +60,55 @@ static void decode_exception(struct vm_exit *e)
 		e->exc.err = vmcs_read(VMCS_EXIT_INTR_ERROR);
 }
 
-static void decode(struct vcpu *v, uint32_t reason)
-{
-	struct vm_exit *e = &v->exit;
-	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
-	uint64_t q;
+/*
+ * Basic exit reason (SDM appendix C) -> vendor-neutral reason. What is not
+ * listed (EPT misconfiguration, task switch, ...) is EXIT_UNKNOWN, which
+ * stops the VM with a dump. Only the exits with operands need code
+ * (vmx_decode_operands).
+ */
+static const uint8_t vmx_exit_reasons[VMX_EXIT_REASONS] = {
+	[EXIT_REASON_EXC_NMI] = EXIT_EXCEPTION, /* or EXIT_NMI */
+	[EXIT_REASON_EXT_INTR] = EXIT_INTR,
+	[EXIT_REASON_TRIPLE_FAULT] = EXIT_SHUTDOWN,
+	[EXIT_REASON_INIT] = EXIT_INIT,
+	[EXIT_REASON_SIPI] = EXIT_INIT,
+	[EXIT_REASON_INTR_WINDOW] = EXIT_INTR_WINDOW,
+	[EXIT_REASON_CPUID] = EXIT_CPUID,
+	[EXIT_REASON_GETSEC] = EXIT_VIRT_INSN,
+	[EXIT_REASON_HLT] = EXIT_HLT,
+	[EXIT_REASON_INVD] = EXIT_VIRT_INSN,
+	[EXIT_REASON_VMCALL] = EXIT_HYPERCALL,
+	[EXIT_REASON_VMCLEAR... EXIT_REASON_VMXON] = EXIT_VIRT_INSN,
+	[EXIT_REASON_CR_ACCESS] = EXIT_CR_ACCESS,
+	[EXIT_REASON_IO] = EXIT_IO,
+	[EXIT_REASON_RDMSR] = EXIT_RDMSR,
+	[EXIT_REASON_WRMSR] = EXIT_WRMSR,
+	[EXIT_REASON_BAD_GUEST] = EXIT_INVALID_STATE,
+	[EXIT_REASON_MSR_LOADING] = EXIT_INVALID_STATE,
+	[EXIT_REASON_MWAIT] = EXIT_VIRT_INSN,
+	[EXIT_REASON_MONITOR] = EXIT_VIRT_INSN,
+	[EXIT_REASON_PAUSE] = EXIT_PAUSE,
+	[EXIT_REASON_MCE_DURING_ENTRY] = EXIT_INVALID_STATE,
+	[EXIT_REASON_EOI_INDUCED] = EXIT_EOI_INDUCED,
+	[EXIT_REASON_EPT_VIOLATION] = EXIT_NPF,
+	[EXIT_REASON_INVEPT] = EXIT_VIRT_INSN,
+	[EXIT_REASON_PREEMPT_TIMER] = EXIT_PREEMPT_TIMER,
+	[EXIT_REASON_INVVPID] = EXIT_VIRT_INSN,
+	[EXIT_REASON_XSETBV] = EXIT_XSETBV,
+	[EXIT_REASON_APIC_WRITE] = EXIT_APIC_WRITE,
+	[EXIT_REASON_VMFUNC] = EXIT_VIRT_INSN,
+};
 
-	memset(e, 0, sizeof(*e));
-	e->hw_reason = basic;
-	e->qual = q = vmcs_read(VMCS_EXIT_QUAL);
-	e->reason = EXIT_UNKNOWN;
-	if (reason & EXIT_REASON_ENTRY_FAIL) {
-		/* Invalid guest state, MSR loading or machine check during
-		 * entry (27.8): the VMCS's guest state is as before. */
-		pr_err("vmx: vcpu%u: VM entry failed, exit reason %u qualification %lx",
-		       v->id, basic, q);
-		e->reason = EXIT_INVALID_STATE;
-		return;
-	}
-	e->insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
-	reinject_vectoring();
-	switch (basic) {
-	case EXIT_REASON_EXC_NMI:
+/* The exits that carry operands in the qualification or elsewhere. */
+static void vmx_decode_operands(struct vm_exit *e)
+{
+	uint64_t q = e->qual;
+
+	switch (e->reason) {
+	case EXIT_EXCEPTION:
 		decode_exception(e);
 		break;
-	case EXIT_REASON_EXT_INTR:
-		e->reason = EXIT_INTR;
+	case EXIT_INTR:
 		/* With "acknowledge interrupt on exit" (posted interrupts)
 		 * the CPU took the vector from the LAPIC: run its handler
 		 * and EOI here, as the host IDT would have (SDM 28.2.2). */
@@ -94,82 +120,46 @@ static void decode(struct vcpu *v, uint32_t reason)
 				irq_dispatch(info & INTR_INFO_VECTOR_MASK);
 		}
 		break;
-	case EXIT_REASON_TRIPLE_FAULT:
-		e->reason = EXIT_SHUTDOWN;
-		break;
-	case EXIT_REASON_INIT:
-	case EXIT_REASON_SIPI:
-		e->reason = EXIT_INIT;
-		break;
-	case EXIT_REASON_INTR_WINDOW:
-		e->reason = EXIT_INTR_WINDOW;
-		break;
-	case EXIT_REASON_CPUID:
-		e->reason = EXIT_CPUID;
-		break;
-	case EXIT_REASON_HLT:
-		e->reason = EXIT_HLT;
-		break;
-	case EXIT_REASON_VMCALL:
-		e->reason = EXIT_HYPERCALL;
-		break;
-	case EXIT_REASON_IO:
-		e->reason = EXIT_IO;
+	case EXIT_IO:
 		e->io.port = q >> QUAL_IO_PORT_SHIFT;
 		e->io.size = (q & QUAL_IO_SIZE_MASK) + 1;
 		e->io.in = q & QUAL_IO_IN;
 		e->io.string = q & QUAL_IO_STRING;
 		e->io.rep = q & QUAL_IO_REP;
 		break;
-	case EXIT_REASON_RDMSR:
-		e->reason = EXIT_RDMSR;
-		break;
-	case EXIT_REASON_WRMSR:
-		e->reason = EXIT_WRMSR;
-		break;
-	case EXIT_REASON_EPT_VIOLATION:
-		e->reason = EXIT_NPF;
+	case EXIT_NPF:
 		e->gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
 		e->npf.write = q & QUAL_EPT_WRITE;
 		e->npf.fetch = q & QUAL_EPT_FETCH;
 		e->npf.present = q & QUAL_EPT_PERM_MASK;
 		break;
-	case EXIT_REASON_XSETBV:
-		e->reason = EXIT_XSETBV;
-		break;
-	case EXIT_REASON_PAUSE:
-		e->reason = EXIT_PAUSE;
-		break;
-	case EXIT_REASON_PREEMPT_TIMER:
-		e->reason = EXIT_PREEMPT_TIMER;
-		break;
-	case EXIT_REASON_APIC_WRITE:
-		e->reason = EXIT_APIC_WRITE;
-		break;
-	case EXIT_REASON_EOI_INDUCED:
-		e->reason = EXIT_EOI_INDUCED;
-		break;
-	case EXIT_REASON_GETSEC:
-	case EXIT_REASON_INVD:
-	case EXIT_REASON_MWAIT:
-	case EXIT_REASON_MONITOR:
-	case EXIT_REASON_INVEPT:
-	case EXIT_REASON_INVVPID:
-	case EXIT_REASON_VMFUNC:
-		e->reason = EXIT_VIRT_INSN;
-		break;
-	case EXIT_REASON_BAD_GUEST:
-	case EXIT_REASON_MSR_LOADING:
-	case EXIT_REASON_MCE_DURING_ENTRY:
-		e->reason = EXIT_INVALID_STATE;
-		break;
 	default:
-		if (basic >= EXIT_REASON_VMCLEAR && basic <= EXIT_REASON_VMXON)
-			e->reason = EXIT_VIRT_INSN;
-		/* EPT misconfiguration, task switch, ...: EXIT_UNKNOWN stops
-		 * the VM with a dump. */
 		break;
 	}
+}
+
+static void vmx_decode(struct vcpu *v, uint32_t reason)
+{
+	struct vm_exit *e = &v->exit;
+	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
+
+	memset(e, 0, sizeof(*e));
+	e->hw_reason = basic;
+	e->qual = vmcs_read(VMCS_EXIT_QUAL);
+	if (reason & EXIT_REASON_ENTRY_FAIL) {
+		/* Invalid guest state, MSR loading or machine check during
+		 * entry (27.8): the VMCS's guest state is as before. */
+		pr_err("vmx: vcpu%u: VM entry failed, exit reason %u qualification %lx",
+		       v->id, basic, e->qual);
+		e->reason = EXIT_INVALID_STATE;
+		return;
+	}
+	e->insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
+	reinject_vectoring();
+	e->reason = basic < VMX_EXIT_REASONS && vmx_exit_reasons[basic] ?
+			    vmx_exit_reasons[basic] :
+			    EXIT_UNKNOWN;
+	vmx_decode_operands(e);
 }
 
 static const char *insn_error_name(uint64_t n)
@@ -192,9 +182,9 @@ static const char *insn_error_name(uint64_t n)
 }
 
 /*
- * APICv exits that complete inside the backend (trap-like: RIP is past
- * the WRMSR already, SDM 31.1.3, 31.4.3.3), like CR accesses. True when
- * handled.
+ * APICv exits (trap-like: RIP is past the WRMSR already, SDM 31.1.3,
+ * 31.4.3.3), which only the backend understands: the core counts them
+ * under their own reasons and hands them back through vmx_handle_exit.
  *
  * EOI-induced (reason 45, 31.1.3): EOI virtualization has already
  * cleared the vector's vISR bit and updated SVI and PPR; what is left is
@@ -206,15 +196,15 @@ static const char *insn_error_name(uint64_t n)
  * (31.5); handled anyway by replaying the value the CPU stored in the
  * page through the vlapic, so the vlapic's side effects happen.
  */
-static bool vmx_apicv_exit(struct vcpu *v)
+static enum exit_action vmx_apicv_exit(struct vcpu *v)
 {
 	struct vlapic *vl = v->vlapic;
 	uint8_t *page = vlapic_page(vl);
 	uint32_t off, lo;
 	uint64_t val;
 
-	switch (v->exit.hw_reason) {
-	case EXIT_REASON_EOI_INDUCED: {
+	switch (v->exit.reason) {
+	case EXIT_EOI_INDUCED: {
 		uint8_t vec = v->exit.qual & QUAL_EOI_VECTOR_MASK;
 
 		vlapic_update_ppr(vl);
@@ -222,24 +212,36 @@ static bool vmx_apicv_exit(struct vcpu *v)
 		    vlapic_vector_is_level(vl, vec))
 			vl->ops->eoi_level(vl, vec);
 		/* The guest took a parked timer's vector (vmx_deliver_events
-		 * asked for this EOI): the timer runs again, and the core's
-		 * loop must arm the host timer for it. */
-		if (vlapic_timer_parked_vector(vl) >= 0) {
+		 * asked for this EOI): the timer runs again; the core's loop
+		 * arms the host timer for it on the way back in. */
+		if (vlapic_timer_parked_vector(vl) >= 0)
 			vlapic_timer_unpark(vl);
-			return vlapic_timer_parked_vector(vl) >= 0;
-		}
-		return true;
+		return ACT_RESUME;
 	}
-	case EXIT_REASON_APIC_WRITE:
+	case EXIT_APIC_WRITE:
 		off = v->exit.qual & QUAL_APIC_WRITE_OFF_MASK;
 		memcpy(&lo, page + off, sizeof(lo));
 		val = lo;
 		if (off == APIC_ICR)
 			memcpy(&val, page + off, sizeof(val));
 		vlapic_wrmsr(vl, X2APIC_MSR(off), val);
-		return true;
+		return ACT_RESUME;
 	default:
-		return false;
+		return ACT_STOP;
+	}
+}
+
+/* virt_ops.handle_exit: the exits only this backend understands. */
+enum exit_action vmx_handle_exit(struct vcpu *v)
+{
+	switch (v->exit.reason) {
+	case EXIT_CR_ACCESS:
+		return vmx_cr_access(v, v->exit.qual);
+	case EXIT_EOI_INDUCED:
+	case EXIT_APIC_WRITE:
+		return vmx_caps.apicv ? vmx_apicv_exit(v) : ACT_STOP;
+	default:
+		return ACT_STOP;
 	}
 }
 
@@ -249,37 +251,26 @@ void vmx_run(struct vcpu *v)
 	uint32_t reason;
 
 	vmx_load(v);
-	for (;;) {
-		if (vmx_enter(&v->regs, s->launched)) {
-			uint64_t err = vmcs_read(VMCS_INSN_ERROR);
+	if (vmx_enter(&v->regs, s->launched)) {
+		uint64_t err = vmcs_read(VMCS_INSN_ERROR);
 
-			pr_err("vmx: vcpu%u: %s failed: VM-instruction error %lu (%s)",
-			       v->id, s->launched ? "VMRESUME" : "VMLAUNCH",
-			       err, insn_error_name(err));
-			memset(&v->exit, 0, sizeof(v->exit));
-			v->exit.reason = EXIT_INVALID_STATE;
-			v->exit.hw_reason = err;
-			return;
-		}
-		reason = vmcs_read(VMCS_EXIT_REASON);
-		if (!(reason & EXIT_REASON_ENTRY_FAIL))
-			s->launched = true;
-		decode(v, reason);
-		if (v->exit.hw_reason == EXIT_REASON_CR_ACCESS &&
-		    !(reason & EXIT_REASON_ENTRY_FAIL) &&
-		    vmx_emulate_cr_access(v, v->exit.qual))
-			continue;
-		if (vmx_caps.apicv && !(reason & EXIT_REASON_ENTRY_FAIL)) {
-			if (vmx_apicv_exit(v))
-				continue;
-			/* The CPU keeps VPPR in the page (PPR virtualization,
-			 * 31.1.3); recomputing it is cheap and keeps the
-			 * vlapic's own rule authoritative for
-			 * vlapic_pending() (HLT wake-up in vmm/vcpu.c). */
-			vlapic_update_ppr(v->vlapic);
-		}
+		pr_err("vmx: vcpu%u: %s failed: VM-instruction error %lu (%s)",
+		       v->id, s->launched ? "VMRESUME" : "VMLAUNCH", err,
+		       insn_error_name(err));
+		memset(&v->exit, 0, sizeof(v->exit));
+		v->exit.reason = EXIT_INVALID_STATE;
+		v->exit.hw_reason = err;
 		return;
 	}
+	reason = vmcs_read(VMCS_EXIT_REASON);
+	if (!(reason & EXIT_REASON_ENTRY_FAIL))
+		s->launched = true;
+	vmx_decode(v, reason);
+	/* The CPU keeps VPPR in the page (PPR virtualization, 31.1.3);
+	 * recomputing it is cheap and keeps the vlapic's own rule
+	 * authoritative for vlapic_pending() (HLT wake-up in vmm/vcpu.c). */
+	if (vmx_caps.apicv && !(reason & EXIT_REASON_ENTRY_FAIL))
+		vlapic_update_ppr(v->vlapic);
 }
 
 void vmx_skip_insn(struct vcpu *v)
