@@ -153,8 +153,8 @@ static int svm_gpa_accessed(struct vm *vm, uint64_t gpa)
 
 static const struct virt_ops svm_avic_ops = {
 	SVM_OPS_COMMON,
-	.deliver_events = svm_avic_deliver_events,
-	.post_irq = svm_avic_post_irq,
+	.deliver_events = svm_deliver_events,
+	.post_irq = svm_post_irq,
 };
 
 /* Without AVIC: the core injects from the vlapic's IRR (vmm/vcpu.c). */

@@ -64,10 +64,10 @@ void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
  * vCPU's physical-table entry and the VMCB fields. 0 or -1 (out of memory,
  * host APIC ID too wide, too many vCPUs).
  */
-int avic_vcpu_init(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a);
+int vmcb_setup_avic(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a);
 /* Right before VMRUN / right after #VMEXIT, host interrupts off. */
-void avic_vcpu_enter(struct avic_vcpu *a);
-void avic_vcpu_exit(struct vcpu *v, struct avic_vcpu *a);
+void svm_avic_load(struct avic_vcpu *a);
+void svm_avic_put(struct vcpu *v, struct avic_vcpu *a);
 /* virt_ops.post_irq: ring the doorbell if @a's vCPU is in guest mode. */
 bool avic_post_irq(struct avic_vcpu *a);
 /* svm.c: the AVIC state of any vCPU of the VM (its struct svm_vcpu). */
@@ -96,7 +96,7 @@ void svm_inject_nmi(struct vcpu *v);
 void svm_set_irq_window(struct vcpu *v, bool on);
 enum exit_action svm_handle_exit(struct vcpu *v);
 /* x2AVIC (svm_avic): virt_ops.deliver_events and post_irq. */
-void svm_avic_deliver_events(struct vcpu *v);
-bool svm_avic_post_irq(struct vcpu *v);
+void svm_deliver_events(struct vcpu *v);
+bool svm_post_irq(struct vcpu *v);
 
 #endif

@@ -136,10 +136,10 @@ void svm_run(struct vcpu *v)
 
 	c->rax = v->regs.rax;
 	if (s->avic.entry)
-		avic_vcpu_enter(&s->avic);
+		svm_avic_load(&s->avic);
 	svm_enter(&v->regs, s->vmcb_pa, (uint64_t)pc->host_vmcb);
 	if (s->avic.entry)
-		avic_vcpu_exit(v, &s->avic);
+		svm_avic_put(v, &s->avic);
 	v->regs.rax = c->rax;
 	c->tlb_control = 0;
 	/* An event whose delivery was cut short by the exit is re-injected
@@ -210,12 +210,12 @@ void svm_set_irq_window(struct vcpu *v, bool on)
  * EVENTINJ and the V_IRQ window is unused (avic_vintr). NMIs and
  * exceptions still go through EVENTINJ (vmm/vcpu.c).
  */
-void svm_avic_deliver_events(struct vcpu *v)
+void svm_deliver_events(struct vcpu *v)
 {
 	svm_set_irq_window(v, false);
 }
 
-bool svm_avic_post_irq(struct vcpu *v)
+bool svm_post_irq(struct vcpu *v)
 {
 	return avic_post_irq(&((struct svm_vcpu *)v->arch)->avic);
 }
@@ -229,7 +229,7 @@ bool svm_avic_post_irq(struct vcpu *v)
  * is a locked RMW (vlapic_set_irq), the store here is a SEQ_CST store
  * (XCHG). Only the owner CPU writes its entry.
  */
-void avic_vcpu_enter(struct avic_vcpu *a)
+void svm_avic_load(struct avic_vcpu *a)
 {
 	uint64_t e = __atomic_load_n(a->entry, __ATOMIC_RELAXED);
 
@@ -237,7 +237,7 @@ void avic_vcpu_enter(struct avic_vcpu *a)
 			 __ATOMIC_SEQ_CST);
 }
 
-void avic_vcpu_exit(struct vcpu *v, struct avic_vcpu *a)
+void svm_avic_put(struct vcpu *v, struct avic_vcpu *a)
 {
 	uint64_t e = __atomic_load_n(a->entry, __ATOMIC_RELAXED);
 

@@ -51,7 +51,7 @@ int svm_vcpu_init(struct vcpu *v)
 	vmcb->n_cr3 = v->vm->npt_pa;
 	vmcb->g_pat = PAT_DEFAULT;
 	if (svm_avic)
-		return avic_vcpu_init(v, vmcb, &s->avic);
+		return vmcb_setup_avic(v, vmcb, &s->avic);
 	return 0;
 }
 
@@ -60,7 +60,7 @@ struct avic_vcpu *svm_avic_of(struct vcpu *v)
 	return &((struct svm_vcpu *)v->arch)->avic;
 }
 
-static void seg_to_vmcb(struct vmcb_seg *d, const struct seg *s)
+static void svm_seg_write(struct vmcb_seg *d, const struct seg *s)
 {
 	d->sel = s->sel;
 	d->attr = s->attr;
@@ -68,7 +68,7 @@ static void seg_to_vmcb(struct vmcb_seg *d, const struct seg *s)
 	d->base = s->base;
 }
 
-static void seg_from_vmcb(struct seg *d, const struct vmcb_seg *s)
+static void svm_seg_read(struct seg *d, const struct vmcb_seg *s)
 {
 	d->sel = s->sel;
 	d->attr = s->attr;
@@ -90,16 +90,16 @@ void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 	/* VMRUN requires EFER.SVME in the guest state (APM 15.5.1); the
 	 * guest never sees it (vmm/msr.c). */
 	c->efer = st->efer | EFER_SVME;
-	seg_to_vmcb(&c->cs, &st->cs);
-	seg_to_vmcb(&c->ds, &st->ds);
-	seg_to_vmcb(&c->es, &st->es);
-	seg_to_vmcb(&c->fs, &st->fs);
-	seg_to_vmcb(&c->gs, &st->gs);
-	seg_to_vmcb(&c->ss, &st->ss);
-	seg_to_vmcb(&c->tr, &st->tr);
-	seg_to_vmcb(&c->ldtr, &st->ldtr);
-	seg_to_vmcb(&c->gdtr, &st->gdtr);
-	seg_to_vmcb(&c->idtr, &st->idtr);
+	svm_seg_write(&c->cs, &st->cs);
+	svm_seg_write(&c->ds, &st->ds);
+	svm_seg_write(&c->es, &st->es);
+	svm_seg_write(&c->fs, &st->fs);
+	svm_seg_write(&c->gs, &st->gs);
+	svm_seg_write(&c->ss, &st->ss);
+	svm_seg_write(&c->tr, &st->tr);
+	svm_seg_write(&c->ldtr, &st->ldtr);
+	svm_seg_write(&c->gdtr, &st->gdtr);
+	svm_seg_write(&c->idtr, &st->idtr);
 	c->cpl = (st->cr0 & CR0_PE) ? (st->ss.attr >> 5) & 3 : 0;
 	c->dr7 = 0x400;
 	c->dr6 = 0xffff0ff0;
@@ -122,16 +122,16 @@ void svm_get_state(struct vcpu *v, struct vcpu_state *st)
 	st->cr3 = c->cr3;
 	st->cr4 = c->cr4;
 	st->efer = c->efer & ~EFER_SVME;
-	seg_from_vmcb(&st->cs, &c->cs);
-	seg_from_vmcb(&st->ds, &c->ds);
-	seg_from_vmcb(&st->es, &c->es);
-	seg_from_vmcb(&st->fs, &c->fs);
-	seg_from_vmcb(&st->gs, &c->gs);
-	seg_from_vmcb(&st->ss, &c->ss);
-	seg_from_vmcb(&st->tr, &c->tr);
-	seg_from_vmcb(&st->ldtr, &c->ldtr);
-	seg_from_vmcb(&st->gdtr, &c->gdtr);
-	seg_from_vmcb(&st->idtr, &c->idtr);
+	svm_seg_read(&st->cs, &c->cs);
+	svm_seg_read(&st->ds, &c->ds);
+	svm_seg_read(&st->es, &c->es);
+	svm_seg_read(&st->fs, &c->fs);
+	svm_seg_read(&st->gs, &c->gs);
+	svm_seg_read(&st->ss, &c->ss);
+	svm_seg_read(&st->tr, &c->tr);
+	svm_seg_read(&st->ldtr, &c->ldtr);
+	svm_seg_read(&st->gdtr, &c->gdtr);
+	svm_seg_read(&st->idtr, &c->idtr);
 }
 
 uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
@@ -201,7 +201,7 @@ void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	}
 }
 
-int avic_vcpu_init(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a)
+int vmcb_setup_avic(struct vcpu *v, struct vmcb *vmcb, struct avic_vcpu *a)
 {
 	struct vm *vm = v->vm;
 	uint32_t host_id = percpu[v->pcpu].apic_id;

@@ -231,7 +231,8 @@ static uint16_t ar_to_attr(uint32_t ar)
 	return (ar & AR_LOW_MASK) | ((ar & AR_HIGH_MASK) >> AR_HIGH_SHIFT);
 }
 
-static void seg_write(unsigned int i, const struct seg *s, bool may_unusable)
+static void vmx_seg_write(unsigned int i, const struct seg *s,
+			  bool may_unusable)
 {
 	unsigned int o = i * VMCS_SEG_STRIDE;
 
@@ -241,7 +242,7 @@ static void seg_write(unsigned int i, const struct seg *s, bool may_unusable)
 	vmcs_write(VMCS_GUEST_ES_AR + o, attr_to_ar(s->attr, may_unusable));
 }
 
-static void seg_read(unsigned int i, struct seg *s)
+static void vmx_seg_read(unsigned int i, struct seg *s)
 {
 	unsigned int o = i * VMCS_SEG_STRIDE;
 
@@ -264,14 +265,14 @@ void vmx_set_state(struct vcpu *v, const struct vcpu_state *st)
 	/* CR2 is not in the VMCS: the guest owns the CPU's CR2, which the
 	 * host never uses (no host page faults). */
 	write_cr2(st->cr2);
-	seg_write(VSEG_ES, &st->es, true);
-	seg_write(VSEG_CS, &st->cs, false);
-	seg_write(VSEG_SS, &st->ss, true);
-	seg_write(VSEG_DS, &st->ds, true);
-	seg_write(VSEG_FS, &st->fs, true);
-	seg_write(VSEG_GS, &st->gs, true);
-	seg_write(VSEG_LDTR, &st->ldtr, true);
-	seg_write(VSEG_TR, &st->tr, false);
+	vmx_seg_write(VSEG_ES, &st->es, true);
+	vmx_seg_write(VSEG_CS, &st->cs, false);
+	vmx_seg_write(VSEG_SS, &st->ss, true);
+	vmx_seg_write(VSEG_DS, &st->ds, true);
+	vmx_seg_write(VSEG_FS, &st->fs, true);
+	vmx_seg_write(VSEG_GS, &st->gs, true);
+	vmx_seg_write(VSEG_LDTR, &st->ldtr, true);
+	vmx_seg_write(VSEG_TR, &st->tr, false);
 	vmcs_write(VMCS_GUEST_GDTR_BASE, st->gdtr.base);
 	vmcs_write(VMCS_GUEST_GDTR_LIMIT, st->gdtr.limit);
 	vmcs_write(VMCS_GUEST_IDTR_BASE, st->idtr.base);
@@ -306,14 +307,14 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
 	st->cr4 =
 		vmx_visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, vmx_cr4_mask());
 	st->efer = vmcs_read(VMCS_GUEST_EFER);
-	seg_read(VSEG_ES, &st->es);
-	seg_read(VSEG_CS, &st->cs);
-	seg_read(VSEG_SS, &st->ss);
-	seg_read(VSEG_DS, &st->ds);
-	seg_read(VSEG_FS, &st->fs);
-	seg_read(VSEG_GS, &st->gs);
-	seg_read(VSEG_LDTR, &st->ldtr);
-	seg_read(VSEG_TR, &st->tr);
+	vmx_seg_read(VSEG_ES, &st->es);
+	vmx_seg_read(VSEG_CS, &st->cs);
+	vmx_seg_read(VSEG_SS, &st->ss);
+	vmx_seg_read(VSEG_DS, &st->ds);
+	vmx_seg_read(VSEG_FS, &st->fs);
+	vmx_seg_read(VSEG_GS, &st->gs);
+	vmx_seg_read(VSEG_LDTR, &st->ldtr);
+	vmx_seg_read(VSEG_TR, &st->tr);
 	st->gdtr.base = vmcs_read(VMCS_GUEST_GDTR_BASE);
 	st->gdtr.limit = vmcs_read(VMCS_GUEST_GDTR_LIMIT);
 	st->idtr.base = vmcs_read(VMCS_GUEST_IDTR_BASE);
