@@ -52,7 +52,7 @@ uint64_t vmx_cr4_mask(void)
 /*
  * Bits outside CRx_FIXED1 are not filtered: a state that the CPU would
  * refuse must fail VM entry and stop the VM (tests/guest/badentry.c), not
- * run silently changed. MOV to CR0/CR4 checks them before (vmx_run.c).
+ * run silently changed. MOV to CR0/CR4 checks them before (vmx_cr.c).
  */
 uint64_t vmx_real_cr0(uint64_t guest)
 {

@@ -153,7 +153,7 @@ static int choose_controls(struct vmx_caps *c)
 		   c->pin0, c->pin1, &c->pin))
 		return -1;
 	/* CR3 accesses need not exit with EPT; with old-style controls they
-	 * may be forced on, and vmx_run.c emulates them then. */
+	 * may be forced on, and vmx_cr.c emulates them then. */
 	if (adjust("primary processor-based", proc,
 		   PROC_HLT | PROC_UNCOND_IO | PROC_MSR_BITMAPS |
 			   PROC_SECONDARY | PROC_CR8_LOAD | PROC_CR8_STORE,

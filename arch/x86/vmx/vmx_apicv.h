@@ -3,7 +3,7 @@
  * VMX APIC virtualization (Intel SDM vol. 3C chapter 31 of the 2023 SDM,
  * "APIC virtualization and virtual interrupts"; chapter 29 in older
  * editions): the pure pieces, host-testable (tests/unit/test_vmx_apicv.c).
- * docs/vmx.md describes how vmx.c and vmx_run.c use them.
+ * docs/vmx.md describes how vmcs.c and vmx_exit.c use them.
  */
 #ifndef X2HV_ARCH_X86_VMX_VMX_APICV_H
 #define X2HV_ARCH_X86_VMX_VMX_APICV_H

@@ -4,7 +4,7 @@
  * exit qualification alone (SDM 28.2.1): MOV to CR0/CR4 that changes a bit
  * x2hv owns (vmx_cr0_mask/vmx_cr4_mask), MOV to/from CR8 (the vlapic's
  * TPR) and CR3 where the CPU forces CR3 exiting; and the guest's view of
- * CR0/CR4/EFER shared with vmx_run.c. Runs on the vCPU's own CPU.
+ * CR0/CR4/EFER shared with vmcs.c. Runs on the vCPU's own CPU.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx/vmcs.h"
