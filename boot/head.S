@@ -5,15 +5,10 @@
  * Identity-map the low BOOT_MAP_GIB GiB with 2 MiB pages, enter long mode
  * (Intel SDM vol. 3A 10.8.5, AMD APM vol. 2 14.6) and call kmain().
  */
-#include "boot/boot.h"
 #include "arch/x86/percpu.h"
+#include "boot/boot.h"
+#include "include/x86.h"
 
-#define CR0_PE 0x1
-#define CR0_WP 0x10000
-#define CR0_PG 0x80000000
-#define CR4_PAE 0x20
-#define MSR_EFER 0xc0000080
-#define EFER_LME 0x100
 #define PTE_P 0x1
 #define PTE_W 0x2
 #define PTE_PS 0x80

@@ -3,38 +3,17 @@
 #include <string.h>
 
 #include "boot/madt.h"
+#include "lib/acpi_tables.h"
 #include "lib/unaligned.h"
 
-#define RSDP_SIG "RSD PTR "
-#define RSDP_V1_LEN 20
-#define RSDP_REVISION 15
-#define RSDP_RSDT 16
-#define RSDP_LENGTH 20
-#define RSDP_XSDT 24
-#define RSDP_V2_MIN_LEN 36
-#define SDT_HDR_LEN 36
-#define SDT_LENGTH 4
+#define RSDP_V2_MIN_LEN sizeof(struct acpi_rsdp) /* up to the XSDT */
+#define SDT_HDR_LEN sizeof(struct acpi_header)
 #define SDT_MAX_LEN (1u << 20)
-#define MADT_ENTRIES 44
-#define MADT_LAPIC 0
-#define MADT_X2APIC 9
-#define MADT_LAPIC_LEN 8
-#define MADT_X2APIC_LEN 16
-#define MADT_ENABLED 1u
+#define MADT_ENTRIES sizeof(struct acpi_madt)
 #define EBDA_SEG_PTR 0x40e
 #define BIOS_AREA 0xe0000ull
 #define BIOS_AREA_LEN 0x20000ull
-#define RSDP_ALIGN 16
 #define XAPIC_MAX_ID 0xfe /* 0xff is the xAPIC broadcast destination */
-
-static uint8_t sum(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s += *p++;
-	return s;
-}
 
 static uint64_t scan(madt_phys_fn phys, uint64_t base, uint64_t len)
 {
@@ -42,8 +21,10 @@ static uint64_t scan(madt_phys_fn phys, uint64_t base, uint64_t len)
 
 	if (!p)
 		return 0;
-	for (uint64_t off = 0; off + RSDP_V1_LEN <= len; off += RSDP_ALIGN)
-		if (!memcmp(p + off, RSDP_SIG, 8) && !sum(p + off, RSDP_V1_LEN))
+	for (uint64_t off = 0; off + RSDP_V1_LENGTH <= len; off += RSDP_ALIGN)
+		if (!memcmp(p + off, RSDP_SIGNATURE,
+			    sizeof(RSDP_SIGNATURE) - 1) &&
+		    !acpi_checksum(p + off, RSDP_V1_LENGTH))
 			return base + off;
 	return 0;
 }
@@ -69,11 +50,11 @@ static const uint8_t *table(madt_phys_fn phys, uint64_t pa, uint32_t *len)
 
 	if (!h)
 		return NULL;
-	*len = rd32(h + SDT_LENGTH);
+	*len = rd32(h + offsetof(struct acpi_header, length));
 	if (*len < SDT_HDR_LEN || *len > SDT_MAX_LEN)
 		return NULL;
 	h = phys(pa, *len);
-	if (!h || sum(h, *len))
+	if (!h || acpi_checksum(h, *len))
 		return NULL;
 	return h;
 }
@@ -84,23 +65,28 @@ static const uint8_t *find_table(madt_phys_fn phys, uint64_t rsdp_pa,
 				 const char *sig, uint32_t *len,
 				 const char **err)
 {
-	const uint8_t *r = phys(rsdp_pa, RSDP_V1_LEN);
+	const uint8_t *r = phys(rsdp_pa, RSDP_V1_LENGTH);
 	const uint8_t *root;
 	uint64_t root_pa;
 	uint32_t root_len;
 	unsigned int width = 4;
 
-	if (!r || memcmp(r, RSDP_SIG, 8) || sum(r, RSDP_V1_LEN)) {
+	if (!r || memcmp(r, RSDP_SIGNATURE, sizeof(RSDP_SIGNATURE) - 1) ||
+	    acpi_checksum(r, RSDP_V1_LENGTH)) {
 		*err = "bad RSDP";
 		return NULL;
 	}
-	root_pa = rd32(r + RSDP_RSDT);
-	if (r[RSDP_REVISION] >= 2) {
+	root_pa = rd32(r + offsetof(struct acpi_rsdp, rsdt_address));
+	if (r[offsetof(struct acpi_rsdp, revision)] >= RSDP_REVISION) {
 		const uint8_t *r2 = phys(rsdp_pa, RSDP_V2_MIN_LEN);
 
-		if (r2 && rd32(r2 + RSDP_LENGTH) >= RSDP_V2_MIN_LEN &&
-		    !sum(r2, RSDP_V2_MIN_LEN) && rd64(r2 + RSDP_XSDT)) {
-			root_pa = rd64(r2 + RSDP_XSDT);
+		if (r2 &&
+		    rd32(r2 + offsetof(struct acpi_rsdp, length)) >=
+			    RSDP_V2_MIN_LEN &&
+		    !acpi_checksum(r2, RSDP_V2_MIN_LEN) &&
+		    rd64(r2 + offsetof(struct acpi_rsdp, xsdt_address))) {
+			root_pa = rd64(
+				r2 + offsetof(struct acpi_rsdp, xsdt_address));
 			width = 8;
 		}
 	}
@@ -114,7 +100,7 @@ static const uint8_t *find_table(madt_phys_fn phys, uint64_t rsdp_pa,
 		uint64_t pa = width == 8 ? rd64(root + off) : rd32(root + off);
 		const uint8_t *h = phys(pa, SDT_HDR_LEN);
 
-		if (h && !memcmp(h, sig, 4)) {
+		if (h && !memcmp(h, sig, SDT_SIGNATURE_LEN)) {
 			const uint8_t *m = table(phys, pa, len);
 
 			if (m)
@@ -208,16 +194,21 @@ int madt_apic_ids(madt_phys_fn phys, uint64_t rsdp_pa, uint32_t *ids,
 			*err = "MADT entry runs past the table";
 			return -1;
 		}
-		if (type == MADT_LAPIC && elen >= MADT_LAPIC_LEN) {
-			id = m[off + 3];
-			flags = rd32(m + off + 4);
+		if (type == MADT_TYPE_LOCAL_APIC &&
+		    elen >= sizeof(struct acpi_madt_lapic)) {
+			id = m[off + offsetof(struct acpi_madt_lapic, apic_id)];
+			flags = rd32(m + off +
+				     offsetof(struct acpi_madt_lapic, flags));
 			have = 1;
-		} else if (type == MADT_X2APIC && elen >= MADT_X2APIC_LEN) {
-			id = rd32(m + off + 4);
-			flags = rd32(m + off + 8);
+		} else if (type == MADT_TYPE_LOCAL_X2APIC &&
+			   elen >= sizeof(struct acpi_madt_x2apic)) {
+			id = rd32(m + off +
+				  offsetof(struct acpi_madt_x2apic, x2apic_id));
+			flags = rd32(m + off +
+				     offsetof(struct acpi_madt_x2apic, flags));
 			have = 1;
 		}
-		if (have && (flags & MADT_ENABLED)) {
+		if (have && (flags & MADT_LAPIC_ENABLED)) {
 			unsigned int i;
 
 			for (i = 0; i < *n && ids[i] != id; i++)

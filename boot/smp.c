@@ -30,15 +30,13 @@ extern char trampoline[], trampoline_end[];
 volatile uint32_t ap_next_cpu = 1;
 uint64_t ap_stack_tops[MAX_CPUS];
 
-#define CPUID1_ECX_XSAVE 26
-
 void cpu_bringup(void)
 {
 	struct percpu *p = this_cpu();
 
 	/* The guest's XSETBV is executed by the host (vmm/exit.c), which
 	 * needs CR4.OSXSAVE; the host itself never uses extended state. */
-	if (cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_XSAVE))
+	if (cpuid_has(1, CPUID_REG_ECX, CPUID_1_ECX_XSAVE))
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 	idt_load();
 	lapic_init();

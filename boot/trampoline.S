@@ -8,6 +8,7 @@
  * holds it until ap_entry64 has given it a CPU number and a stack.
  */
 #include "boot/boot.h"
+#include "include/x86.h"
 
 #define TB TRAMPOLINE_BASE
 #define OFF(x) ((x) - trampoline)
@@ -26,7 +27,7 @@ trampoline:
 	jmp 1b
 2:	lgdtl OFF(tr_gdt_ptr)
 	movl %cr0, %eax
-	orl $1, %eax
+	orl $CR0_PE, %eax
 	movl %eax, %cr0
 	ljmpl $0x08, $(TB + OFF(tr_pm))
 
@@ -39,14 +40,14 @@ tr_pm:
 	movl (TB + TRAMP_CR3), %eax
 	movl %eax, %cr3
 	movl %cr4, %eax
-	orl $0x20, %eax			/* CR4.PAE */
+	orl $CR4_PAE, %eax
 	movl %eax, %cr4
-	movl $0xc0000080, %ecx		/* EFER.LME */
+	movl $MSR_EFER, %ecx
 	rdmsr
-	orl $0x100, %eax
+	orl $EFER_LME, %eax
 	wrmsr
 	movl %cr0, %eax
-	orl $0x80010001, %eax		/* PG | WP | PE */
+	orl $(CR0_PG | CR0_WP | CR0_PE), %eax
 	movl %eax, %cr0
 	ljmp $0x18, $(TB + OFF(tr_lm))
 

@@ -40,7 +40,4 @@ int acpi_build(void *buf, size_t len, uint64_t gpa, const struct acpi_cfg *cfg,
 /* A static message for an ACPI_E_* code. */
 const char *acpi_strerror(int rc);
 
-/* 8-bit sum of [p, p+n): 0 over a table whose checksum is right. */
-uint8_t acpi_checksum(const void *p, size_t n);
-
 #endif

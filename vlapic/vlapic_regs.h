@@ -11,11 +11,7 @@
 #ifndef X2HV_VLAPIC_REGS_H
 #define X2HV_VLAPIC_REGS_H
 
-/* MSRs (SDM 11.12.1.2, table 11-6; 11.4.4; 11.5.4.1). */
-#define MSR_IA32_APIC_BASE 0x1bu
-#define MSR_IA32_TSC_DEADLINE 0x6e0u
-#define MSR_X2APIC_FIRST 0x800u
-#define MSR_X2APIC_LAST 0x8ffu
+#include "include/x86.h" /* MSR_IA32_APIC_BASE, MSR_X2APIC_FIRST, ... */
 
 /* Register at page offset 0xXX0 <=> MSR 0x800 + (0xXX0 >> 4). */
 #define X2APIC_MSR(off) (MSR_X2APIC_FIRST + ((off) >> 4))

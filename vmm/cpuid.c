@@ -10,66 +10,6 @@
 #include "vmm/vm.h"
 #include "vmm/xcr0.h"
 
-/* Leaf 1 ECX / EDX */
-#define L1_ECX_DTES64 (1u << 2)
-#define L1_ECX_MONITOR (1u << 3)
-#define L1_ECX_DSCPL (1u << 4)
-#define L1_ECX_VMX (1u << 5)
-#define L1_ECX_SMX (1u << 6)
-#define L1_ECX_EST (1u << 7)
-#define L1_ECX_TM2 (1u << 8)
-#define L1_ECX_SDBG (1u << 11)
-#define L1_ECX_PDCM (1u << 15)
-#define L1_ECX_X2APIC (1u << 21)
-#define L1_ECX_TSC_DEADLINE (1u << 24)
-#define L1_ECX_OSXSAVE (1u << 27)
-#define L1_ECX_HYPERVISOR (1u << 31)
-#define L1_EDX_MCE (1u << 7)
-#define L1_EDX_APIC (1u << 9)
-#define L1_EDX_MTRR (1u << 12)
-#define L1_EDX_MCA (1u << 14)
-#define L1_EDX_DS (1u << 21)
-#define L1_EDX_ACPI (1u << 22)
-#define L1_EDX_HTT (1u << 28)
-#define L1_EDX_TM (1u << 29)
-#define L1_EDX_PBE (1u << 31)
-/* Leaf 7.0 */
-#define L7_EBX_TSC_ADJUST (1u << 1)
-#define L7_EBX_SGX (1u << 2)
-#define L7_EBX_INVPCID (1u << 10)
-#define L7_EBX_RDT_M (1u << 12)
-#define L7_EBX_RDT_A (1u << 15)
-#define L7_EBX_PT (1u << 25)
-#define L7_ECX_WAITPKG (1u << 5)
-#define L7_ECX_CET_SS (1u << 7)
-#define L7_ECX_KL (1u << 23)
-#define L7_ECX_PKS (1u << 31)
-#define L7_EDX_UINTR (1u << 5)
-#define L7_EDX_CET_IBT (1u << 20)
-#define L7_ECX_SGX_LC (1u << 30)
-#define L7_EDX_HYBRID (1u << 15)
-#define L7_EDX_PCONFIG (1u << 18)
-#define L7_EDX_IBRS (1u << 26)
-#define L7_EDX_STIBP (1u << 27)
-#define L7_EDX_L1D_FLUSH (1u << 28)
-#define L7_EDX_ARCH_CAPS (1u << 29)
-#define L7_EDX_CORE_CAPS (1u << 30)
-#define L7_EDX_SSBD (1u << 31)
-/* 0x80000001 ECX */
-#define E1_ECX_SVM (1u << 2)
-#define E1_ECX_TCE (1u << 17)
-#define E1_EDX_FFXSR (1u << 25)
-#define E1_ECX_EXTAPIC (1u << 3)
-#define E1_ECX_IBS (1u << 10)
-#define E1_ECX_SKINIT (1u << 12)
-#define E1_ECX_WDT (1u << 13)
-#define E1_ECX_PERFCTR_CORE (1u << 23)
-#define E1_ECX_PERFCTR_NB (1u << 24)
-/* 0x80000007 EDX: invariant TSC */
-#define E7_EDX_INVTSC (1u << 8)
-
-#define LEAF_TOPOLOGY 0xb
-#define LEAF_XSAVE 0xd
 #define XSAVE_1_EAX_XSAVEC (1u << 1)
 #define XSAVE_1_EAX_XSAVES (1u << 3)
 #define XSAVE_N_ECX_SUPERVISOR (1u << 0)
@@ -117,7 +57,8 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 		kvmclock_cpuid(leaf, &r->eax, &r->ebx, &r->ecx, &r->edx);
 		return;
 	}
-	if ((leaf < 0x80000000 && leaf > max_basic && leaf > LEAF_TOPOLOGY) ||
+	if ((leaf < 0x80000000 && leaf > max_basic &&
+	     leaf > CPUID_LEAF_TOPOLOGY) ||
 	    (leaf >= 0x80000000 && leaf > max_ext)) {
 		r->eax = r->ebx = r->ecx = r->edx = 0;
 		return;
@@ -125,21 +66,25 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 	*r = cpuid(leaf, sub);
 	switch (leaf) {
 	case 0:
-		if (r->eax < LEAF_TOPOLOGY)
-			r->eax = LEAF_TOPOLOGY;
+		if (r->eax < CPUID_LEAF_TOPOLOGY)
+			r->eax = CPUID_LEAF_TOPOLOGY;
 		break;
 	case 1:
-		r->ecx &= ~(L1_ECX_DTES64 | L1_ECX_MONITOR | L1_ECX_DSCPL |
-			    L1_ECX_VMX | L1_ECX_SMX | L1_ECX_EST | L1_ECX_TM2 |
-			    L1_ECX_SDBG | L1_ECX_PDCM | L1_ECX_OSXSAVE);
-		r->ecx |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE |
-			  L1_ECX_HYPERVISOR;
+		r->ecx &= ~(CPUID_1_ECX_DTES64 | CPUID_1_ECX_MONITOR |
+			    CPUID_1_ECX_DSCPL | CPUID_1_ECX_VMX |
+			    CPUID_1_ECX_SMX | CPUID_1_ECX_EST |
+			    CPUID_1_ECX_TM2 | CPUID_1_ECX_SDBG |
+			    CPUID_1_ECX_PDCM | CPUID_1_ECX_OSXSAVE);
+		r->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE |
+			  CPUID_1_ECX_HYPERVISOR;
 		/* OSXSAVE mirrors the guest's own CR4 (SDM vol. 2A). */
 		if (virt.get_reg(v, VREG_CR4) & CR4_OSXSAVE)
-			r->ecx |= L1_ECX_OSXSAVE;
-		r->edx &= ~(L1_EDX_MCE | L1_EDX_MTRR | L1_EDX_MCA | L1_EDX_DS |
-			    L1_EDX_ACPI | L1_EDX_TM | L1_EDX_PBE | L1_EDX_HTT);
-		r->edx |= L1_EDX_APIC;
+			r->ecx |= CPUID_1_ECX_OSXSAVE;
+		r->edx &=
+			~(CPUID_1_EDX_MCE | CPUID_1_EDX_MTRR | CPUID_1_EDX_MCA |
+			  CPUID_1_EDX_DS | CPUID_1_EDX_ACPI | CPUID_1_EDX_TM |
+			  CPUID_1_EDX_PBE | CPUID_1_EDX_HTT);
+		r->edx |= CPUID_1_EDX_APIC;
 		/* Initial APIC ID, logical count 1 (topology is in 0xB). */
 		r->ebx = (r->ebx & 0xffff) | (1u << 16) |
 			 ((v->id < 255 ? v->id : 0xff) << 24);
@@ -151,30 +96,31 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 		break;
 	case 7:
 		if (sub == 0) {
-			r->ebx &= ~(L7_EBX_TSC_ADJUST | L7_EBX_SGX |
-				    L7_EBX_INVPCID | L7_EBX_RDT_M |
-				    L7_EBX_RDT_A | L7_EBX_PT);
+			r->ebx &= ~(CPUID_7_EBX_TSC_ADJUST | CPUID_7_EBX_SGX |
+				    CPUID_7_EBX_INVPCID | CPUID_7_EBX_RDT_M |
+				    CPUID_7_EBX_RDT_A | CPUID_7_EBX_PT);
 			/* CET, key locker, PKS and user interrupts need MSRs
 			 * or CR4 bits x2hv does not virtualize
 			 * (vmm/cr_policy.c). */
-			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_SGX_LC |
-				    L7_ECX_CET_SS | L7_ECX_KL | L7_ECX_PKS);
-			r->edx &=
-				~(L7_EDX_HYBRID | L7_EDX_PCONFIG | L7_EDX_IBRS |
-				  L7_EDX_STIBP | L7_EDX_L1D_FLUSH |
-				  L7_EDX_CORE_CAPS | L7_EDX_SSBD |
-				  L7_EDX_UINTR | L7_EDX_CET_IBT);
+			r->ecx &= ~(CPUID_7_ECX_WAITPKG | CPUID_7_ECX_SGX_LC |
+				    CPUID_7_ECX_CET_SS | CPUID_7_ECX_KL |
+				    CPUID_7_ECX_PKS);
+			r->edx &= ~(CPUID_7_EDX_HYBRID | CPUID_7_EDX_PCONFIG |
+				    CPUID_7_EDX_IBRS | CPUID_7_EDX_STIBP |
+				    CPUID_7_EDX_L1D_FLUSH |
+				    CPUID_7_EDX_CORE_CAPS | CPUID_7_EDX_SSBD |
+				    CPUID_7_EDX_UINTR | CPUID_7_EDX_CET_IBT);
 			/* The x2APIC lock is reported through
 			 * IA32_ARCH_CAPABILITIES on both vendors. */
-			r->edx |= L7_EDX_ARCH_CAPS;
+			r->edx |= CPUID_7_EDX_ARCH_CAPS;
 		} else {
 			r->eax = r->ebx = r->ecx = r->edx = 0;
 		}
 		break;
-	case LEAF_TOPOLOGY:
+	case CPUID_LEAF_TOPOLOGY:
 		topology_leaf(v, sub, r);
 		break;
-	case LEAF_XSAVE:
+	case CPUID_LEAF_XSAVE:
 		/*
 		 * Only the standard XSAVE format: no IA32_XSS (supervisor
 		 * states are not virtualized), so no XSAVES, and no XSAVEC,
@@ -196,18 +142,21 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 		}
 		break;
 	case 0x80000001:
-		r->ecx &= ~(E1_ECX_SVM | E1_ECX_EXTAPIC | E1_ECX_IBS |
-			    E1_ECX_SKINIT | E1_ECX_WDT | E1_ECX_PERFCTR_CORE |
-			    E1_ECX_PERFCTR_NB | E1_ECX_TCE);
+		r->ecx &= ~(
+			CPUID_80000001_ECX_SVM | CPUID_80000001_ECX_EXTAPIC |
+			CPUID_80000001_ECX_IBS | CPUID_80000001_ECX_SKINIT |
+			CPUID_80000001_ECX_WDT |
+			CPUID_80000001_ECX_PERFCTR_CORE |
+			CPUID_80000001_ECX_PERFCTR_NB | CPUID_80000001_ECX_TCE);
 		/* EFER.FFXSR and TCE are not offered (vmm/cr_policy.c). */
-		r->edx &= ~E1_EDX_FFXSR;
+		r->edx &= ~CPUID_80000001_EDX_FFXSR;
 		break;
 	case 0x80000007:
 		/* The guest's TSC is the host's, which x2hv treats as
 		 * invariant (every CPU with VMX or SVM and EPT or NPT has a
 		 * constant-rate TSC; emulators may not say so). */
 		r->eax = r->ebx = r->ecx = 0;
-		r->edx = E7_EDX_INVTSC;
+		r->edx = CPUID_80000007_EDX_INVTSC;
 		break;
 	case 0x80000008:
 		/* Speculation-control bits of EBX: hidden (no MSRs). */

@@ -8,24 +8,6 @@
 #include "vmm/kvmclock.h"
 #include "vmm/vm.h"
 
-#define MSR_TSC 0x10
-#define MSR_PLATFORM_ID 0x17
-#define MSR_FEATURE_CONTROL 0x3a
-#define MSR_BIOS_SIGN_ID 0x8b
-#define MSR_XAPIC_DISABLE_STATUS 0xbd
-#define MSR_ARCH_CAPABILITIES 0x10a
-#define MSR_MCG_CAP 0x179
-#define MSR_MCG_STATUS 0x17a
-#define MSR_MISC_ENABLE 0x1a0
-#define MSR_PAT 0x277
-#define MSR_AMD_HWCR 0xc0010015
-#define MSR_AMD_NB_CFG 0xc001001f
-#define MSR_AMD_OSVW_LEN 0xc0010140
-#define MSR_AMD_OSVW_STATUS 0xc0010141
-#define MSR_AMD_DE_CFG 0xc0011029
-#define MSR_AMD_INT_PENDING 0xc0010055 /* read by Linux's E400 check */
-#define MSR_AMD_VM_CR 0xc0010114
-
 #define FEATURE_CONTROL_LOCKED 1ull
 /* IA32_ARCH_CAPABILITIES bit 21: XAPIC_DISABLE_STATUS MSR exists. */
 #define ARCH_CAP_XAPIC_DISABLE (1ull << 21)
@@ -57,34 +39,34 @@ static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	if (rc <= 0)
 		return rc;
 	switch (msr) {
-	case MSR_XAPIC_DISABLE_STATUS:
+	case MSR_IA32_XAPIC_DISABLE_STATUS:
 		*val = XAPIC_DISABLED;
 		return 0;
-	case MSR_ARCH_CAPABILITIES:
+	case MSR_IA32_ARCH_CAPABILITIES:
 		*val = ARCH_CAP_XAPIC_DISABLE;
 		return 0;
 	case MSR_EFER:
 		*val = virt.get_reg(v, VREG_EFER);
 		return 0;
-	case MSR_PAT:
+	case MSR_IA32_PAT:
 		*val = virt.get_reg(v, VREG_PAT);
 		return 0;
-	case MSR_TSC:
+	case MSR_IA32_TSC:
 		*val = rdtsc();
 		return 0;
-	case MSR_FEATURE_CONTROL:
+	case MSR_IA32_FEATURE_CONTROL:
 		*val = FEATURE_CONTROL_LOCKED; /* locked, VMX off */
 		return 0;
-	case MSR_MISC_ENABLE:
+	case MSR_IA32_MISC_ENABLE:
 		*val = MISC_ENABLE_VALUE;
 		return 0;
 	case MSR_AMD_VM_CR:
 		*val = VM_CR_SVMDIS_;
 		return 0;
-	case MSR_PLATFORM_ID:
-	case MSR_BIOS_SIGN_ID:
-	case MSR_MCG_CAP:
-	case MSR_MCG_STATUS:
+	case MSR_IA32_PLATFORM_ID:
+	case MSR_IA32_BIOS_SIGN_ID:
+	case MSR_IA32_MCG_CAP:
+	case MSR_IA32_MCG_STATUS:
 	case MSR_AMD_HWCR:
 	case MSR_AMD_NB_CFG:
 	case MSR_AMD_OSVW_LEN:
@@ -120,18 +102,18 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		virt.set_reg(v, VREG_EFER, efer);
 		return 0;
 	}
-	case MSR_PAT:
+	case MSR_IA32_PAT:
 		if (!pat_valid(val))
 			return -1;
 		virt.set_reg(v, VREG_PAT, val);
 		return 0;
-	case MSR_MISC_ENABLE:
+	case MSR_IA32_MISC_ENABLE:
 		return val == MISC_ENABLE_VALUE ? 0 : -1;
-	case MSR_TSC: /* the guest's TSC is the host's: ignored */
-	case MSR_BIOS_SIGN_ID:
+	case MSR_IA32_TSC: /* the guest's TSC is the host's: ignored */
+	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_AMD_DE_CFG:
 		return 0;
-	case MSR_MCG_STATUS:
+	case MSR_IA32_MCG_STATUS:
 		return val ? -1 : 0;
 	default:
 		return -1;

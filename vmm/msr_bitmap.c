@@ -2,6 +2,7 @@
 /* MSR bitmap builders (see msr_bitmap.h). */
 #include <string.h>
 
+#include "include/x86.h"
 #include "vmm/msr_bitmap.h"
 #include "vlapic/vlapic_regs.h"
 
@@ -13,17 +14,17 @@
  * hardware registers; on SVM VMLOAD/VMSAVE switch them.
  */
 const struct msr_pass msr_passthrough[] = {
-	{ 0xc0000100, MSR_PASS_R | MSR_PASS_W }, /* FS_BASE */
-	{ 0xc0000101, MSR_PASS_R | MSR_PASS_W }, /* GS_BASE */
-	{ 0xc0000102, MSR_PASS_R | MSR_PASS_W }, /* KERNEL_GS_BASE */
-	{ 0xc0000081, MSR_PASS_R | MSR_PASS_W }, /* STAR */
-	{ 0xc0000082, MSR_PASS_R | MSR_PASS_W }, /* LSTAR */
-	{ 0xc0000083, MSR_PASS_R | MSR_PASS_W }, /* CSTAR */
-	{ 0xc0000084, MSR_PASS_R | MSR_PASS_W }, /* SFMASK */
-	{ 0x174, MSR_PASS_R | MSR_PASS_W }, /* SYSENTER_CS */
-	{ 0x175, MSR_PASS_R | MSR_PASS_W }, /* SYSENTER_ESP */
-	{ 0x176, MSR_PASS_R | MSR_PASS_W }, /* SYSENTER_EIP */
-	{ 0xc0000103, MSR_PASS_R | MSR_PASS_W }, /* TSC_AUX */
+	{ MSR_FS_BASE, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_GS_BASE, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_KERNEL_GS_BASE, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_STAR, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_LSTAR, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_CSTAR, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_SFMASK, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_IA32_SYSENTER_CS, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_IA32_SYSENTER_ESP, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_IA32_SYSENTER_EIP, MSR_PASS_R | MSR_PASS_W },
+	{ MSR_TSC_AUX, MSR_PASS_R | MSR_PASS_W },
 };
 const unsigned int msr_passthrough_count =
 	sizeof(msr_passthrough) / sizeof(msr_passthrough[0]);

@@ -17,8 +17,6 @@
 #include "vmm/vm.h"
 #include "vmm/xcr0.h"
 
-#define VEC_NMI_ 2
-
 static struct vcpu *vcpu_of(struct vlapic *vl)
 {
 	return vlapic_opaque(vl);
@@ -256,10 +254,10 @@ static void vcpu_apply(struct vcpu *v, enum exit_action a)
 		virt.skip_insn(v);
 		break;
 	case ACT_INJECT_GP:
-		virt.inject_exception(v, 13, true, 0);
+		virt.inject_exception(v, VEC_GP, true, 0);
 		break;
 	case ACT_INJECT_UD:
-		virt.inject_exception(v, 6, false, 0);
+		virt.inject_exception(v, VEC_UD, false, 0);
 		break;
 	case ACT_STOP:
 		vm_request_stop(v->vm, VM_STOP_ERROR);
@@ -268,9 +266,6 @@ static void vcpu_apply(struct vcpu *v, enum exit_action a)
 }
 
 void vcpu_stopped(struct vcpu *v);
-
-#define MSR_X2APIC_ICR 0x830
-#define MSR_TSC_DEADLINE 0x6e0
 
 /*
  * The hottest exits that must leave the guest, ICR and TSC_DEADLINE
@@ -287,7 +282,7 @@ static bool vcpu_fastpath(struct vcpu *v)
 	uint64_t val;
 
 	if (v->exit.reason != EXIT_WRMSR ||
-	    (msr != MSR_X2APIC_ICR && msr != MSR_TSC_DEADLINE))
+	    (msr != X2APIC_MSR(APIC_ICR) && msr != MSR_IA32_TSC_DEADLINE))
 		return false;
 	val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
 	if (vlapic_wrmsr(v->vlapic, msr, val))

@@ -4,11 +4,6 @@
 #include "lib/printk.h"
 #include "vmm/virt.h"
 
-#define CPUID1_ECX_VMX 5
-#define CPUID_80000001_ECX_SVM 2
-#define VENDOR_INTEL_EBX 0x756e6547 /* "Genu" */
-#define VENDOR_AMD_EBX 0x68747541 /* "Auth" */
-
 struct virt_ops virt;
 
 const char *const exit_reason_names[NR_EXIT_REASONS] = {
@@ -45,11 +40,12 @@ bool virt_select(void)
 	uint32_t max_ext = cpuid(0x80000000, 0).eax;
 	const struct virt_ops *ops;
 
-	if (v.ebx == VENDOR_INTEL_EBX &&
-	    cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_VMX)) {
+	if (v.ebx == CPUID_VENDOR_INTEL_EBX &&
+	    cpuid_has(1, CPUID_REG_ECX, CPUID_1_ECX_VMX)) {
 		ops = vmx_probe();
-	} else if (v.ebx == VENDOR_AMD_EBX && max_ext >= 0x80000001 &&
-		   cpu_has(0x80000001, CPUID_REG_ECX, CPUID_80000001_ECX_SVM)) {
+	} else if (v.ebx == CPUID_VENDOR_AMD_EBX && max_ext >= 0x80000001 &&
+		   cpuid_has(0x80000001, CPUID_REG_ECX,
+			     CPUID_80000001_ECX_SVM)) {
 		ops = svm_probe();
 	} else {
 		pr_err("cpu: neither VMX (Intel) nor SVM (AMD) is available");

@@ -6,8 +6,6 @@
 #include "vmm/vm.h"
 #include "vmm/xcr0.h"
 
-#define CPUID_XSAVE_LEAF 0xd
-
 #ifdef X2HV_HOST_TEST
 bool host_osxsave(void); /* the fuzzer's */
 #else
@@ -35,7 +33,7 @@ static enum exit_action xsetbv_refused(struct vcpu *v, enum exit_action a)
 enum exit_action handle_xsetbv(struct vcpu *v)
 {
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-	struct cpuid_regs host = cpuid(CPUID_XSAVE_LEAF, 0);
+	struct cpuid_regs host = cpuid(CPUID_LEAF_XSAVE, 0);
 	uint64_t allowed =
 		xcr0_guest_allowed(host.eax | (uint64_t)host.edx << 32);
 	unsigned int fault;

@@ -1,53 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* x86 primitives: MSRs, CPUID, port I/O, control registers. */
+/* x86 primitives: MSRs, CPUID, port I/O, control registers (the
+ * architectural constants are in include/x86.h). */
 #ifndef X2HV_ARCH_X86_CPU_H
 #define X2HV_ARCH_X86_CPU_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MSR_APIC_BASE 0x1b
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_PAT 0x277
-#define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_SFMASK 0xc0000084
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_TSC_AUX 0xc0000103
-#define MSR_SYSENTER_CS 0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
-
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
-#define EFER_SVME (1ull << 12)
-
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_EM (1ull << 2)
-#define CR0_TS (1ull << 3)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_AM (1ull << 18)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_PGE (1ull << 7)
-#define CR4_OSFXSR (1ull << 9)
-#define CR4_VMXE (1ull << 13)
-#define CR4_OSXSAVE (1ull << 18)
-
-#define RFLAGS_IF (1ull << 9)
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_FIXED (1ull << 1)
+#include "include/x86.h"
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
@@ -121,14 +81,6 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
-static inline uint64_t read_rflags(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("pushfq; popq %0" : "=r"(v));
-	return v;
-}
-
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");
@@ -165,7 +117,9 @@ static inline uint64_t xgetbv(uint32_t idx)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-static inline bool cpu_has(uint32_t leaf, int reg, int bit)
+/* Is every bit of @mask set in register @reg of CPUID @leaf (subleaf 0)?
+ * @mask is a mask (include/x86.h CPUID_*), not a bit number. */
+static inline bool cpuid_has(uint32_t leaf, int reg, uint32_t mask)
 {
 	struct cpuid_regs r = cpuid(leaf, 0);
 	uint32_t v = reg == 0 ? r.eax :
@@ -173,16 +127,12 @@ static inline bool cpu_has(uint32_t leaf, int reg, int bit)
 		     reg == 2 ? r.ecx :
 				r.edx;
 
-	return (v >> bit) & 1;
+	return (v & mask) == mask;
 }
 
 #define CPUID_REG_EAX 0
 #define CPUID_REG_EBX 1
 #define CPUID_REG_ECX 2
 #define CPUID_REG_EDX 3
-
-/* Extended features (Intel SDM vol. 2A CPUID; AMD APM vol. 3 E.4.2). */
-#define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_EXT_EDX_PAGE1GB 26 /* 1 GiB pages in long-mode paging */
 
 #endif

@@ -15,11 +15,6 @@
 #define IDT_VECTORS 256
 #define IDT_STUB_SIZE 16
 #define GATE_INTR 0x8e /* present, DPL 0, 64-bit interrupt gate */
-#define NR_EXCEPTIONS 32
-#define VEC_NMI 2
-#define VEC_DF 8
-#define VEC_MC 18
-#define VEC_PF 14
 
 struct idt_gate {
 	uint16_t off0;
@@ -35,7 +30,7 @@ static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
 static irq_handler_t irq_handlers[IDT_VECTORS];
 extern char idt_stubs[];
 
-static const char *const exc_names[NR_EXCEPTIONS] = {
+static const char *const exc_names[NR_EXCEPTION_VECTORS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
 	"#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
 	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23",
@@ -102,13 +97,13 @@ void trap_dispatch(struct trap_frame *f)
 
 	/* A fault at an instruction with a fixup (a guest-chosen operand
 	 * the CPU refused): resume after it. NMI and #MC are never that. */
-	if (f->vector < NR_EXCEPTIONS && f->vector != VEC_NMI &&
+	if (f->vector < NR_EXCEPTION_VECTORS && f->vector != VEC_NMI &&
 	    f->vector != VEC_MC && (fixup = extable_fixup(f->rip))) {
 		this_cpu()->fixup_vector = FIXUP_VALID | (uint32_t)f->vector;
 		f->rip = fixup;
 		return;
 	}
-	if (f->vector < NR_EXCEPTIONS) {
+	if (f->vector < NR_EXCEPTION_VECTORS) {
 		pr_err("PANIC: cpu%u: exception %s (vector %lu) in the hypervisor",
 		       this_cpu()->cpu, exc_names[f->vector], f->vector);
 		dump_frame(f);

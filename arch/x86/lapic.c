@@ -8,7 +8,6 @@
 #define APIC_BASE_EXTD (1ull << 10)
 #define APIC_BASE_EN (1ull << 11)
 #define APIC_BASE_ADDR_MASK 0xffffff000ull
-#define CPUID1_ECX_X2APIC 21
 
 /* Register offsets (xAPIC MMIO); x2APIC MSR = 0x800 + (off >> 4). */
 #define REG_ID 0x020
@@ -23,7 +22,6 @@
 #define REG_TIMER_INIT 0x380
 #define REG_TIMER_CUR 0x390
 #define REG_TIMER_DIV 0x3e0
-#define X2APIC_MSR_BASE 0x800
 
 #define SVR_ENABLE (1u << 8)
 #define LVT_MASKED (1u << 16)
@@ -53,14 +51,14 @@ bool lapic_x2apic_by_firmware(void)
 static uint32_t rd(uint32_t reg)
 {
 	if (x2apic)
-		return (uint32_t)rdmsr(X2APIC_MSR_BASE + (reg >> 4));
+		return (uint32_t)rdmsr(MSR_X2APIC_FIRST + (reg >> 4));
 	return mmio[reg / 4];
 }
 
 static void wr(uint32_t reg, uint32_t v)
 {
 	if (x2apic)
-		wrmsr(X2APIC_MSR_BASE + (reg >> 4), v);
+		wrmsr(MSR_X2APIC_FIRST + (reg >> 4), v);
 	else
 		mmio[reg / 4] = v;
 }
@@ -72,18 +70,18 @@ static void wr(uint32_t reg, uint32_t v)
 
 void lapic_init(void)
 {
-	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
 	/* Firmware may hand over in x2APIC mode (servers with more than 255
 	 * CPUs must): keep it, since leaving x2APIC mode needs the APIC
 	 * disabled first (Intel SDM vol. 3A 11.12.5, figure 11-27). */
 	firmware_x2apic = (base & APIC_BASE_EN) && (base & APIC_BASE_EXTD);
 	x2apic = firmware_x2apic ||
-		 cpu_has(1, CPUID_REG_ECX, CPUID1_ECX_X2APIC);
+		 cpuid_has(1, CPUID_REG_ECX, CPUID_1_ECX_X2APIC);
 	base |= APIC_BASE_EN;
 	if (x2apic)
 		base |= APIC_BASE_EXTD;
-	wrmsr(MSR_APIC_BASE, base);
+	wrmsr(MSR_IA32_APIC_BASE, base);
 	mmio = (volatile uint32_t *)(uintptr_t)(base & APIC_BASE_ADDR_MASK);
 	wr(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
 	wr(REG_LVT_LINT0, LVT_MASKED);
@@ -112,7 +110,7 @@ void lapic_eoi(void)
 static void send_icr(uint32_t dest, uint32_t lo)
 {
 	if (x2apic) {
-		wrmsr(X2APIC_MSR_BASE + (REG_ICR_LO >> 4),
+		wrmsr(MSR_X2APIC_FIRST + (REG_ICR_LO >> 4),
 		      ((uint64_t)dest << 32) | lo);
 		return;
 	}

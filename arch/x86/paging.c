@@ -67,8 +67,8 @@ int paging_extend(uint64_t boot_end, uint64_t end)
 
 	if (!mapped_end)
 		mapped_end = boot_end;
-	gib_pages = cpu_has(CPUID_EXT_FEATURES, CPUID_REG_EDX,
-			    CPUID_EXT_EDX_PAGE1GB);
+	gib_pages = cpuid_has(CPUID_LEAF_EXT_FEATURES, CPUID_REG_EDX,
+			      CPUID_80000001_EDX_PAGE1GB);
 	end = (end + GIB - 1) & ~(GIB - 1);
 	for (; mapped_end < end; mapped_end += GIB)
 		if (map_gib(pml4, mapped_end))

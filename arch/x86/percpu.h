@@ -56,7 +56,6 @@ struct percpu {
 };
 
 #define SOFTIRQ_TIMER (1u << 0) /* the host one-shot timer fired */
-#define SOFTIRQ_KICK (1u << 1) /* another CPU asked this one to look */
 
 extern struct percpu percpu[MAX_CPUS];
 extern unsigned int nr_cpus;

@@ -33,7 +33,6 @@
 #define ENDPOINT_READS 8
 #define PIT_STUCK_READS 1000u /* the same count this often: no PIT */
 #define FALLBACK_TSC_KHZ 1000000ull
-#define CPUID_HV_BIT 31
 #define PPM_PER_PERCENT 10000u
 
 uint64_t tsc_khz = FALLBACK_TSC_KHZ;
@@ -105,7 +104,7 @@ static void read_cpuid(struct tsc_cpuid *c)
 	/* "GenuineIntel" in EBX, EDX, ECX. */
 	c->intel = r.ebx == 0x756e6547 && r.edx == 0x49656e69 &&
 		   r.ecx == 0x6c65746e;
-	c->hypervisor = cpu_has(1, CPUID_REG_ECX, CPUID_HV_BIT);
+	c->hypervisor = cpuid_has(1, CPUID_REG_ECX, CPUID_1_ECX_HYPERVISOR);
 	if (c->max_basic >= 0x15) {
 		r = cpuid(0x15, 0);
 		c->l15[0] = r.eax;

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "include/abi.h"
+#include "lib/acpi_tables.h"
 #include "loader/acpi.h"
 
 #define BUF_SIZE 0x10000

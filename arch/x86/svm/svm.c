@@ -17,11 +17,7 @@
 #include "vmm/msr_bitmap.h"
 #include "vmm/vm.h"
 
-#define MSR_VM_CR 0xc0010114
-#define CPUID1_ECX_XSAVE (1u << 26)
-#define MSR_VM_HSAVE_PA 0xc0010117
 #define VM_CR_SVMDIS (1ull << 4)
-#define CPUID_SVM_FEATURES 0x8000000a
 #define NPT_TABLE (1ull | 2ull | 4ull) /* P | RW | US (APM 15.25.5) */
 #define NPT_LEAF_LARGE (1ull << 7)
 
@@ -46,7 +42,7 @@ static const char *yes_no(bool b)
  */
 const struct virt_ops *svm_probe(void)
 {
-	uint32_t f = cpuid(CPUID_SVM_FEATURES, 0).edx;
+	uint32_t f = cpuid(CPUID_LEAF_SVM, 0).edx;
 
 	pr_info("svm: NPT %s, NRIP %s, decode assists %s, vGIF %s",
 		yes_no(f & SVM_F_NPT), yes_no(f & SVM_F_NRIP),
@@ -60,8 +56,8 @@ const struct virt_ops *svm_probe(void)
 	}
 	/* NPT takes 1 GiB pages where the host's paging does (APM vol. 2
 	 * 15.25.1; CPUID 8000_0001h EDX[26], Page1GB). */
-	npt_fmt.gib = cpu_has(CPUID_EXT_FEATURES, CPUID_REG_EDX,
-			      CPUID_EXT_EDX_PAGE1GB);
+	npt_fmt.gib = cpuid_has(CPUID_LEAF_EXT_FEATURES, CPUID_REG_EDX,
+				CPUID_80000001_EDX_PAGE1GB);
 	pr_info("svm: NPT 1G pages %s", npt_fmt.gib ? "yes" : "no");
 	svm_features = f;
 	svm_iopm = page_alloc(SVM_IOPM_SIZE, PAGE_SIZE);
@@ -83,7 +79,7 @@ static int svm_enable(void)
 	struct percpu *p = this_cpu();
 	struct svm_cpu *c;
 
-	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+	if (rdmsr(MSR_AMD_VM_CR) & VM_CR_SVMDIS) {
 		pr_err("cpu%u: SVM is disabled by firmware (VM_CR.SVMDIS)",
 		       p->cpu);
 		return -1;
@@ -95,9 +91,9 @@ static int svm_enable(void)
 	/* VMRUN does not switch XCR0 either: the guest owns it, and
 	 * vmm/exit.c runs XSETBV for the guest, which needs the host's
 	 * CR4.OSXSAVE (APM Vol. 3 XSETBV: #UD otherwise). */
-	if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE)
+	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
-	wrmsr(MSR_VM_HSAVE_PA, (uint64_t)c->hsave);
+	wrmsr(MSR_AMD_VM_HSAVE_PA, (uint64_t)c->hsave);
 	p->virt = c;
 	return 0;
 }

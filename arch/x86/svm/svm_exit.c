@@ -22,7 +22,6 @@
 #define NPF_PRESENT (1ull << 0)
 #define NPF_WRITE (1ull << 1)
 #define NPF_FETCH (1ull << 4)
-#define RFLAGS_IF_ (1ull << 9)
 
 /* A neutral reason and, for CPUs without NRIP, the length of the
  * intercepted instruction (its opcode alone: they are never prefixed in
@@ -173,7 +172,7 @@ bool svm_irq_injectable(struct vcpu *v)
 {
 	struct vmcb *c = vmcb_of(v);
 
-	return (c->rflags & RFLAGS_IF_) && !(c->int_state & 1) &&
+	return (c->rflags & RFLAGS_IF) && !(c->int_state & 1) &&
 	       !(c->eventinj & SVM_EVT_VALID);
 }
 
@@ -184,7 +183,7 @@ void svm_inject_irq(struct vcpu *v, uint8_t vector)
 
 void svm_inject_nmi(struct vcpu *v)
 {
-	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_NMI | 2;
+	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_NMI | VEC_NMI;
 }
 
 void svm_set_irq_window(struct vcpu *v, bool on)

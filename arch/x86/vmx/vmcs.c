@@ -98,9 +98,9 @@ static void vmcs_setup_host(void)
 	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)(uintptr_t)&p->tss);
 	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
 	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
-	vmcs_write(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_SYSENTER_CS));
-	vmcs_write(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_SYSENTER_ESP));
-	vmcs_write(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_SYSENTER_EIP));
+	vmcs_write(VMCS_HOST_SYSENTER_CS, rdmsr(MSR_IA32_SYSENTER_CS));
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, rdmsr(MSR_IA32_SYSENTER_ESP));
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, rdmsr(MSR_IA32_SYSENTER_EIP));
 	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
 	if (vmx_caps.exit & EXIT_LOAD_PAT)
 		vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));

@@ -21,8 +21,6 @@
 #include "lib/printk.h"
 #include "vmm/vm.h"
 
-#define CPUID1_ECX_VMX (1u << 5)
-#define CPUID1_ECX_XSAVE (1u << 26)
 /* 0 turns APIC virtualization off (the injection path) at build time. */
 #ifndef VMX_POSTED_ENABLE
 #define VMX_POSTED_ENABLE 1 /* build with 0 to keep kicks instead */
@@ -265,7 +263,7 @@ const struct virt_ops *vmx_probe(void)
 {
 	struct vmx_caps c;
 
-	if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX)) {
+	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_VMX)) {
 		pr_err("vmx: no VMX (CPUID.1:ECX.VMX)");
 		return NULL;
 	}
@@ -289,7 +287,7 @@ static int vmx_enable(void)
 	struct vmx_caps c;
 	struct vmx_cpu *vc;
 
-	if (!(cpuid(1, 0).ecx & CPUID1_ECX_VMX)) {
+	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_VMX)) {
 		pr_err("cpu%u: no VMX (CPUID.1:ECX.VMX)", p->cpu);
 		return -1;
 	}
@@ -309,7 +307,7 @@ static int vmx_enable(void)
 	 * XSETBV in the host for the guest, which needs the host's
 	 * CR4.OSXSAVE (SDM vol. 2D XSETBV: #UD otherwise). HOST_CR4 is read
 	 * from CR4 when a VMCS is set up. */
-	if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE)
+	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 	vc = page_alloc(PAGE_SIZE, PAGE_SIZE);
 	vc->vmxon = page_alloc(VMX_REGION_SIZE, PAGE_SIZE);

@@ -13,11 +13,8 @@
 
 #define GPR_RSP 4 /* register numbers in exit qualifications (28-3) */
 #define NR_GPRS 16
-#define X2APIC_MSR_TPR 0x808
 #define CR8_TPR_SHIFT 4 /* CR8[3:0] = TPR[7:4] (SDM 10.8.6.1) */
 #define CR8_VALID_MASK 0xfull
-#define CR3_NOFLUSH (1ull << 63) /* with CR4.PCIDE (SDM 4.10.4.1) */
-#define CR0_RESERVED_HI 0xffffffff00000000ull
 #define SEG_ATTR_L 0x200u
 
 /* Offsets of the GPRs in struct guest_regs by exit-qualification number
@@ -160,7 +157,7 @@ enum exit_action vmx_cr_access(struct vcpu *v, uint64_t qual)
 		case 8:
 			if (val & ~CR8_VALID_MASK)
 				return ACT_INJECT_GP;
-			vlapic_wrmsr(v->vlapic, X2APIC_MSR_TPR,
+			vlapic_wrmsr(v->vlapic, X2APIC_MSR(APIC_TPR),
 				     val << CR8_TPR_SHIFT);
 			return ACT_SKIP;
 		}
@@ -170,7 +167,7 @@ enum exit_action vmx_cr_access(struct vcpu *v, uint64_t qual)
 			gpr_write(v, reg, vmcs_read(VMCS_GUEST_CR3));
 			return ACT_SKIP;
 		case 8:
-			vlapic_rdmsr(v->vlapic, X2APIC_MSR_TPR, &val);
+			vlapic_rdmsr(v->vlapic, X2APIC_MSR(APIC_TPR), &val);
 			gpr_write(v, reg,
 				  (val >> CR8_TPR_SHIFT) & CR8_VALID_MASK);
 			return ACT_SKIP;

@@ -19,12 +19,6 @@
 #include "lib/printk.h"
 #include "vmm/vm.h"
 
-#define VEC_NMI 2
-#define VEC_DF 8
-#define VEC_TS 10
-#define VEC_PF 14
-#define VEC_AC 17
-
 /* An event whose delivery the exit interrupted is delivered again on the
  * next entry (SDM 28.2.4, 27.6: IDT-vectoring information), with its
  * error code and, for software events, the instruction length. */
