@@ -292,15 +292,13 @@ int pvh_load(const void *img, const struct pvh_image *pi,
 	return 0;
 }
 
-int pvh_build_start_info(void *buf, size_t buflen, uint64_t buf_gpa,
-			 const struct pvh_start_cfg *cfg, const char **err)
+/* Check @cfg and size its blob: start_info | modlist | memmap | strings
+ * (what pvh_build_start_info lays out). */
+static int start_info_size(const struct pvh_start_cfg *cfg, uint64_t *size,
+			   const char **err)
 {
-	struct hvm_start_info si;
-	uint8_t *b = buf;
-	uint64_t off, mod_off, map_off, str_off;
+	uint64_t off;
 
-	if (buf_gpa % START_INFO_ALIGN)
-		return fail(err, "start info not 8-byte aligned");
 	if (cfg->n_modules > PVH_MAX_MODULES)
 		return fail(err, "too many modules");
 	if (cfg->n_memmap > PVH_MAX_MEMMAP)
@@ -308,14 +306,9 @@ int pvh_build_start_info(void *buf, size_t buflen, uint64_t buf_gpa,
 	if ((cfg->n_modules && !cfg->modules) ||
 	    (cfg->n_memmap && !cfg->memmap))
 		return fail(err, "missing module or memory map array");
-
-	/* Layout: start_info | modlist | memmap | strings. */
-	mod_off = sizeof(si);
-	map_off = mod_off +
-		  (uint64_t)cfg->n_modules * sizeof(struct hvm_modlist_entry);
-	str_off = map_off + (uint64_t)cfg->n_memmap *
-				    sizeof(struct hvm_memmap_table_entry);
-	off = str_off;
+	off = sizeof(struct hvm_start_info) +
+	      (uint64_t)cfg->n_modules * sizeof(struct hvm_modlist_entry) +
+	      (uint64_t)cfg->n_memmap * sizeof(struct hvm_memmap_table_entry);
 	if (cfg->cmdline)
 		off += strlen(cfg->cmdline) + 1;
 	for (unsigned int i = 0; i < cfg->n_modules; i++) {
@@ -330,10 +323,42 @@ int pvh_build_start_info(void *buf, size_t buflen, uint64_t buf_gpa,
 		if (cfg->memmap[i].addr + cfg->memmap[i].size <
 		    cfg->memmap[i].addr)
 			return fail(err, "memory map entry overflows");
-	if (off > buflen || off > INT32_MAX)
+	*size = off;
+	return 0;
+}
+
+/* Copy NUL-terminated @s to b + *off; its GPA, with *off moved past it. */
+static uint64_t put_string(uint8_t *b, uint64_t buf_gpa, uint64_t *off,
+			   const char *s)
+{
+	size_t n = strlen(s) + 1;
+	uint64_t gpa = buf_gpa + *off;
+
+	memcpy(b + *off, s, n);
+	*off += n;
+	return gpa;
+}
+
+int pvh_build_start_info(void *buf, size_t buflen, uint64_t buf_gpa,
+			 const struct pvh_start_cfg *cfg, const char **err)
+{
+	struct hvm_start_info si;
+	uint8_t *b = buf;
+	uint64_t size, off, mod_off, map_off;
+
+	if (buf_gpa % START_INFO_ALIGN)
+		return fail(err, "start info not 8-byte aligned");
+	if (start_info_size(cfg, &size, err))
+		return -1;
+	if (size > buflen || size > INT32_MAX)
 		return fail(err, "start info buffer too small");
-	if (buf_gpa >= GIB4 || off > GIB4 - buf_gpa)
+	if (buf_gpa >= GIB4 || size > GIB4 - buf_gpa)
 		return fail(err, "start info above 4 GiB");
+	mod_off = sizeof(si);
+	map_off = mod_off +
+		  (uint64_t)cfg->n_modules * sizeof(struct hvm_modlist_entry);
+	off = map_off +
+	      (uint64_t)cfg->n_memmap * sizeof(struct hvm_memmap_table_entry);
 
 	memset(&si, 0, sizeof(si));
 	si.magic = HVM_START_MAGIC_VALUE;
@@ -343,15 +368,8 @@ int pvh_build_start_info(void *buf, size_t buflen, uint64_t buf_gpa,
 	si.rsdp_paddr = cfg->rsdp_gpa;
 	si.memmap_paddr = cfg->n_memmap ? buf_gpa + map_off : 0;
 	si.memmap_entries = cfg->n_memmap;
-
-	off = str_off;
-	if (cfg->cmdline) {
-		size_t n = strlen(cfg->cmdline) + 1;
-
-		memcpy(b + off, cfg->cmdline, n);
-		si.cmdline_paddr = buf_gpa + off;
-		off += n;
-	}
+	if (cfg->cmdline)
+		si.cmdline_paddr = put_string(b, buf_gpa, &off, cfg->cmdline);
 	for (unsigned int i = 0; i < cfg->n_modules; i++) {
 		const struct pvh_module *m = &cfg->modules[i];
 		struct hvm_modlist_entry e;
@@ -359,13 +377,9 @@ int pvh_build_start_info(void *buf, size_t buflen, uint64_t buf_gpa,
 		memset(&e, 0, sizeof(e));
 		e.paddr = m->gpa;
 		e.size = m->size;
-		if (m->cmdline) {
-			size_t n = strlen(m->cmdline) + 1;
-
-			memcpy(b + off, m->cmdline, n);
-			e.cmdline_paddr = buf_gpa + off;
-			off += n;
-		}
+		if (m->cmdline)
+			e.cmdline_paddr =
+				put_string(b, buf_gpa, &off, m->cmdline);
 		memcpy(b + mod_off + i * sizeof(e), &e, sizeof(e));
 	}
 	for (unsigned int i = 0; i < cfg->n_memmap; i++) {

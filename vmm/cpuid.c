@@ -13,7 +13,6 @@
 #define XSAVE_1_EAX_XSAVEC (1u << 1)
 #define XSAVE_1_EAX_XSAVES (1u << 3)
 #define XSAVE_N_ECX_SUPERVISOR (1u << 0)
-#define LEAF_MAX_BASIC 0xd
 #define TOPO_TYPE_SMT 1
 #define TOPO_TYPE_CORE 2
 
@@ -38,109 +37,89 @@ static void topology_leaf(struct vcpu *v, uint32_t sub, struct cpuid_regs *r)
 	}
 }
 
-static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
-			 struct cpuid_regs *r)
+static void zero(struct cpuid_regs *r)
 {
-	static uint32_t max_basic, max_ext;
+	r->eax = r->ebx = r->ecx = r->edx = 0;
+}
 
-	if (!max_ext) { /* every CPU computes the same values */
-		max_basic = cpuid(0, 0).eax;
-		max_ext = cpuid(0x80000000, 0).eax;
+/* x2hv's leaves at 0x40000000 and the KVM clock leaves (kvmclock.c). */
+static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
+{
+	zero(r);
+	if (leaf == X2HV_CPUID_BASE) {
+		r->eax = X2HV_CPUID_BASE + 1;
+		r->ebx = r->ecx = r->edx = X2HV_CPUID_SIG_EBX;
 	}
+	kvmclock_cpuid(leaf, &r->eax, &r->ebx, &r->ecx, &r->edx);
+}
 
-	if (leaf >= X2HV_CPUID_BASE && leaf < X2HV_CPUID_BASE + 0x10000) {
-		r->eax = r->ebx = r->ecx = r->edx = 0;
-		if (leaf == X2HV_CPUID_BASE) {
-			r->eax = X2HV_CPUID_BASE + 1;
-			r->ebx = r->ecx = r->edx = X2HV_CPUID_SIG_EBX;
-		}
-		kvmclock_cpuid(leaf, &r->eax, &r->ebx, &r->ecx, &r->edx);
+static void leaf1_policy(struct vcpu *v, struct cpuid_regs *r)
+{
+	r->ecx &= ~(CPUID_1_ECX_DTES64 | CPUID_1_ECX_MONITOR |
+		    CPUID_1_ECX_DSCPL | CPUID_1_ECX_VMX | CPUID_1_ECX_SMX |
+		    CPUID_1_ECX_EST | CPUID_1_ECX_TM2 | CPUID_1_ECX_SDBG |
+		    CPUID_1_ECX_PDCM | CPUID_1_ECX_OSXSAVE);
+	r->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE |
+		  CPUID_1_ECX_HYPERVISOR;
+	/* OSXSAVE mirrors the guest's own CR4 (SDM vol. 2A). */
+	if (virt.get_reg(v, VREG_CR4) & CR4_OSXSAVE)
+		r->ecx |= CPUID_1_ECX_OSXSAVE;
+	r->edx &= ~(CPUID_1_EDX_MCE | CPUID_1_EDX_MTRR | CPUID_1_EDX_MCA |
+		    CPUID_1_EDX_DS | CPUID_1_EDX_ACPI | CPUID_1_EDX_TM |
+		    CPUID_1_EDX_PBE | CPUID_1_EDX_HTT);
+	r->edx |= CPUID_1_EDX_APIC;
+	/* Initial APIC ID, logical count 1 (topology is in 0xB). */
+	r->ebx = (r->ebx & 0xffff) | (1u << 16) |
+		 ((v->id < 255 ? v->id : 0xff) << 24);
+}
+
+static void leaf7_policy(uint32_t sub, struct cpuid_regs *r)
+{
+	if (sub != 0) {
+		zero(r);
 		return;
 	}
-	if ((leaf < 0x80000000 && leaf > max_basic &&
-	     leaf > CPUID_LEAF_TOPOLOGY) ||
-	    (leaf >= 0x80000000 && leaf > max_ext)) {
-		r->eax = r->ebx = r->ecx = r->edx = 0;
-		return;
+	r->ebx &= ~(CPUID_7_EBX_TSC_ADJUST | CPUID_7_EBX_SGX |
+		    CPUID_7_EBX_INVPCID | CPUID_7_EBX_RDT_M |
+		    CPUID_7_EBX_RDT_A | CPUID_7_EBX_PT);
+	/* CET, key locker, PKS and user interrupts need MSRs or CR4 bits
+	 * x2hv does not virtualize (vmm/cr_policy.c). */
+	r->ecx &= ~(CPUID_7_ECX_WAITPKG | CPUID_7_ECX_SGX_LC |
+		    CPUID_7_ECX_CET_SS | CPUID_7_ECX_KL | CPUID_7_ECX_PKS);
+	r->edx &= ~(CPUID_7_EDX_HYBRID | CPUID_7_EDX_PCONFIG |
+		    CPUID_7_EDX_IBRS | CPUID_7_EDX_STIBP |
+		    CPUID_7_EDX_L1D_FLUSH | CPUID_7_EDX_CORE_CAPS |
+		    CPUID_7_EDX_SSBD | CPUID_7_EDX_UINTR | CPUID_7_EDX_CET_IBT);
+	/* The x2APIC lock is reported through IA32_ARCH_CAPABILITIES on
+	 * both vendors. */
+	r->edx |= CPUID_7_EDX_ARCH_CAPS;
+}
+
+/*
+ * Only the standard XSAVE format: no IA32_XSS (supervisor states are not
+ * virtualized), so no XSAVES, and no XSAVEC, whose compacted-size leaf
+ * some CPUs and emulators report inconsistently with the component sizes
+ * (Linux warns). XCR0 offers only the components whose XSETBV rules x2hv
+ * knows (vmm/xcr0.h); the others' sub-leaves read 0.
+ */
+static void xsave_policy(uint32_t sub, struct cpuid_regs *r)
+{
+	if (sub == 0) {
+		r->eax &= (uint32_t)XCR0_KNOWN;
+		r->edx &= (uint32_t)(XCR0_KNOWN >> 32);
+	} else if (sub == 1) {
+		r->eax &= ~(XSAVE_1_EAX_XSAVEC | XSAVE_1_EAX_XSAVES);
+		r->ebx = 0;
+		r->ecx = r->edx = 0;
+	} else if (sub >= 64 || !(XCR0_KNOWN & (1ull << sub)) ||
+		   (r->ecx & XSAVE_N_ECX_SUPERVISOR)) {
+		zero(r);
 	}
-	*r = cpuid(leaf, sub);
+}
+
+static void ext_leaf_policy(uint32_t leaf, struct cpuid_regs *r)
+{
 	switch (leaf) {
-	case 0:
-		if (r->eax < CPUID_LEAF_TOPOLOGY)
-			r->eax = CPUID_LEAF_TOPOLOGY;
-		break;
-	case 1:
-		r->ecx &= ~(CPUID_1_ECX_DTES64 | CPUID_1_ECX_MONITOR |
-			    CPUID_1_ECX_DSCPL | CPUID_1_ECX_VMX |
-			    CPUID_1_ECX_SMX | CPUID_1_ECX_EST |
-			    CPUID_1_ECX_TM2 | CPUID_1_ECX_SDBG |
-			    CPUID_1_ECX_PDCM | CPUID_1_ECX_OSXSAVE);
-		r->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE |
-			  CPUID_1_ECX_HYPERVISOR;
-		/* OSXSAVE mirrors the guest's own CR4 (SDM vol. 2A). */
-		if (virt.get_reg(v, VREG_CR4) & CR4_OSXSAVE)
-			r->ecx |= CPUID_1_ECX_OSXSAVE;
-		r->edx &=
-			~(CPUID_1_EDX_MCE | CPUID_1_EDX_MTRR | CPUID_1_EDX_MCA |
-			  CPUID_1_EDX_DS | CPUID_1_EDX_ACPI | CPUID_1_EDX_TM |
-			  CPUID_1_EDX_PBE | CPUID_1_EDX_HTT);
-		r->edx |= CPUID_1_EDX_APIC;
-		/* Initial APIC ID, logical count 1 (topology is in 0xB). */
-		r->ebx = (r->ebx & 0xffff) | (1u << 16) |
-			 ((v->id < 255 ? v->id : 0xff) << 24);
-		break;
-	case 5: /* MONITOR/MWAIT: hidden */
-	case 6: /* thermal and power */
-	case 0xa: /* PMU: not virtualized */
-		r->eax = r->ebx = r->ecx = r->edx = 0;
-		break;
-	case 7:
-		if (sub == 0) {
-			r->ebx &= ~(CPUID_7_EBX_TSC_ADJUST | CPUID_7_EBX_SGX |
-				    CPUID_7_EBX_INVPCID | CPUID_7_EBX_RDT_M |
-				    CPUID_7_EBX_RDT_A | CPUID_7_EBX_PT);
-			/* CET, key locker, PKS and user interrupts need MSRs
-			 * or CR4 bits x2hv does not virtualize
-			 * (vmm/cr_policy.c). */
-			r->ecx &= ~(CPUID_7_ECX_WAITPKG | CPUID_7_ECX_SGX_LC |
-				    CPUID_7_ECX_CET_SS | CPUID_7_ECX_KL |
-				    CPUID_7_ECX_PKS);
-			r->edx &= ~(CPUID_7_EDX_HYBRID | CPUID_7_EDX_PCONFIG |
-				    CPUID_7_EDX_IBRS | CPUID_7_EDX_STIBP |
-				    CPUID_7_EDX_L1D_FLUSH |
-				    CPUID_7_EDX_CORE_CAPS | CPUID_7_EDX_SSBD |
-				    CPUID_7_EDX_UINTR | CPUID_7_EDX_CET_IBT);
-			/* The x2APIC lock is reported through
-			 * IA32_ARCH_CAPABILITIES on both vendors. */
-			r->edx |= CPUID_7_EDX_ARCH_CAPS;
-		} else {
-			r->eax = r->ebx = r->ecx = r->edx = 0;
-		}
-		break;
-	case CPUID_LEAF_TOPOLOGY:
-		topology_leaf(v, sub, r);
-		break;
-	case CPUID_LEAF_XSAVE:
-		/*
-		 * Only the standard XSAVE format: no IA32_XSS (supervisor
-		 * states are not virtualized), so no XSAVES, and no XSAVEC,
-		 * whose compacted-size leaf some CPUs and emulators report
-		 * inconsistently with the component sizes (Linux warns).
-		 * XCR0 offers only the components whose XSETBV rules x2hv
-		 * knows (vmm/xcr0.h); the others' sub-leaves read 0.
-		 */
-		if (sub == 0) {
-			r->eax &= (uint32_t)XCR0_KNOWN;
-			r->edx &= (uint32_t)(XCR0_KNOWN >> 32);
-		} else if (sub == 1) {
-			r->eax &= ~(XSAVE_1_EAX_XSAVEC | XSAVE_1_EAX_XSAVES);
-			r->ebx = 0;
-			r->ecx = r->edx = 0;
-		} else if (sub >= 64 || !(XCR0_KNOWN & (1ull << sub)) ||
-			   (r->ecx & XSAVE_N_ECX_SUPERVISOR)) {
-			r->eax = r->ebx = r->ecx = r->edx = 0;
-		}
-		break;
 	case 0x80000001:
 		r->ecx &= ~(
 			CPUID_80000001_ECX_SVM | CPUID_80000001_ECX_EXTAPIC |
@@ -162,12 +141,61 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
 		/* Speculation-control bits of EBX: hidden (no MSRs). */
 		r->ebx = 0;
 		break;
-	case 0x8000000a: /* SVM features: nested SVM is not offered */
-		r->eax = r->ebx = r->ecx = r->edx = 0;
+	case CPUID_LEAF_SVM: /* SVM features: nested SVM is not offered */
+		zero(r);
 		break;
 	default:
 		if (leaf >= 0x8000001e && leaf < 0x80000030)
-			r->eax = r->ebx = r->ecx = r->edx = 0;
+			zero(r);
+		break;
+	}
+}
+
+static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub,
+			 struct cpuid_regs *r)
+{
+	static uint32_t max_basic, max_ext;
+
+	if (!max_ext) { /* every CPU computes the same values */
+		max_basic = cpuid(0, 0).eax;
+		max_ext = cpuid(CPUID_LEAF_EXT_MAX, 0).eax;
+	}
+	if (leaf >= X2HV_CPUID_BASE && leaf < X2HV_CPUID_BASE + 0x10000) {
+		hypervisor_leaf(leaf, r);
+		return;
+	}
+	if ((leaf < CPUID_LEAF_EXT_MAX && leaf > max_basic &&
+	     leaf > CPUID_LEAF_TOPOLOGY) ||
+	    (leaf >= CPUID_LEAF_EXT_MAX && leaf > max_ext)) {
+		zero(r);
+		return;
+	}
+	*r = cpuid(leaf, sub);
+	switch (leaf) {
+	case 0:
+		if (r->eax < CPUID_LEAF_TOPOLOGY)
+			r->eax = CPUID_LEAF_TOPOLOGY;
+		break;
+	case 1:
+		leaf1_policy(v, r);
+		break;
+	case 5: /* MONITOR/MWAIT: hidden */
+	case 6: /* thermal and power */
+	case 0xa: /* PMU: not virtualized */
+		zero(r);
+		break;
+	case 7:
+		leaf7_policy(sub, r);
+		break;
+	case CPUID_LEAF_TOPOLOGY:
+		topology_leaf(v, sub, r);
+		break;
+	case CPUID_LEAF_XSAVE:
+		xsave_policy(sub, r);
+		break;
+	default:
+		if (leaf >= CPUID_LEAF_EXT_MAX)
+			ext_leaf_policy(leaf, r);
 		break;
 	}
 }

@@ -37,7 +37,7 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 bool virt_select(void)
 {
 	struct cpuid_regs v = cpuid(0, 0);
-	uint32_t max_ext = cpuid(0x80000000, 0).eax;
+	uint32_t max_ext = cpuid(CPUID_LEAF_EXT_MAX, 0).eax;
 	const struct virt_ops *ops;
 
 	if (v.ebx == CPUID_VENDOR_INTEL_EBX &&
