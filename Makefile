@@ -141,6 +141,7 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 	@python3 tools/run-tiers.py \
 		'$(MAKE) -s format-check-tier' \
 		'python3 tools/check-layers.py' \
+		'python3 tools/check-size.py' \
 		'$(HARNESS) selftest' \
 		'$(MAKE) -s test-unit' \
 		'$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)' \
@@ -163,10 +164,14 @@ format-check:
 check-layers:
 	@python3 tools/check-layers.py
 
+# No hypervisor file over 500 lines, no function over 80.
+check-size:
+	@python3 tools/check-size.py
+
 clean:
 	rm -rf $(BUILD)
 
 .PHONY: all test test-unit test-boot test-guest test-linux test-linux-bochs \
 	test-linux-reboot test-linux-flavours run bench iso test-iso \
 	test-linux-big \
-	fuzz format-check format-check-tier check-layers clean
+	fuzz format-check format-check-tier check-layers check-size clean

@@ -78,8 +78,12 @@
 
 /* Guest-physical layout (PVH, Xen's docs/misc/pvh.pandoc). */
 #define X2HV_GPA_LOW_RAM_END 0x9f000ull /* RAM [0, this) for SMP trampolines */
-#define X2HV_GPA_ACPI 0xe0000ull /* ACPI tables, reserved, 64 KiB */
-#define X2HV_GPA_ACPI_SIZE 0x10000ull
+/* [LOW_RAM_END, HIGH_RAM) is reserved; it holds the ACPI tables and the
+ * hvm_start_info (with the memory map, module list and command lines). */
+#define X2HV_GPA_ACPI 0xe0000ull
+#define X2HV_GPA_ACPI_SIZE 0x8000ull
+#define X2HV_GPA_START_INFO 0xe8000ull /* the guest's EBX at entry */
+#define X2HV_GPA_START_INFO_SIZE 0x8000ull
 /* A 16-byte "ROM" at the real-mode reset vector F000:FFF0 (a jump to the
  * BIOS restarts the machine): it writes the reset value to RST_CNT. */
 #define X2HV_GPA_RESET_VECTOR 0xffff0ull

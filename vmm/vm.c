@@ -4,12 +4,11 @@
  * the guest kernel with its command line, module 2 an optional initrd) and
  * starting its vCPUs, one per physical CPU.
  *
- * Guest-physical layout (include/abi.h): RAM [0, min(mem, 3 GiB)) backed
- * by one contiguous host block and the rest of a larger VM's RAM from
- * 4 GiB up (vmm/vm_mem.c); [0x9f000, 1 MiB) is reported reserved and holds
- * the ACPI tables and hvm_start_info; from the end of the RAM below 4 GiB
- * to 4 GiB is the empty bus, a
- * per-VM 2 MiB block of 0xff bytes mapped writable in 2 MiB pages, so a
+ * Guest-physical layout (include/abi.h, loader/layout.h): RAM
+ * [0, min(mem, 3 GiB)) backed by one contiguous host block and the rest of
+ * a larger VM's RAM from 4 GiB up (vmm/vm_mem.c); [0x9f000, 1 MiB) is
+ * reported reserved and holds the ACPI tables and hvm_start_info; from the
+ * end of the RAM below 4 GiB to 4 GiB is the empty bus, a per-VM 2 MiB block of 0xff bytes mapped writable in 2 MiB pages, so a
  * stray read of a device that is not there (IOAPIC, xAPIC page, HPET)
  * returns all-ones without any instruction decoding. Writes land in that
  * block; they can be read back by the same guest until the block is
@@ -21,7 +20,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
 #include "include/abi.h"
-#include "loader/acpi.h"
+#include "loader/layout.h"
 #include "lib/mm.h"
 #include "lib/printk.h"
 #include "loader/pvh.h"
@@ -33,8 +32,6 @@
 #define GIB (1ull << 30)
 #define LARGE_PAGE (2 * MIB)
 #define GPA_4G (4 * GIB)
-#define GPA_START_INFO 0xe8000ull
-#define START_INFO_SIZE 0x8000ull
 #define APIC_BUS_HZ 100000000ull /* virtual APIC timer input clock */
 /* Shortest period of a periodic vlapic timer (KVM: min_timer_period_us). */
 #define TIMER_MIN_PERIOD_US 200
@@ -156,31 +153,22 @@ static uint32_t vm_load_modules(struct vm *vm, struct pvh_module *initrd,
 static uint64_t vm_build_tables(struct vm *vm, const struct pvh_module *mods,
 				unsigned int n_mods)
 {
-	uint32_t ids[VM_MAX_VCPUS];
-	struct acpi_cfg acfg = { vm->nr_vcpus, ids };
-	struct hvm_memmap_table_entry map[4];
-	struct pvh_start_cfg scfg = { 0 };
-	uint64_t rsdp = 0;
-	const char *err;
-	int rc;
+	struct layout_cfg cfg = {
+		.ram = vm->ram,
+		.ram_size = vm->ram_size,
+		.low_size = vm->low_size,
+		.nr_vcpus = vm->nr_vcpus,
+		.cmdline = vm->cfg.kernel_cmdline,
+		.modules = mods,
+		.n_modules = n_mods,
+	};
+	const char *what, *err;
+	uint64_t start_info = layout_boot_tables(&cfg, &what, &err);
 
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		ids[i] = i;
-	rc = acpi_build(vm->ram + X2HV_GPA_ACPI, START_INFO_SIZE, X2HV_GPA_ACPI,
-			&acfg, &rsdp);
-	if (rc < 0)
-		vm_error("ACPI tables", acpi_strerror(rc));
-	scfg.cmdline = vm->cfg.kernel_cmdline;
-	scfg.modules = mods;
-	scfg.n_modules = n_mods;
-	scfg.rsdp_gpa = rsdp;
-	scfg.memmap = map;
-	scfg.n_memmap = vm_memmap(vm, map);
-	if (pvh_build_start_info(vm->ram + GPA_START_INFO, START_INFO_SIZE,
-				 GPA_START_INFO, &scfg, &err) < 0)
-		vm_error("hvm_start_info", err);
-	pr_info("vm%u: command line '%s'", vm->id, scfg.cmdline);
-	return GPA_START_INFO;
+	if (!start_info)
+		vm_error(what, err);
+	pr_info("vm%u: command line '%s'", vm->id, cfg.cmdline);
+	return start_info;
 }
 
 void vm_reload(struct vm *vm)

@@ -173,10 +173,6 @@ void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 int vm_mem_alloc(struct vm *vm, uint64_t mem, const char **err);
 /* Map the RAM into the VM's EPT/NPT; 0 or -1 (out of memory). */
 int vm_mem_map(struct vm *vm);
-/* The guest's memory map (hvm_start_info, E820): at most 4 entries;
- * returns how many. */
-unsigned int vm_memmap(const struct vm *vm,
-		       struct hvm_memmap_table_entry map[4]);
 /* Stop the VM: every vCPU leaves guest mode and reports. Any CPU.
  * False when another stop request came first (that one wins). */
 bool vm_request_stop(struct vm *vm, enum vm_stop_kind kind);

@@ -117,24 +117,3 @@ void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
 	}
 	return NULL;
 }
-
-unsigned int vm_memmap(const struct vm *vm,
-		       struct hvm_memmap_table_entry map[4])
-{
-	map[0] = (struct hvm_memmap_table_entry){ 0, X2HV_GPA_LOW_RAM_END,
-						  HVM_MEMMAP_TYPE_RAM, 0 };
-	map[1] = (struct hvm_memmap_table_entry){ X2HV_GPA_LOW_RAM_END,
-						  X2HV_GPA_HIGH_RAM -
-							  X2HV_GPA_LOW_RAM_END,
-						  HVM_MEMMAP_TYPE_RESERVED, 0 };
-	map[2] = (struct hvm_memmap_table_entry){ X2HV_GPA_HIGH_RAM,
-						  vm->low_size -
-							  X2HV_GPA_HIGH_RAM,
-						  HVM_MEMMAP_TYPE_RAM, 0 };
-	if (vm->ram_size == vm->low_size)
-		return 3;
-	map[3] = (struct hvm_memmap_table_entry){ X2HV_GPA_ABOVE_4G,
-						  vm->ram_size - vm->low_size,
-						  HVM_MEMMAP_TYPE_RAM, 0 };
-	return 4;
-}

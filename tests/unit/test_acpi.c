@@ -246,7 +246,7 @@ static void test_madt_max(void **state)
 {
 	build(ACPI_MAX_VCPUS);
 	assert_int_equal(check_madt(ACPI_MAX_VCPUS), ACPI_MAX_VCPUS);
-	/* Fits in the 64 KiB reserved window of abi.h. */
+	/* Fits in the ACPI window of abi.h. */
 	assert_true((uint64_t)used <= X2HV_GPA_ACPI_SIZE);
 }
 
