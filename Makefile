@@ -14,7 +14,8 @@ LD := ld
 OBJCOPY := objcopy
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
-HV_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin-printf \
+HV_WARN := -Wmissing-prototypes -Wshadow -Wundef
+HV_CFLAGS := -std=gnu11 $(WARN) $(HV_WARN) -O2 -g -ffreestanding -fno-builtin-printf \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
 	-mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem include \

@@ -20,4 +20,15 @@
 #define TRAMP_CR3 0xf00
 #define TRAMP_LOCK 0xf08 /* serializes APs: they start all at once */
 
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+/* linker.ld */
+extern char __image_start[], __image_end[];
+/* trampoline.S: the code copied to TRAMPOLINE_BASE */
+extern char trampoline[], trampoline_end[];
+/* head.S calls it on the BSP with the loader's EAX and EBX. */
+__attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_pa);
+#endif
+
 #endif

@@ -28,7 +28,6 @@
 #define MAPPED_END ((uint64_t)BOOT_MAP_GIB << 30)
 #define BOOT_INFO_RESERVE 0x10000ull /* mb1 tables are small and low */
 
-extern char __image_start[], __image_end[];
 struct boot_info boot_info;
 static struct hv_config hv_config;
 static uint8_t bsp_ist[3 * IST_STACK_SIZE] __attribute__((aligned(4096)));
@@ -127,7 +126,7 @@ static void test_fault(void)
 
 /* VM 0 from the boot modules: the first is the kernel with its command
  * line, the second an optional initrd (the way Xen boots dom0). */
-static void start_vm(void)
+__attribute__((noreturn)) static void start_vm(void)
 {
 	const struct bi_module *k = &boot_info.mod[0];
 	const struct bi_module *m = &boot_info.mod[1];
@@ -254,7 +253,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	test_fault();
 
 	virt_select();
-	smp_start_aps();
+	smp_start_aps(boot_info.rsdp, boot_info.efi);
 	cpu_bringup();
 	for (unsigned int i = 0; i < nr_cpus; i++)
 		pr_info("cpu%u: %s %s (apic id %u)", i,

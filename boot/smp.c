@@ -26,7 +26,6 @@
 
 #define AP_WAIT_US 200000 /* after the SIPIs, APs get this long to arrive */
 
-extern char trampoline[], trampoline_end[];
 volatile uint32_t ap_next_cpu = 1;
 uint64_t ap_stack_tops[MAX_CPUS];
 
@@ -53,8 +52,6 @@ void ap_main(unsigned int cpu)
 	vcpu_idle_loop();
 }
 
-extern struct boot_info boot_info;
-
 static const void *host_phys(uint64_t pa, size_t len)
 {
 	if (pa + len < pa || pa + len > host_mapped_end())
@@ -73,16 +70,16 @@ static void alloc_stacks(unsigned int cpu)
 static uint32_t madt_ids[MAX_CPUS];
 
 /* Start the MADT's enabled CPUs one by one; false if there is no MADT. */
-static bool start_from_madt(void)
+static bool start_from_madt(const void *loader_rsdp, bool efi)
 {
 	uint32_t *ids = madt_ids, self = lapic_id();
 	unsigned int n, skipped;
 	const char *err = "no RSDP from the loader or in the BIOS areas";
-	uint64_t rsdp = (uint64_t)(uintptr_t)boot_info.rsdp;
+	uint64_t rsdp = (uint64_t)(uintptr_t)loader_rsdp;
 
 	/* A UEFI machine may have no legacy BIOS areas at all (no CSM):
 	 * only the loader's copy of the RSDP counts there. */
-	if (!rsdp && boot_info.efi)
+	if (!rsdp && efi)
 		err = "no RSDP from the UEFI loader";
 	else if (!rsdp)
 		rsdp = madt_scan_rsdp(host_phys);
@@ -92,8 +89,7 @@ static bool start_from_madt(void)
 		return false;
 	}
 	pr_info("smp: MADT (RSDP %s) lists %u enabled CPUs%s",
-		boot_info.rsdp ? "from the loader" : "found in the BIOS area",
-		n,
+		loader_rsdp ? "from the loader" : "found in the BIOS area", n,
 		n == MAX_CPUS ? " (MAX_CPUS: any further are not started)" :
 				"");
 	n = madt_startable(ids, n, self, lapic_is_x2apic(), &skipped);
@@ -125,7 +121,7 @@ static bool start_from_madt(void)
 	return true;
 }
 
-void smp_start_aps(void)
+void smp_start_aps(const void *loader_rsdp, bool efi)
 {
 	uint64_t end, free_before = mm_pool_free_bytes(&mm_host);
 	unsigned int n, last = 0;
@@ -135,7 +131,7 @@ void smp_start_aps(void)
 	       trampoline_end - trampoline);
 	*(volatile uint64_t *)(TRAMPOLINE_BASE + TRAMP_CR3) = read_cr3();
 	*(volatile uint32_t *)(TRAMPOLINE_BASE + TRAMP_LOCK) = 0;
-	if (!start_from_madt()) {
+	if (!start_from_madt(loader_rsdp, efi)) {
 		/* Every AP may arrive: each needs its stacks ready. */
 		for (unsigned int i = 1; i < MAX_CPUS; i++)
 			alloc_stacks(i);

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef X2HV_ARCH_X86_SMP_H
-#define X2HV_ARCH_X86_SMP_H
+#ifndef X2HV_BOOT_SMP_H
+#define X2HV_BOOT_SMP_H
 
-/* Start every AP; returns once they are all online (sets nr_cpus). */
-void smp_start_aps(void);
+#include <stdbool.h>
+
+/* Start every AP; returns once they are all online (sets nr_cpus). The
+ * host MADT is found through @loader_rsdp (multiboot2's ACPI tag) or, when
+ * NULL and not booted by UEFI (@efi), by scanning the BIOS areas. */
+void smp_start_aps(const void *loader_rsdp, bool efi);
+/* The AP's C entry (head.S ap_entry64), with its CPU number. */
+__attribute__((noreturn)) void ap_main(unsigned int cpu);
 /* Per-CPU bring-up common to the BSP and APs after percpu_setup(). */
 void cpu_bringup(void);
 

@@ -10,6 +10,11 @@ A quoted include is a path from the repository root ("vmm/vm.h"); an
 angle include (<string.h>) is a freestanding header, either the
 project's own under include/ or one of the compiler's (FREESTANDING).
 
+A declaration of something defined elsewhere (an `extern` variable or a
+file-scope function prototype that is not static) in a .c file is an
+include this check could not see, so it fails too: such declarations
+belong in the owner's header.
+
 Prints one line per failing file, `FAIL file:line: from -> to (header)`,
 and ends with `N passed, M failed` (one check per file). Exit 1 on any
 failure.
@@ -54,6 +59,11 @@ FREESTANDING = {"stdint.h", "stdbool.h", "stddef.h", "stdarg.h",
                 "stdalign.h", "stdnoreturn.h", "limits.h"}
 SUFFIXES = (".c", ".h", ".S", ".inc")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
+EXTERN = re.compile(r"^\s*extern\b")
+# A file-scope statement that starts at column 0 with an identifier.
+TOPLEVEL = re.compile(r"^[A-Za-z_]")
+NOT_A_PROTOTYPE = re.compile(r"^(static|typedef|struct|union|enum|"
+                             r"_Static_assert|#)\b|=")
 
 
 def room_of(path):
@@ -116,6 +126,33 @@ def check_file(root, rel):
     return bad
 
 
+def local_declarations(root, rel):
+    """`extern` lines and non-static function prototypes in a .c file."""
+    bad = []
+    with open(os.path.join(root, rel), errors="replace") as fh:
+        lines = fh.readlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if EXTERN.match(line):
+            bad.append(f"{rel}:{i + 1}: extern declaration in a .c file "
+                       "(put it in the owner's header)")
+        elif TOPLEVEL.match(line):
+            stmt, j = line, i
+            while not stmt.rstrip().endswith((";", "{", "}", ")")) \
+                    and j + 1 < len(lines) and j - i < 8:
+                j += 1
+                stmt += lines[j]
+            if stmt.rstrip().endswith(";") and "(" in stmt and \
+                    not NOT_A_PROTOTYPE.search(stmt.split("(")[0]):
+                bad.append(f"{rel}:{i + 1}: function declared in a .c "
+                           "file (put it in the owner's header, or make "
+                           "it static)")
+            i = j
+        i += 1
+    return bad
+
+
 def main(argv):
     verbose = "-v" in argv
     args = [a for a in argv if a != "-v"]
@@ -123,6 +160,8 @@ def main(argv):
     passed = failed = 0
     for rel in sorted(set(sources(root))):
         bad = check_file(root, rel)
+        if rel.endswith(".c") and room_of(rel):
+            bad += local_declarations(root, rel)
         if bad:
             failed += 1
             for b in bad:

@@ -265,7 +265,7 @@ static void vcpu_apply(struct vcpu *v, enum exit_action a)
 	}
 }
 
-void vcpu_stopped(struct vcpu *v);
+static void vcpu_stopped(struct vcpu *v);
 
 /*
  * The hottest exits that must leave the guest, ICR and TSC_DEADLINE
@@ -431,7 +431,7 @@ static void vcpu_restart(struct vcpu *v)
  * halts the machine, or for a guest reset with reboot=restart reloads the
  * VM and releases every vCPU into its reset state.
  */
-void vcpu_stopped(struct vcpu *v)
+static void vcpu_stopped(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	unsigned int gen = vm->generation;

@@ -36,8 +36,6 @@
 /* Shortest period of a periodic vlapic timer (KVM: min_timer_period_us). */
 #define TIMER_MIN_PERIOD_US 200
 
-extern const struct vlapic_ops vcpu_vlapic_ops;
-
 static struct vm vm0;
 
 static void vm_error(const char *what, const char *detail)
@@ -231,8 +229,6 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	vm->vlapics[id] = vl;
 	return v;
 }
-
-void vcpu_irq_init(void);
 
 void vm_boot(const struct vm_config *cfg)
 {

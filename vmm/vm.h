@@ -182,6 +182,10 @@ bool vm_request_stop(struct vm *vm, enum vm_stop_kind kind);
 void vm_reset(struct vm *vm, const char *why);
 /* The run loop of the vCPU bound to this CPU (never returns). */
 __attribute__((noreturn)) void vcpu_run(struct vcpu *v);
+/* The vlapic side effects of a vCPU (vcpu.c), given to vlapic_init(). */
+extern const struct vlapic_ops vcpu_vlapic_ops;
+/* Register the host timer's handler (once, before the first vCPU runs). */
+void vcpu_irq_init(void);
 /* APs wait here for a vCPU to be bound to them. */
 __attribute__((noreturn)) void vcpu_idle_loop(void);
 /* Make the CPU running @v look at it (exit guest mode / wake up). */

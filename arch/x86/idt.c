@@ -28,7 +28,6 @@ struct idt_gate {
 
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
 static irq_handler_t irq_handlers[IDT_VECTORS];
-extern char idt_stubs[];
 
 static const char *const exc_names[NR_EXCEPTION_VECTORS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",

@@ -30,4 +30,7 @@ void irq_dispatch(uint8_t vector);
 typedef void (*irq_handler_t)(void);
 void irq_register(uint8_t vector, irq_handler_t h);
 
+/* exception.S: one 16-byte entry stub per vector. */
+extern char idt_stubs[];
+
 #endif
