@@ -2,7 +2,10 @@
 # Test tiers: test-unit, test-boot, test-guest, test-linux, fuzz, bench;
 # `make test` runs every CI tier. See README.md.
 
-BUILD ?= build
+# DEBUG=1: the debug image, with ASSERT() checked (include/debug.h), built
+# into build/debug so it never mixes with the normal one.
+DEBUG ?=
+BUILD ?= $(if $(DEBUG),build/debug,build)
 PLATFORM ?= qemu-svm
 T ?= *
 FUZZ_SECONDS ?= 10
@@ -19,7 +22,8 @@ HV_CFLAGS := -std=gnu11 $(WARN) $(HV_WARN) -O2 -g -ffreestanding -fno-builtin-pr
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
 	-mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem include \
-	-isystem $(shell $(CC) -print-file-name=include) -I.
+	-isystem $(shell $(CC) -print-file-name=include) -I. \
+	$(if $(DEBUG),-DX2HV_DEBUG)
 HV_ASFLAGS := -D__ASSEMBLY__ -I. -isystem include
 HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack -T linker.ld
 
@@ -148,6 +152,7 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 		'$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)' \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-boot PLATFORM=$(p)') \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-guest PLATFORM=$(p)') \
+		'$(MAKE) -s test-guest PLATFORM=qemu-svm DEBUG=1' \
 		$(foreach p,$(CI_LINUX_PLATFORMS),'$(MAKE) -s test-linux PLATFORM=$(p)') \
 		'$(MAKE) -s test-iso'
 

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "include/debug.h"
 #include "lib/lock.h"
 #include "lib/printk.h"
 
@@ -181,6 +182,13 @@ void panic_set_halt(void (*halt)(void))
 {
 	panic_halt = halt;
 }
+
+#ifdef X2HV_DEBUG
+void x2hv_assert_failed(const char *cond, const char *file, int line)
+{
+	panic("ASSERT(%s) failed at %s:%d", cond, file, line);
+}
+#endif
 
 void panic(const char *fmt, ...)
 {

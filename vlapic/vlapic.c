@@ -1,41 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * x2APIC-only virtual local APIC: reset, the MSR interface and the
- * interrupt acceptance/priority logic. Timer in vlapic_timer.c, IPI routing
- * in vlapic_ipi.c. Contracts in vlapic.h, model in docs/vlapic.md.
+ * x2APIC-only virtual local APIC: reset and the interrupt
+ * acceptance/priority logic. The MSR interface is in vlapic_msr.c, the
+ * timer in vlapic_timer.c, IPI routing in vlapic_ipi.c. Contracts in vlapic.h, model in docs/vlapic.md.
  */
 #include <string.h>
 
 #include "vlapic/vlapic_internal.h"
 
-/*
- * Writable bits of the LVT entries (SDM figure 11-8). Delivery status and
- * remote IRR are read-only: written ones are ignored. Every other bit is
- * reserved and a write that sets one raises #GP (SDM 11.12.1.3).
- */
-#define LVT_BASIC (APIC_LVT_VECTOR | APIC_LVT_MASKED)
-#define LVT_WITH_DM (LVT_BASIC | APIC_LVT_DM_MASK)
-#define LVT_LINT_W (LVT_WITH_DM | APIC_LVT_POLARITY | APIC_LVT_LEVEL)
-#define LVT_TIMER_W (LVT_BASIC | APIC_LVT_TIMER_MASK)
-#define LVT_RO_BITS (APIC_LVT_DELIV_STATUS | APIC_LVT_REMOTE_IRR)
-
-/*
- * SVR: vector, enable, focus-processor-check disable (kept, no effect: we
- * have no focus processor). Bit 12 (EOI-broadcast suppression) only exists
- * with version bit 24, which we do not advertise.
- */
-#define SVR_WRITABLE                                                           \
-	(APIC_SVR_VECTOR | APIC_SVR_ENABLE | APIC_SVR_FOCUS_DISABLE)
-
-static const uint32_t lvt_offsets[] = {
-	APIC_LVT_CMCI,	APIC_LVT_TIMER, APIC_LVT_THERMAL, APIC_LVT_PMC,
-	APIC_LVT_LINT0, APIC_LVT_LINT1, APIC_LVT_ERROR,
-};
-
-#define NR_LVT (sizeof(lvt_offsets) / sizeof(lvt_offsets[0]))
-
-/* Writable bits of the LVT at @off, 0 if @off is not an LVT. */
-static uint32_t lvt_writable(uint32_t off)
+uint32_t vlapic_lvt_writable(uint32_t off)
 {
 	switch (off) {
 	case APIC_LVT_TIMER:
@@ -95,6 +68,7 @@ void vlapic_update_ppr(struct vlapic *vl)
 	uint32_t isrv = isr < 0 ? 0 : (uint32_t)isr;
 	uint32_t ppr;
 
+	VLAPIC_OWNER_ONLY(vl);
 	if (APIC_PRIO_CLASS(tpr) >= APIC_PRIO_CLASS(isrv))
 		ppr = tpr;
 	else
@@ -112,21 +86,8 @@ static void write_ldr(struct vlapic *vl, uint32_t id)
 	vlapic_set(vl, APIC_LDR, ldr);
 }
 
-void vlapic_init(struct vlapic *vl, uint32_t x2apic_id, bool bsp,
-		 uint32_t tsc_per_bus_tick, const struct vlapic_ops *ops,
-		 void *opaque)
-{
-	memset(vl, 0, sizeof(*vl));
-	vl->ops = ops;
-	vl->opaque = opaque;
-	vl->tsc_per_bus_tick = tsc_per_bus_tick ? tsc_per_bus_tick : 1;
-	vl->apic_base = APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_EXTD |
-			(bsp ? APIC_BASE_BSP : 0);
-	vlapic_set(vl, APIC_ID, x2apic_id);
-	vlapic_reset(vl);
-}
-
-void vlapic_reset(struct vlapic *vl)
+/* INIT's register reset (vlapic_reset), also the end of vlapic_init. */
+static void reset_regs(struct vlapic *vl)
 {
 	uint32_t id = vlapic_id(vl);
 
@@ -143,10 +104,24 @@ void vlapic_reset(struct vlapic *vl)
 		vlapic_set(vl, lvt_offsets[i], APIC_LVT_MASKED);
 }
 
-bool vlapic_handles_msr(uint32_t msr)
+void vlapic_init(struct vlapic *vl, uint32_t x2apic_id, bool bsp,
+		 uint32_t tsc_per_bus_tick, const struct vlapic_ops *ops,
+		 void *opaque)
 {
-	return msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
-	       (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST);
+	memset(vl, 0, sizeof(*vl));
+	vl->ops = ops;
+	vl->opaque = opaque;
+	vl->tsc_per_bus_tick = tsc_per_bus_tick ? tsc_per_bus_tick : 1;
+	vl->apic_base = APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_EXTD |
+			(bsp ? APIC_BASE_BSP : 0);
+	vlapic_set(vl, APIC_ID, x2apic_id);
+	reset_regs(vl);
+}
+
+void vlapic_reset(struct vlapic *vl)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	reset_regs(vl);
 }
 
 /*
@@ -217,6 +192,7 @@ int vlapic_pending(struct vlapic *vl)
 	int irr = vlapic_highest_irr(vl);
 	uint32_t ppr = vlapic_get(vl, APIC_PPR);
 
+	VLAPIC_OWNER_ONLY(vl);
 	if (irr < 0 || APIC_PRIO_CLASS((uint32_t)irr) <= APIC_PRIO_CLASS(ppr))
 		return -1;
 	return irr;
@@ -227,6 +203,7 @@ void vlapic_ack(struct vlapic *vl, uint8_t vector)
 	uint32_t bit = vlapic_vec_bit(vector);
 	uint32_t old;
 
+	VLAPIC_OWNER_ONLY(vl);
 	old = __atomic_fetch_and(
 		vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)), ~bit,
 		__ATOMIC_ACQ_REL);
@@ -245,7 +222,7 @@ bool vlapic_vector_is_level(struct vlapic *vl, uint8_t vector)
 }
 
 /* SDM 11.8.5: EOI retires the highest in-service interrupt. */
-static void do_eoi(struct vlapic *vl)
+void vlapic_do_eoi(struct vlapic *vl)
 {
 	int isr = vlapic_highest_isr(vl);
 	uint8_t vector;
@@ -267,7 +244,8 @@ void vlapic_raise_lvt(struct vlapic *vl, uint32_t lvt)
 {
 	uint32_t v;
 
-	if (!lvt_writable(lvt))
+	VLAPIC_OWNER_ONLY(vl);
+	if (!vlapic_lvt_writable(lvt))
 		return;
 	v = vlapic_get(vl, lvt);
 	if (v & APIC_LVT_MASKED)
@@ -285,218 +263,4 @@ void vlapic_raise_lvt(struct vlapic *vl, uint32_t lvt)
 		/* SMI, INIT, ExtINT: no such sources in x2hv guests. */
 		break;
 	}
-}
-
-static void write_svr(struct vlapic *vl, uint32_t val)
-{
-	vlapic_set(vl, APIC_SVR, val);
-	if (val & APIC_SVR_ENABLE)
-		return;
-	/* SDM 11.4.7.2: software disable masks every LVT entry. */
-	for (size_t i = 0; i < NR_LVT; i++)
-		vlapic_set(vl, lvt_offsets[i],
-			   vlapic_get(vl, lvt_offsets[i]) | APIC_LVT_MASKED);
-}
-
-static int write_lvt(struct vlapic *vl, uint32_t off, uint32_t val)
-{
-	uint32_t w = lvt_writable(off);
-	uint32_t old = vlapic_get(vl, off);
-
-	val &= ~LVT_RO_BITS;
-	if (val & ~w)
-		return -1;
-	if (off == APIC_LVT_TIMER &&
-	    (val & APIC_LVT_TIMER_MASK) >> APIC_LVT_TIMER_SHIFT ==
-		    APIC_LVT_TIMER_RESERVED)
-		return -1;
-	/* Masks cannot be cleared while software-disabled (SDM 11.4.7.2). */
-	if (!vlapic_sw_enabled(vl))
-		val |= APIC_LVT_MASKED;
-	vlapic_set(vl, off, val);
-	if (off == APIC_LVT_TIMER)
-		vlapic_timer_write_lvt(vl, old, val);
-	return 0;
-}
-
-/* SDM 11.12.9: the ICR is written as one 64-bit MSR in x2APIC mode. */
-static int write_icr(struct vlapic *vl, uint64_t val)
-{
-	struct vlapic_ipi ipi;
-
-	val &= ~APIC_ICR_BUSY;
-	if (val & ~APIC_ICR_WRITABLE)
-		return -1;
-	vlapic_set(vl, APIC_ICR, (uint32_t)val);
-	vlapic_set(vl, APIC_ICR + 4, (uint32_t)(val >> APIC_ICR_DEST_SHIFT));
-	vlapic_set(vl, APIC_ICR2, (uint32_t)(val >> APIC_ICR_DEST_SHIFT));
-	vlapic_icr_decode(val, &ipi);
-	/* SDM 11.5.3: the sender flags an illegal vector it sends. */
-	if ((ipi.mode == APIC_DM_FIXED || ipi.mode == APIC_DM_LOWEST) &&
-	    ipi.vector < APIC_FIRST_LEGAL_VECTOR)
-		vlapic_error(vl, APIC_ESR_SEND_ILLEGAL);
-	if (vl->ops && vl->ops->send_ipi)
-		vl->ops->send_ipi(vl, &ipi);
-	return 0;
-}
-
-/* SDM 11.12.11: SELF IPI is a fixed, edge-triggered IPI to this APIC. */
-static int write_self_ipi(struct vlapic *vl, uint64_t val)
-{
-	uint8_t vector;
-
-	if (val & ~(uint64_t)APIC_VECTOR_MASK)
-		return -1;
-	vector = (uint8_t)val;
-	if (vector < APIC_FIRST_LEGAL_VECTOR)
-		vlapic_error(vl, APIC_ESR_SEND_ILLEGAL);
-	vlapic_set_irq(vl, vector, false);
-	return 0;
-}
-
-static int write_apic_base(struct vlapic *vl, uint64_t val)
-{
-	/*
-	 * The lock (IA32_XAPIC_DISABLE_STATUS.LEGACY_XAPIC_DISABLED): EN,
-	 * EXTD, BSP and the base are fixed and the rest is reserved, so only
-	 * the current value may be written (SDM 11.4.4, 11.12.1).
-	 */
-	return val == vl->apic_base ? 0 : -1;
-}
-
-static int write_x2apic(struct vlapic *vl, uint32_t msr, uint64_t val)
-{
-	uint32_t off = X2APIC_OFFSET(msr);
-	uint32_t v = (uint32_t)val;
-
-	if (msr == X2APIC_MSR(APIC_ICR))
-		return write_icr(vl, val);
-	/* Every other x2APIC register is 32 bits wide (table 11-6). */
-	if (val >> 32)
-		return -1;
-	switch (off) {
-	case APIC_TPR:
-		if (v & ~APIC_TPR_MASK)
-			return -1;
-		vlapic_set(vl, APIC_TPR, v);
-		vlapic_update_ppr(vl);
-		return 0;
-	case APIC_EOI:
-		/* SDM 11.12.1.3: a non-zero EOI write raises #GP. */
-		if (v)
-			return -1;
-		do_eoi(vl);
-		return 0;
-	case APIC_SVR:
-		if (v & ~SVR_WRITABLE)
-			return -1;
-		write_svr(vl, v);
-		return 0;
-	case APIC_ESR:
-		/* Must be 0 in x2APIC mode; the write latches the errors. */
-		if (v)
-			return -1;
-		vlapic_set(vl, APIC_ESR,
-			   __atomic_exchange_n(&vl->esr_pending, 0,
-					       __ATOMIC_ACQ_REL));
-		return 0;
-	case APIC_LVT_CMCI:
-	case APIC_LVT_TIMER:
-	case APIC_LVT_THERMAL:
-	case APIC_LVT_PMC:
-	case APIC_LVT_LINT0:
-	case APIC_LVT_LINT1:
-	case APIC_LVT_ERROR:
-		return write_lvt(vl, off, v);
-	case APIC_TMICT:
-		vlapic_timer_write_tmict(vl, v);
-		return 0;
-	case APIC_TDCR:
-		if (v & ~APIC_TDCR_MASK)
-			return -1;
-		vlapic_timer_write_tdcr(vl, v);
-		return 0;
-	case APIC_SELF_IPI:
-		return write_self_ipi(vl, val);
-	default:
-		/* Read-only (ID, version, PPR, LDR, ISR/TMR/IRR, current count) or absent. */
-		return -1;
-	}
-}
-
-int vlapic_wrmsr(struct vlapic *vl, uint32_t msr, uint64_t val)
-{
-	if (msr == MSR_IA32_APIC_BASE)
-		return write_apic_base(vl, val);
-	if (msr == MSR_IA32_TSC_DEADLINE) {
-		vlapic_timer_write_deadline(vl, val);
-		return 0;
-	}
-	if (msr < MSR_X2APIC_FIRST || msr > MSR_X2APIC_LAST)
-		return -1;
-	return write_x2apic(vl, msr, val);
-}
-
-static bool is_vector_reg(uint32_t off, uint32_t base)
-{
-	return off >= base &&
-	       off < base + APIC_VECTOR_WORDS * APIC_VECTOR_STRIDE;
-}
-
-static int read_x2apic(struct vlapic *vl, uint32_t msr, uint64_t *val)
-{
-	uint32_t off = X2APIC_OFFSET(msr);
-
-	switch (off) {
-	case APIC_ICR:
-		*val = vlapic_get(vl, APIC_ICR) |
-		       (uint64_t)vlapic_get(vl, APIC_ICR + 4)
-			       << APIC_ICR_DEST_SHIFT;
-		return 0;
-	case APIC_TMCCT:
-		*val = vlapic_timer_read_tmcct(vl);
-		return 0;
-	case APIC_ID:
-	case APIC_LVR:
-	case APIC_TPR:
-	case APIC_PPR:
-	case APIC_LDR:
-	case APIC_SVR:
-	case APIC_ESR:
-	case APIC_LVT_CMCI:
-	case APIC_LVT_TIMER:
-	case APIC_LVT_THERMAL:
-	case APIC_LVT_PMC:
-	case APIC_LVT_LINT0:
-	case APIC_LVT_LINT1:
-	case APIC_LVT_ERROR:
-	case APIC_TMICT:
-	case APIC_TDCR:
-		*val = vlapic_get(vl, off);
-		return 0;
-	default:
-		if (is_vector_reg(off, APIC_ISR) ||
-		    is_vector_reg(off, APIC_TMR) ||
-		    is_vector_reg(off, APIC_IRR)) {
-			*val = vlapic_get(vl, off);
-			return 0;
-		}
-		/* EOI and SELF IPI are write-only; the rest does not exist. */
-		return -1;
-	}
-}
-
-int vlapic_rdmsr(struct vlapic *vl, uint32_t msr, uint64_t *val)
-{
-	if (msr == MSR_IA32_APIC_BASE) {
-		*val = vl->apic_base;
-		return 0;
-	}
-	if (msr == MSR_IA32_TSC_DEADLINE) {
-		*val = vlapic_timer_read_deadline(vl);
-		return 0;
-	}
-	if (msr < MSR_X2APIC_FIRST || msr > MSR_X2APIC_LAST)
-		return -1;
-	return read_x2apic(vl, msr, val);
 }

@@ -77,6 +77,11 @@ struct vlapic_ops {
 	 * broadcast to I/O APICs (SDM 11.8.5). Optional.
 	 */
 	void (*eoi_level)(struct vlapic *vl, uint8_t vector);
+	/*
+	 * Is the calling CPU @vl's owner? Debug builds ASSERT it at every
+	 * owner-only entry point (include/debug.h). Optional.
+	 */
+	bool (*on_owner)(struct vlapic *vl);
 };
 
 struct vlapic {

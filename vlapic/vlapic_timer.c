@@ -236,6 +236,7 @@ void vlapic_timer_expired(struct vlapic *vl)
 {
 	uint64_t now, next, deadline = vl->timer_deadline;
 
+	VLAPIC_OWNER_ONLY(vl);
 	if (!deadline || vl->timer_parked)
 		return; /* cancelled, already delivered, or parked */
 	now = vlapic_timer_now(vl);

@@ -16,7 +16,7 @@ static enum exit_action stop_with(struct vcpu *v, const char *why)
 
 static enum exit_action handle_hlt(struct vcpu *v)
 {
-	v->state = VCPU_HALTED;
+	vcpu_set_state(v, VCPU_HALTED);
 	return ACT_SKIP;
 }
 

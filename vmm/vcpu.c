@@ -12,6 +12,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
 #include "arch/x86/uart.h"
+#include "include/debug.h"
 #include "lib/printk.h"
 #include "arch/x86/system.h"
 #include "vmm/vm.h"
@@ -83,6 +84,29 @@ static void vl_nmi(struct vlapic *vl)
 	vcpu_kick(v);
 }
 
+static bool vl_on_owner(struct vlapic *vl)
+{
+	return vcpu_of(vl)->pcpu == this_cpu()->cpu;
+}
+
+/* Which state may follow which (vcpu_set_state). */
+static const uint8_t vcpu_next_states[] = {
+	[VCPU_WAIT_SIPI] = 1u << VCPU_WAIT_SIPI | 1u << VCPU_RUNNING |
+			   1u << VCPU_STOPPED,
+	[VCPU_RUNNING] = 1u << VCPU_HALTED | 1u << VCPU_WAIT_SIPI |
+			 1u << VCPU_STOPPED,
+	[VCPU_HALTED] = 1u << VCPU_RUNNING | 1u << VCPU_WAIT_SIPI |
+			1u << VCPU_STOPPED,
+	[VCPU_STOPPED] = 1u << VCPU_RUNNING | 1u << VCPU_WAIT_SIPI,
+};
+
+void vcpu_set_state(struct vcpu *v, enum vcpu_run_state s)
+{
+	ASSERT(v->pcpu == this_cpu()->cpu);
+	ASSERT(vcpu_next_states[v->state] & (1u << s));
+	v->state = s;
+}
+
 static void host_timer_irq(void)
 {
 	this_cpu()->softirq |= SOFTIRQ_TIMER;
@@ -101,6 +125,7 @@ const struct vlapic_ops vcpu_vlapic_ops = {
 	.init = vl_init,
 	.sipi = vl_sipi,
 	.nmi = vl_nmi,
+	.on_owner = vl_on_owner,
 };
 
 /* Real mode at CS:IP = (vector << 8):0 (SDM 9.4.4.1, "wait-for-SIPI"). */
@@ -125,7 +150,7 @@ static void vcpu_start_sipi(struct vcpu *v, uint8_t vector)
 	s.gdtr.limit = s.idtr.limit = 0xffff;
 	memset(&v->regs, 0, sizeof(v->regs));
 	virt.set_state(v, &s);
-	v->state = VCPU_RUNNING;
+	vcpu_set_state(v, VCPU_RUNNING);
 	if (log_level >= LOG_DEBUG && guest_msg_ok(v->vm))
 		pr_debug("vm%u: vcpu%u: started by SIPI at %05x", v->vm->id,
 			 v->id, vector << 12);
@@ -146,16 +171,14 @@ static void vcpu_handle_timer(struct vcpu *v)
  */
 static void vcpu_arm_host_timer(struct vcpu *v)
 {
-	static uint64_t armed[MAX_CPUS];
-	unsigned int c = v->pcpu;
 	struct percpu *p = this_cpu();
 
 	if (p->softirq & SOFTIRQ_TIMER) {
 		p->softirq &= ~SOFTIRQ_TIMER;
-		armed[c] = 0;
+		p->lapic_deadline = 0;
 	}
-	if (armed[c] != v->timer_deadline) {
-		armed[c] = v->timer_deadline;
+	if (p->lapic_deadline != v->timer_deadline) {
+		p->lapic_deadline = v->timer_deadline;
 		lapic_timer_arm(v->timer_deadline);
 	}
 }
@@ -303,7 +326,7 @@ void vcpu_run(struct vcpu *v)
 			v->init_pending = false;
 			vlapic_reset(v->vlapic);
 			v->timer_deadline = 0;
-			v->state = VCPU_WAIT_SIPI;
+			vcpu_set_state(v, VCPU_WAIT_SIPI);
 		}
 		if (v->state == VCPU_WAIT_SIPI) {
 			int vec = v->sipi_vector;
@@ -323,7 +346,7 @@ void vcpu_run(struct vcpu *v)
 				vcpu_sleep(v);
 				continue;
 			}
-			v->state = VCPU_RUNNING;
+			vcpu_set_state(v, VCPU_RUNNING);
 		}
 		if (!(v->exits_total % CONSOLE_POLL_EXITS))
 			vcpu_poll_console(v);
@@ -420,9 +443,9 @@ static void vcpu_restart(struct vcpu *v)
 	vlapic_reset(v->vlapic);
 	if (v->id == 0) {
 		vcpu_boot_state(v);
-		v->state = VCPU_RUNNING;
+		vcpu_set_state(v, VCPU_RUNNING);
 	} else {
-		v->state = VCPU_WAIT_SIPI;
+		vcpu_set_state(v, VCPU_WAIT_SIPI);
 	}
 }
 
@@ -438,7 +461,7 @@ static void vcpu_stopped(struct vcpu *v)
 	bool restart = vm->stop == VM_STOP_RESET && !vm->cfg.reset_stops;
 	bool loud = !restart || vm->restart_loud;
 
-	v->state = VCPU_STOPPED;
+	vcpu_set_state(v, VCPU_STOPPED);
 	lapic_timer_arm(0);
 	this_cpu()->softirq |= SOFTIRQ_TIMER; /* re-arm after a restart */
 	if (loud)

@@ -54,27 +54,38 @@ struct exit_record {
 	enum exit_reason reason;
 };
 
+/*
+ * Who writes each field (bhyve-style legend). The owner is the physical
+ * CPU the vCPU is bound to (pcpu, static partitioning); debug builds
+ * ASSERT it where the rule matters (vcpu_set_state, the vlapic's
+ * owner-only entry points, vmx_load/svm_run).
+ *   (c) vcpu_create on CPU 0 before the vCPU first runs; read-only after
+ *   (o) the owner CPU only (run loop, exit handlers, backend)
+ *   (a) any CPU, a plain store to a volatile flag the owner consumes and
+ *       clears, followed by a kick (vcpu_kick) so the owner looks
+ */
 struct vcpu {
-	struct guest_regs regs; /* first: the entry stubs use offset 0 */
-	struct vm *vm;
-	unsigned int id; /* index in the VM; also its x2APIC ID */
-	unsigned int pcpu;
-	void *arch; /* backend state: VMCS or VMCB and friends */
-	struct vm_exit exit;
-	struct vlapic *vlapic;
-	volatile enum vcpu_run_state state;
-	volatile bool init_pending;
-	volatile int sipi_vector; /* -1: none pending */
-	volatile bool nmi_pending;
-	uint64_t timer_deadline; /* host-timer deadline for the vlapic */
-	uint64_t kvmclock_msr; /* MSR_KVM_SYSTEM_TIME_NEW */
-	uint64_t exits[NR_EXIT_REASONS];
-	uint64_t exits_total;
-	struct exit_record ring[EXIT_RING];
-	unsigned int ring_head;
-	uint64_t events[NR_GUEST_EVENTS]; /* enum guest_event */
-	struct cr_policy cr_policy; /* vcpu_cr_policy() */
-	bool cr_policy_ready;
+	struct guest_regs regs; /* (o) first: the entry stubs use offset 0 */
+	struct vm *vm; /* (c) */
+	unsigned int id; /* (c) index in the VM; also its x2APIC ID */
+	unsigned int pcpu; /* (c) the owner */
+	void *arch; /* (c) backend state: VMCS or VMCB and friends */
+	struct vm_exit exit; /* (o) the last exit, filled by virt.run */
+	struct vlapic *vlapic; /* (c) owner-only but vlapic_set_irq/route */
+	volatile enum vcpu_run_state state; /* (o) vcpu_set_state; others
+					     * read it (vl_sipi) */
+	volatile bool init_pending; /* (a) set by an INIT IPI, (o) clears */
+	volatile int sipi_vector; /* (a) STARTUP IPI, (o) takes; -1: none */
+	volatile bool nmi_pending; /* (a) NMI IPI, (o) clears when injected */
+	uint64_t timer_deadline; /* (o) vlapic's ops->set_timer */
+	uint64_t kvmclock_msr; /* (o) MSR_KVM_SYSTEM_TIME_NEW */
+	uint64_t exits[NR_EXIT_REASONS]; /* (o) vcpu_record_exit, fastpath */
+	uint64_t exits_total; /* (o) */
+	struct exit_record ring[EXIT_RING]; /* (o) */
+	unsigned int ring_head; /* (o) */
+	uint64_t events[NR_GUEST_EVENTS]; /* (o) vcpu_event: enum guest_event */
+	struct cr_policy cr_policy; /* (o) vcpu_cr_policy(), once */
+	bool cr_policy_ready; /* (o) */
 };
 _Static_assert(offsetof(struct vcpu, regs) == 0, "regs must come first");
 
@@ -113,35 +124,48 @@ struct vm_ram_chunk {
 
 #define VM_MAX_RAM_CHUNKS 64
 
+/*
+ * Who writes each field (bhyve-style legend):
+ *   (c) vm_boot on CPU 0 before any vCPU runs; read-only after
+ *   (r) the last vCPU to stop (vcpu_stopped), while every other vCPU of
+ *       the VM is parked waiting for generation to change
+ *   (a) any vCPU's CPU, atomically (__atomic_*)
+ *   (l) under lock
+ *   (v) the CPU of the vCPU whose exit it is, unlocked: a counter or a
+ *       value only a guest racing itself could confuse
+ */
 struct vm {
-	unsigned int id;
-	struct vm_config cfg;
-	uint64_t ram_size; /* bytes of guest RAM in all */
-	uint8_t *ram; /* host mapping of guest-physical 0 (contiguous) */
-	uint64_t low_size; /* RAM below 4 GiB: [0, low_size) at ram */
-	/* The rest from X2HV_GPA_ABOVE_4G up, in as few host blocks as the
-	 * host's free memory allows (vmm/vm_mem.c). */
+	unsigned int id; /* (c) */
+	struct vm_config cfg; /* (c) */
+	uint64_t ram_size; /* (c) bytes of guest RAM in all */
+	uint8_t *ram; /* (c) host mapping of guest-physical 0 (contiguous) */
+	uint64_t low_size; /* (c) RAM below 4 GiB: [0, low_size) at ram */
+	/* (c) the rest from X2HV_GPA_ABOVE_4G up, in as few host blocks as
+	 * the host's free memory allows (vmm/vm_mem.c) */
 	struct vm_ram_chunk high[VM_MAX_RAM_CHUNKS];
-	unsigned int n_high;
-	void *npt; /* backend's EPT/NPT root (virtual = physical) */
-	uint64_t npt_pa;
-	uint8_t *empty_bus; /* 2 MiB of 0xff: unbacked guest-physical space */
-	unsigned int nr_vcpus;
-	struct vcpu *vcpus[VM_MAX_VCPUS];
-	struct vlapic *vlapics[VM_MAX_VCPUS];
-	volatile enum vm_stop_kind stop;
-	volatile unsigned int vcpus_stopped;
-	spinlock_t lock;
+	unsigned int n_high; /* (c) */
+	void *npt; /* (c) EPT/NPT root (virtual = physical); virt.map */
+	uint64_t npt_pa; /* (c) */
+	uint8_t *empty_bus; /* (c) 2 MiB of 0xff: unbacked guest space */
+	unsigned int nr_vcpus; /* (c) */
+	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
+	struct vlapic *vlapics[VM_MAX_VCPUS]; /* (c) */
+	volatile enum vm_stop_kind stop; /* (a) CAS from NONE; (r) resets */
+	volatile unsigned int vcpus_stopped; /* (a) add; (r) resets */
+	spinlock_t lock; /* guards uart's line buffer (guest_console_*) */
+	/* (l) line, len, line_open, last_output; (v) the 16550 registers;
+	 * rx[] ring: vCPU 0's CPU fills (rx_head), RBR reads drain */
 	struct guest_uart uart;
-	uint64_t test_status;
-	uint64_t tsc_start; /* host TSC at VM start: kvmclock's zero */
-	uint32_t entry; /* PVH entry point of the loaded kernel */
-	uint64_t start_info; /* GPA of hvm_start_info */
-	volatile unsigned int generation; /* bumped by each restart */
-	uint64_t io_dropped; /* writes to unclaimed ports */
-	struct ratelimit msg_limit; /* guest-triggered messages */
-	/* A guest reset prints its restart report (else it is one of the
-	 * rate-limited messages that was dropped). */
+	uint64_t test_status; /* (v) TEST_EXIT hypercall, before the stop */
+	uint64_t tsc_start; /* (c) host TSC at VM start: kvmclock's zero */
+	uint32_t entry; /* (c)(r) PVH entry point of the loaded kernel */
+	uint64_t start_info; /* (c)(r) GPA of hvm_start_info */
+	volatile unsigned int generation; /* (r) release; bumped by restart */
+	uint64_t io_dropped; /* (v) writes to unclaimed ports */
+	struct ratelimit msg_limit; /* (a) its own lock: guest messages */
+	/* (v) set by the guest's reset request, read by the last vCPU to
+	 * stop: a guest reset prints its restart report (else it is one of
+	 * the rate-limited messages that was dropped). */
 	bool restart_loud;
 	uint8_t rst_cnt; /* port 0xcf9 (vmm/dev/reset.h) */
 	unsigned int triple_faults; /* since the VM was built */
@@ -180,6 +204,9 @@ bool vm_request_stop(struct vm *vm, enum vm_stop_kind kind);
  * restarts, or stops with reboot=stop. Prints "vmN: restarting: @why"
  * or "vmN: stopped: @why". */
 void vm_reset(struct vm *vm, const char *why);
+/* Owner CPU only: the state machine of enum vcpu_run_state, checked by
+ * ASSERT in debug builds (include/debug.h). */
+void vcpu_set_state(struct vcpu *v, enum vcpu_run_state s);
 /* The run loop of the vCPU bound to this CPU (never returns). */
 __attribute__((noreturn)) void vcpu_run(struct vcpu *v);
 /* The vlapic side effects of a vCPU (vcpu.c), given to vlapic_init(). */

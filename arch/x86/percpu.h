@@ -37,22 +37,32 @@ struct tss64 {
 
 struct vcpu;
 
+/*
+ * Who writes each field (bhyve-style legend):
+ *   (s) the CPU itself, and no other (interrupt handlers included)
+ *   (b) the BSP, before this CPU starts or before it reads the field
+ *       (release store, acquire load where marked)
+ *   (r) the CPU itself, read by the BSP with an acquire load
+ * Nothing here is locked: every field has one writer.
+ */
 struct percpu {
-	struct percpu *self;
-	unsigned int cpu;
-	uint32_t apic_id;
-	struct vcpu *vcpu; /* the vCPU bound to this CPU, if any */
-	void *virt; /* backend's per-CPU state (VMXON region, host save) */
-	volatile bool online;
-	volatile bool virt_ok;
-	volatile uint32_t softirq; /* SOFTIRQ_* bits set by interrupt handlers */
-	/* Set by trap_dispatch when an instruction with an exception fixup
-	 * faulted (arch/x86/extable.h). */
+	struct percpu *self; /* (s) percpu_setup; GS:0 */
+	unsigned int cpu; /* (s) percpu_setup */
+	uint32_t apic_id; /* (s) cpu_bringup; the BSP's set by kmain */
+	struct vcpu *vcpu; /* (b) vm_boot, release; the vCPU bound here */
+	void *virt; /* (s) backend enable: VMXON region, host save area */
+	volatile bool online; /* (r) cpu_bringup, after everything above */
+	volatile bool virt_ok; /* (r) cpu_bringup: virt.enable() worked */
+	volatile uint32_t softirq; /* (s) SOFTIRQ_* set by IRQ handlers */
+	/* (s) trap_dispatch: an instruction with an exception fixup faulted
+	 * (arch/x86/extable.h) */
 	volatile uint32_t fixup_vector;
-	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
-	struct tss64 tss __attribute__((aligned(16)));
-	uint8_t *stack; /* HOST_STACK_SIZE */
-	uint8_t *ist_stacks; /* 3 * IST_STACK_SIZE */
+	uint64_t lapic_deadline; /* (s) vmm/vcpu.c: TSC deadline the host
+				  * LAPIC timer is armed for, 0: none */
+	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16))); /* (s) */
+	struct tss64 tss __attribute__((aligned(16))); /* (s) */
+	uint8_t *stack; /* (b) smp_start_aps: HOST_STACK_SIZE */
+	uint8_t *ist_stacks; /* (b) 3 * IST_STACK_SIZE; (s) if still NULL */
 };
 
 #define SOFTIRQ_TIMER (1u << 0) /* the host one-shot timer fired */

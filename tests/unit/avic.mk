@@ -3,5 +3,5 @@
 # is linked to check that accelerated reads match its register page.
 UNIT_TESTS += avic
 UNIT_avic_SRCS := tests/unit/test_avic.c arch/x86/svm/svm_avic.c \
-	vmm/msr_bitmap.c vlapic/vlapic.c vlapic/vlapic_timer.c \
+	vmm/msr_bitmap.c vlapic/vlapic.c vlapic/vlapic_msr.c vlapic/vlapic_timer.c \
 	vlapic/vlapic_ipi.c

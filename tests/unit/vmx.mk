@@ -4,5 +4,5 @@
 # vlapic is linked to check that passed-through reads match its page.
 UNIT_TESTS += vmx_apicv
 UNIT_vmx_apicv_SRCS := tests/unit/test_vmx_apicv.c arch/x86/vmx/vmx_apicv.c \
-	vmm/msr_bitmap.c vlapic/vlapic.c vlapic/vlapic_timer.c \
+	vmm/msr_bitmap.c vlapic/vlapic.c vlapic/vlapic_msr.c vlapic/vlapic_timer.c \
 	vlapic/vlapic_ipi.c

@@ -14,8 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86/percpu.h"
 #include "arch/x86/svm/svm_avic.h"
 #include "arch/x86/svm/vmcb.h"
+#include "include/debug.h"
 #include "vmm/vm.h"
 
 struct vcpu;
@@ -73,8 +75,11 @@ bool avic_post_irq(struct avic_vcpu *a);
 /* svm.c: the AVIC state of any vCPU of the VM (its struct svm_vcpu). */
 struct avic_vcpu *svm_avic_of(struct vcpu *v);
 
+/* @v's VMCB, which only @v's CPU touches once @v runs (debug builds
+ * ASSERT it). */
 static inline struct vmcb *vmcb_of(struct vcpu *v)
 {
+	ASSERT(v->pcpu == this_cpu()->cpu);
 	return ((struct svm_vcpu *)v->arch)->vmcb;
 }
 

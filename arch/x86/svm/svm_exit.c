@@ -133,6 +133,7 @@ void svm_run(struct vcpu *v)
 	struct vmcb *c = s->vmcb;
 	struct svm_cpu *pc = this_cpu()->virt;
 
+	ASSERT(v->pcpu == this_cpu()->cpu);
 	c->rax = v->regs.rax;
 	if (s->avic.entry)
 		svm_avic_load(&s->avic);

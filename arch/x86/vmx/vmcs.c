@@ -12,6 +12,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
+#include "include/debug.h"
 #include "lib/mm.h"
 #include "lib/printk.h"
 #include "vmm/vm.h"
@@ -175,6 +176,8 @@ void vmx_load(struct vcpu *v)
 	struct vmx_cpu *vc = this_cpu()->virt;
 	struct vmx_vcpu *s = v->arch;
 
+	/* A VMCS is current on its vCPU's CPU only (vmx.h). */
+	ASSERT(v->pcpu == this_cpu()->cpu);
 	if (vc->current != s) {
 		if (!vmcs_load(s->vmcs_pa))
 			panic("vmx: VMPTRLD of vcpu%u's VMCS failed on cpu%u",
@@ -323,6 +326,7 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
 
 uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 {
+	ASSERT(vmx_is_current(v));
 	switch (r) {
 	case VREG_RIP:
 		return vmcs_read(VMCS_GUEST_RIP);
@@ -358,6 +362,7 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 
 void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 {
+	ASSERT(vmx_is_current(v));
 	switch (r) {
 	case VREG_RIP:
 		vmcs_write(VMCS_GUEST_RIP, val);

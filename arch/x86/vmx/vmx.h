@@ -20,7 +20,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/virt.h"
+#include "arch/x86/percpu.h"
+#include "include/debug.h"
+#include "vmm/vm.h"
 
 struct vcpu;
 
@@ -68,6 +70,13 @@ struct vmx_vcpu {
 	uint64_t eoi_exit[4]; /* EOI-exit bitmaps last written (APICv) */
 	struct vmx_pi_desc pi; /* posted-interrupt descriptor (SDM 31.6) */
 };
+
+/* Is @v's VMCS the current one of this CPU? Every VMREAD/VMWRITE for @v
+ * needs it (debug builds ASSERT it). */
+static inline bool vmx_is_current(struct vcpu *v)
+{
+	return ((struct vmx_cpu *)this_cpu()->virt)->current == v->arch;
+}
 
 /* Make @v's VMCS current on this CPU, setting it up on first use. */
 void vmx_load(struct vcpu *v);

@@ -271,6 +271,7 @@ void vmx_skip_insn(struct vcpu *v)
 {
 	uint32_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 
+	ASSERT(vmx_is_current(v));
 	vmcs_write(VMCS_GUEST_RIP,
 		   vmcs_read(VMCS_GUEST_RIP) + v->exit.insn_len);
 	/* The STI / MOV SS shadow ends with the instruction (25.4.2). */
@@ -291,6 +292,7 @@ void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
 {
 	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXC | vector;
 
+	ASSERT(vmx_is_current(v));
 	/* An error code is delivered exactly for these vectors in protected
 	 * mode, never in real mode (27.2.1.3). */
 	if (has_err && exc_has_err(vector) &&
@@ -303,6 +305,7 @@ void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
 
 bool vmx_irq_injectable(struct vcpu *v)
 {
+	ASSERT(vmx_is_current(v));
 	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
 	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
 		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) &&
@@ -311,12 +314,14 @@ bool vmx_irq_injectable(struct vcpu *v)
 
 void vmx_inject_irq(struct vcpu *v, uint8_t vector)
 {
+	ASSERT(vmx_is_current(v));
 	vmcs_write(VMCS_ENTRY_INTR_INFO,
 		   INTR_INFO_VALID | INTR_TYPE_EXT_INTR | vector);
 }
 
 void vmx_inject_nmi(struct vcpu *v)
 {
+	ASSERT(vmx_is_current(v));
 	vmcs_write(VMCS_ENTRY_INTR_INFO,
 		   INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
 }
