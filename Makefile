@@ -25,7 +25,7 @@ HV_CFLAGS := -std=gnu11 $(WARN) $(HV_WARN) -O2 -g -ffreestanding -fno-builtin-pr
 	-isystem $(shell $(CC) -print-file-name=include) -I. \
 	$(if $(DEBUG),-DX2HV_DEBUG)
 HV_ASFLAGS := -D__ASSEMBLY__ -I. -isystem include
-HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack -T linker.ld
+HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack -T $(BUILD)/linker.ld
 
 # Hypervisor sources: every .c/.S under these directories.
 HV_DIRS := boot arch/x86 arch/x86/vmx arch/x86/svm lib vmm vmm/dev loader vlapic
@@ -42,7 +42,12 @@ $(BUILD)/hv/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(HV_CFLAGS) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/x2hv.elf: $(HV_OBJS) linker.ld
+# The linker script, preprocessed for boot/boot.h's constants (its ASSERTs).
+$(BUILD)/linker.ld: linker.ld.S boot/boot.h
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -D__ASSEMBLY__ -I. $< -o $@
+
+$(BUILD)/x2hv.elf: $(HV_OBJS) $(BUILD)/linker.ld
 	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
 
 -include $(HV_OBJS:.o=.d)
