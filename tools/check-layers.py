@@ -66,7 +66,14 @@ NOT_A_PROTOTYPE = re.compile(r"^(static|typedef|struct|union|enum|"
                              r"_Static_assert|#)\b|=")
 
 
+# Files at the repository root (the linker script, linker.ld.S) belong to
+# the top of the arrows, with boot/.
+ROOT_ROOM = "boot"
+
+
 def room_of(path):
+    if "/" not in path and path.endswith(SUFFIXES):
+        return ROOT_ROOM
     best = None
     for room in ARROWS:
         if path == room or path.startswith(room + "/"):
