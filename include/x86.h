@@ -75,11 +75,28 @@
 #define CR0_PG BIT_ULL(31)
 #define CR0_RESERVED_HI _ULL(0xffffffff00000000) /* #GP if set (SDM 2.5) */
 #define CR3_NOFLUSH BIT_ULL(63) /* with CR4.PCIDE (SDM 4.10.4.1) */
+#define CR3_PCID_MASK _ULL(0xfff) /* with CR4.PCIDE (SDM 4.10.1) */
+#define CR4_VME BIT_ULL(0)
+#define CR4_PVI BIT_ULL(1)
+#define CR4_TSD BIT_ULL(2)
+#define CR4_DE BIT_ULL(3)
+#define CR4_PSE BIT_ULL(4)
 #define CR4_PAE BIT_ULL(5)
+#define CR4_MCE BIT_ULL(6)
 #define CR4_PGE BIT_ULL(7)
+#define CR4_PCE BIT_ULL(8)
 #define CR4_OSFXSR BIT_ULL(9)
+#define CR4_OSXMMEXCPT BIT_ULL(10)
+#define CR4_UMIP BIT_ULL(11)
+#define CR4_LA57 BIT_ULL(12)
 #define CR4_VMXE BIT_ULL(13)
+#define CR4_FSGSBASE BIT_ULL(16)
+#define CR4_PCIDE BIT_ULL(17)
 #define CR4_OSXSAVE BIT_ULL(18)
+#define CR4_SMEP BIT_ULL(20)
+#define CR4_SMAP BIT_ULL(21)
+#define CR4_PKE BIT_ULL(22)
+#define CR4_CET BIT_ULL(23)
 
 #define RFLAGS_FIXED BIT_ULL(1) /* always 1 */
 #define RFLAGS_TF BIT_ULL(8)

@@ -2,42 +2,10 @@
 /* Control-register and EFER write checks (vmm/cr_policy.h). */
 #include "vmm/cr_policy.h"
 
-#define CR0_PE (1ull << 0)
-#define CR0_ET (1ull << 4)
-#define CR0_WP (1ull << 16)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
+#include "include/x86.h"
+
 /* PE MP EM TS ET NE (5:0), WP (16), AM (18), NW CD PG (31:29). */
 #define CR0_DEFINED 0xe005003full
-#define CR0_HIGH 0xffffffff00000000ull
-
-#define CR4_VME (1ull << 0)
-#define CR4_PVI (1ull << 1)
-#define CR4_TSD (1ull << 2)
-#define CR4_DE (1ull << 3)
-#define CR4_PSE (1ull << 4)
-#define CR4_PAE (1ull << 5)
-#define CR4_MCE (1ull << 6)
-#define CR4_PGE (1ull << 7)
-#define CR4_PCE (1ull << 8)
-#define CR4_OSFXSR (1ull << 9)
-#define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_UMIP (1ull << 11)
-#define CR4_LA57 (1ull << 12)
-#define CR4_FSGSBASE (1ull << 16)
-#define CR4_PCIDE (1ull << 17)
-#define CR4_OSXSAVE (1ull << 18)
-#define CR4_SMEP (1ull << 20)
-#define CR4_SMAP (1ull << 21)
-#define CR4_PKE (1ull << 22)
-#define CR4_CET (1ull << 23)
-#define CR3_PCID_MASK 0xfffull
-
-#define EFER_SCE (1ull << 0)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define EFER_NXE (1ull << 11)
 
 /* A CR4 bit and the CPUID flag that offers it (SDM Vol. 3A, 2.5). */
 struct cr4_feature {
@@ -93,7 +61,7 @@ int cr0_write_check(const struct cr_state *s, uint64_t val, uint64_t *out)
 {
 	bool lma = s->efer & EFER_LMA;
 
-	if ((val & CR0_HIGH) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	if ((val & CR0_RESERVED_HI) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_NW) && !(val & CR0_CD)))
 		return -1;
 	/* Paging on with EFER.LME enters IA-32e mode: needs PAE. */

@@ -2,11 +2,8 @@
 /* The guest page-table walk (vmm/guest_walk.h). */
 #include "vmm/guest_walk.h"
 
-#define CR0_PG (1ull << 31)
-#define CR4_PSE (1ull << 4)
-#define CR4_PAE (1ull << 5)
-#define CR4_LA57 (1ull << 12)
-#define EFER_LMA (1ull << 10)
+#include "include/x86.h"
+
 #define PTE_P 1ull
 #define PTE_PS (1ull << 7)
 #define PAGE_SHIFT 12
