@@ -157,7 +157,7 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 		'$(MAKE) -s fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)' \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-boot PLATFORM=$(p)') \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-guest PLATFORM=$(p)') \
-		'$(MAKE) -s test-guest PLATFORM=qemu-svm DEBUG=1' \
+		'$(MAKE) -s test-guest PLATFORM=qemu-svm DEBUG=1 BUILD=$(BUILD)/debug' \
 		$(foreach p,$(CI_LINUX_PLATFORMS),'$(MAKE) -s test-linux PLATFORM=$(p)') \
 		'$(MAKE) -s test-iso'
 
