@@ -90,10 +90,19 @@ uint64_t extable_fixup(uint64_t rip)
 	return 0;
 }
 
+static uint64_t ignored_db_rip;
+
+void idt_ignore_db_at(uint64_t rip)
+{
+	ignored_db_rip = rip;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	uint64_t fixup;
 
+	if (f->vector == VEC_DB && ignored_db_rip && f->rip == ignored_db_rip)
+		return;
 	/* A fault at an instruction with a fixup (a guest-chosen operand
 	 * the CPU refused): resume after it. NMI and #MC are never that. */
 	if (f->vector < NR_EXCEPTION_VECTORS && f->vector != VEC_NMI &&

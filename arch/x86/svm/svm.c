@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/idt.h"
 #include "arch/x86/nested_pt.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/svm/svm.h"
@@ -44,6 +45,7 @@ const struct virt_ops *svm_probe(void)
 {
 	uint32_t f = cpuid(CPUID_LEAF_SVM, 0).edx;
 
+	idt_ignore_db_at((uint64_t)(uintptr_t)svm_vmrun_return);
 	pr_info("svm: NPT %s, NRIP %s, decode assists %s, vGIF %s",
 		yes_no(f & SVM_F_NPT), yes_no(f & SVM_F_NRIP),
 		yes_no(f & SVM_F_DECODE), yes_no(f & SVM_F_VGIF));

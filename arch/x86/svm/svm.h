@@ -59,6 +59,8 @@ extern bool svm_avic;
 
 /* svm_entry.S */
 void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
+/* The instruction after its VMRUN (idt_ignore_db_at). */
+extern const char svm_vmrun_return[];
 
 /*
  * Set up AVIC for @v (vCPU 0 allocates the VM's tables, the others find

@@ -34,6 +34,8 @@ svm_enter:
 	movq GR_RDI(%rdi), %rdi
 	vmload %rax
 	vmrun %rax
+	.globl svm_vmrun_return
+svm_vmrun_return:
 	vmsave %rax
 	pushq %rdi
 	movq 16(%rsp), %rdi	/* regs */

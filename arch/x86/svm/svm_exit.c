@@ -99,6 +99,15 @@ static void svm_decode_operands(struct vm_exit *e, struct vmcb *c)
 	}
 }
 
+/* EXITINTINFO names the very exception whose intercept this exit is. */
+static bool svm_exc_is_own_event(const struct vmcb *c)
+{
+	uint64_t vec = c->exitintinfo & SVM_EVT_VECTOR_MASK;
+
+	return (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_EXC &&
+	       c->exitcode == SVM_EXIT_EXC_BASE + vec;
+}
+
 static void svm_decode(struct vcpu *v, struct vmcb *c)
 {
 	struct vm_exit *e = &v->exit;
@@ -143,8 +152,9 @@ void svm_run(struct vcpu *v)
 	v->regs.rax = c->rax;
 	c->tlb_control = 0;
 	/* An event whose delivery was cut short by the exit is re-injected
-	 * on the next entry (APM 15.7.2). */
-	if (c->exitintinfo & SVM_EVT_VALID)
+	 * on the next entry (APM 15.7.2), but not the intercepted exception
+	 * itself, which Bochs 3.0 also reports there. */
+	if ((c->exitintinfo & SVM_EVT_VALID) && !svm_exc_is_own_event(c))
 		c->eventinj = c->exitintinfo;
 	else
 		c->eventinj = 0;

@@ -141,6 +141,8 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_EVT_TYPE_INTR (0ull << 8)
 #define SVM_EVT_TYPE_NMI (2ull << 8)
 #define SVM_EVT_TYPE_EXC (3ull << 8)
+#define SVM_EVT_TYPE_MASK (7ull << 8)
+#define SVM_EVT_VECTOR_MASK 0xffull
 
 /* EXITCODEs (APM appendix C) */
 #define SVM_EXIT_EXC_BASE 0x40
