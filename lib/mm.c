@@ -82,6 +82,21 @@ uint64_t mm_pool_take(struct mm_pool *p, uint64_t size, uint64_t align)
 	return best_addr;
 }
 
+#define ZERO_BLOCK 64
+
+void mm_zero(void *p, uint64_t size)
+{
+	uint64_t *q = p;
+
+	for (uint64_t i = 0; i < size / 8; i += ZERO_BLOCK / 8) {
+		if (!(q[i] | q[i + 1] | q[i + 2] | q[i + 3] | q[i + 4] |
+		      q[i + 5] | q[i + 6] | q[i + 7]))
+			continue;
+		q[i] = q[i + 1] = q[i + 2] = q[i + 3] = 0;
+		q[i + 4] = q[i + 5] = q[i + 6] = q[i + 7] = 0;
+	}
+}
+
 uint64_t mm_pool_free_bytes(const struct mm_pool *p)
 {
 	uint64_t sum = 0;
@@ -108,7 +123,7 @@ void *page_try_alloc(uint64_t size, uint64_t align)
 	spin_unlock(&mm_lock);
 	if (!pa)
 		return NULL;
-	memset((void *)(uintptr_t)pa, 0, size);
+	mm_zero((void *)(uintptr_t)pa, size);
 	return (void *)(uintptr_t)pa;
 }
 
