@@ -140,6 +140,10 @@ test-linux-big: all $(LINUX_ASSETS)
 bench: all $(GUEST_ELFS)
 	@$(HARNESS) bench --platform $(PLATFORM)
 
+# Linux to /init booted directly by QEMU and under x2hv (docs/testing.md).
+bench-boot: all $(LINUX_ASSETS)
+	@$(HARNESS) bench-boot --platform $(PLATFORM)
+
 # Every CI tier, one closing line for all of them (tools/run-tiers.py).
 # docs/testing.md, "Platforms": bochs-vmx-nopi (Bochs 3.0, APIC
 # virtualization without posted interrupts) stands in for bochs-vmx until
@@ -183,6 +187,6 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all test test-unit test-boot test-guest test-linux test-linux-bochs \
-	test-linux-reboot test-linux-flavours run bench iso test-iso \
+	test-linux-reboot test-linux-flavours run bench bench-boot iso test-iso \
 	test-linux-big \
 	fuzz format-check format-check-tier check-layers check-size clean

@@ -124,6 +124,9 @@ static void test_fault(void)
 	}
 }
 
+/* Host TSC at x2hv's entry: the VM start says how long x2hv took. */
+static uint64_t entry_tsc;
+
 /* VM 0 from the boot modules: the first is the kernel with its command
  * line, the second an optional initrd (the way Xen boots dom0). */
 __attribute__((noreturn)) static void start_vm(void)
@@ -135,6 +138,7 @@ __attribute__((noreturn)) static void start_vm(void)
 		.vcpus = hv_config.vcpus,
 		.reset_stops = hv_config.reboot == HV_REBOOT_STOP,
 		.bad_entry = hv_config.testfault == HV_TESTFAULT_BADENTRY,
+		.entry_tsc = entry_tsc,
 	};
 
 	if (boot_info.n_mod == 0)
@@ -204,6 +208,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	size_t toklen = 0;
 	int rc;
 
+	entry_tsc = rdtsc();
 	uart_init(HV_COM1_PORT);
 	console_set_putc(uart_putc);
 	percpu[0].ist_stacks = bsp_ist;

@@ -276,8 +276,9 @@ void vm_boot(const struct vm_config *cfg)
 		virt.set_state(vm->vcpus[0], &s);
 	}
 	vm->tsc_start = rdtsc();
-	pr_info("vm%u: %u vCPUs, %lu MiB, starting", vm->id, vm->nr_vcpus,
-		mem >> 20);
+	pr_info("vm%u: %u vCPUs, %lu MiB, starting (x2hv took %lu ms)", vm->id,
+		vm->nr_vcpus, mem >> 20,
+		(vm->tsc_start - cfg->entry_tsc) / tsc_khz);
 	for (unsigned int i = 1; i < vm->nr_vcpus; i++) {
 		__atomic_store_n(&percpu[i].vcpu, vm->vcpus[i],
 				 __ATOMIC_RELEASE);

@@ -106,6 +106,7 @@ struct vm_config {
 	unsigned int vcpus; /* 0: one per physical CPU */
 	bool reset_stops; /* reboot=stop: a guest reset stops the VM */
 	bool bad_entry; /* testfault=badentry: vCPU 0 cannot enter */
+	uint64_t entry_tsc; /* host TSC when x2hv started */
 };
 
 enum vm_stop_kind {

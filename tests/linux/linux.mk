@@ -19,7 +19,7 @@ $(LINUX_VMLINUX):
 	tests/linux/trim-elf.py $< $@
 
 # The downloaded kernels stay when make made them on the way.
-.PRECIOUS: %/vmlinux
+.PRECIOUS: $(LINUX_DIR)-%/vmlinux
 
 $(LINUX_INITRAMFS): tests/linux/init.sh tests/linux/mkinitramfs.sh
 	tests/linux/mkinitramfs.sh $@

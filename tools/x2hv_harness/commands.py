@@ -11,6 +11,7 @@ import sys
 
 from . import platforms
 from .bench import cmd_bench
+from .bench_boot import cmd_bench_boot
 from .iso import build_image, build_iso
 from .runner import run_all
 from .selftest import cmd_selftest
@@ -126,6 +127,7 @@ COMMANDS = (("boot", cmd_boot), ("guest", cmd_guest), ("linux", cmd_linux),
             ("iso", cmd_iso), ("image", cmd_image),
             ("run", cmd_run),
             ("bench", lambda a: cmd_bench(a, platforms_of(a))),
+            ("bench-boot", lambda a: cmd_bench_boot(a, platforms_of(a))),
             ("selftest", cmd_selftest))
 
 

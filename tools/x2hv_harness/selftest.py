@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 
-from . import bench, iso, platforms, runner
+from . import bench, bench_boot, iso, platforms, runner
 from .clock import GUEST_TS_RE, fit, guest_points
 from .judge import HALTED, LogScanner, clean, judge
 from .tests import DEFAULT_REJECT, Test, boot_tests, guest_test, linux_test
@@ -274,6 +274,61 @@ def check_bench():
     return None
 
 
+def check_bench_boot():
+    text = ("x2hv: vm0: 2 vCPUs, 512 MiB, starting (x2hv took 312 ms)\n"
+            "[vm0] [    1.446748] x2hv-linux: init started\n"
+            "x2hv: vm0: vcpu1: 10 exits: cpuid=4 io=6\n"
+            "x2hv: vm0: vcpu0: 30 exits: cpuid=5 io=20 hlt=5\n")
+    got = bench_boot.exit_counts(text)
+    if got != {"total": 40, "cpuid": 9, "io": 26, "hlt": 5}:
+        return f"exit_counts: {got}"
+    if bench_boot.LINUX_CLOCK_RE.search(text).group(1) != "1.446748" or \
+            bench_boot.X2HV_TOOK_RE.search(text).group(1) != "312":
+        return "the icount lines are not parsed"
+    P = platforms.PLATFORMS
+    argv = bench_boot.argv_multiboot(P["qemu-svm"], "b", "L", icount=True)
+    mods = argv[argv.index("-initrd") + 1]
+    if "earlyprintk=serial,,ttyS0,,115200" not in mods or \
+            not mods.endswith(",b/linux/initramfs.cpio.gz") or \
+            "max,-x2apic" not in argv or "-icount" not in argv:
+        return f"multiboot argv: {argv}"
+    qemu = P["qemu-svm"].command("/i.iso", "/l", "/w", Test("t", ""))
+    if "-cdrom" in qemu or "ide-cd,bus=ahci.0,drive=cd,bootindex=0" \
+            not in qemu:
+        return f"the ISO is not on AHCI: {qemu}"
+    return check_trim_elf()
+
+
+def check_trim_elf():
+    """tests/linux/trim-elf.py on a made-up ELF: smaller, same memory."""
+    import importlib.util
+    import struct
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "tests",
+                        "linux", "trim-elf.py")
+    spec = importlib.util.spec_from_file_location("trim_elf", path)
+    trim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(trim)
+    segs = [(0x1000, b"code" + b"\0" * 3000, 5000),
+            (0x3000, b"\0" * 100 + b"data" + b"\0" * 8000, 9000)]
+    eh = trim.EHDR.pack(b"\x7fELF\x02\x01\x01" + b"\0" * 9, 2, 62, 1,
+                        0x1000, 64, 0, 0, 64, 56, len(segs) + 1, 0, 0, 0)
+    off, phs, body = 4096, b"", b""
+    for paddr, data, memsz in segs:
+        phs += trim.PHDR.pack(1, 5, off + len(body), paddr, paddr,
+                              len(data), memsz, 4096)
+        body += data
+    phs += trim.PHDR.pack(4, 4, off + 4, 0, 0, 4, 4, 4)  # a note
+    img = eh + phs + b"\0" * (off - len(eh) - len(phs)) + body
+    out = trim.trim(img)
+    if trim.memory(out) != trim.memory(img) or len(out) >= len(img):
+        return "trim-elf: the image loads differently or is not smaller"
+    _, ophs = trim.parse(out)
+    if [ph[5] for ph in ophs] != [4, 104, 4] or \
+            out[ophs[2][2]:ophs[2][2] + 4] != img[off + 4:off + 8]:
+        return f"trim-elf: program headers {ophs}"
+    return None
+
+
 def check_grub_cfg():
     cfg = iso.grub_cfg("vcpus=2", [("/b/vmlinux", "console=ttyS0"),
                                    ("/b/initrd.gz", "")])
@@ -301,7 +356,8 @@ def cmd_selftest(args):
                         ("commands", check_commands),
                         ("scanner", check_scanner),
                         ("clock-reboots", check_clock_reboots),
-                        ("bench", check_bench), ("grub.cfg", check_grub_cfg)):
+                        ("bench", check_bench), ("grub.cfg", check_grub_cfg),
+                        ("bench-boot", check_bench_boot)):
         n += 1
         why = check()
         if why:
