@@ -46,7 +46,7 @@ static void fill_time_info(struct vcpu *v, struct pvclock_vcpu_time_info *ti)
 	/* Odd version while updating (the guest retries), even after. */
 	ti->version |= 1;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	ti->tsc_timestamp = now;
+	ti->tsc_timestamp = now + (uint64_t)v->tsc_offset; /* guest TSC */
 	ti->system_time = pvclock_scale(now - v->vm->tsc_start, mul, shift);
 	ti->tsc_to_system_mul = mul;
 	ti->tsc_shift = shift;
@@ -70,20 +70,30 @@ int kvmclock_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	return 1;
 }
 
+static void fill_if_enabled(struct vcpu *v)
+{
+	uint64_t gpa = v->kvmclock_msr & ~SYSTEM_TIME_ENABLE;
+	struct pvclock_vcpu_time_info *ti;
+
+	if (!(v->kvmclock_msr & SYSTEM_TIME_ENABLE))
+		return;
+	ti = gpa_to_hva(v->vm, gpa, sizeof(*ti));
+	/* A bad address just leaves the clock disabled, as KVM does for
+	 * memory it cannot map. */
+	if (ti && !(gpa % PVCLOCK_ALIGN))
+		fill_time_info(v, ti);
+}
+
+void kvmclock_tsc_changed(struct vcpu *v)
+{
+	fill_if_enabled(v);
+}
+
 int kvmclock_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	if (msr == MSR_KVM_SYSTEM_TIME_NEW) {
-		uint64_t gpa = val & ~SYSTEM_TIME_ENABLE;
-		struct pvclock_vcpu_time_info *ti;
-
 		v->kvmclock_msr = val;
-		if (!(val & SYSTEM_TIME_ENABLE))
-			return 0;
-		ti = gpa_to_hva(v->vm, gpa, sizeof(*ti));
-		/* A bad address just leaves the clock disabled, as KVM does
-		 * for memory it cannot map. */
-		if (ti && !(gpa % PVCLOCK_ALIGN))
-			fill_time_info(v, ti);
+		fill_if_enabled(v);
 		return 0;
 	}
 	if (msr == MSR_KVM_WALL_CLOCK_NEW) {

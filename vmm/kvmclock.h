@@ -48,6 +48,8 @@ uint64_t pvclock_scale(uint64_t delta, uint32_t mul, int8_t shift);
 /* CPUID 0x40000100-0x400001ff; false if @leaf is not one of them. */
 bool kvmclock_cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx,
 		    uint32_t *edx);
+/* The vCPU's TSC moved: the time info the guest registered follows. */
+void kvmclock_tsc_changed(struct vcpu *v);
 /* MSR accesses; -1 means #GP, 1 means not a kvmclock MSR. */
 int kvmclock_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 int kvmclock_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
- * MSR policy for intercepted MSRs: the vlapic's, a few emulated ones, and
- * #GP for everything else. Passed-through MSRs never get here (see
- * vmm/msr_bitmap.c).
+ * RDMSR/WRMSR exits, applying the table of vmm/msr_policy.c: constants
+ * and ignored writes from the table, the rest emulated here (TSC and
+ * TSC_ADJUST, EFER, PAT, MTRRs, PLATFORM_INFO, DEBUGCTL) or by the vlapic
+ * and kvmclock. An MSR the table lacks raises #GP. Passed-through MSRs
+ * never get here (vmm/msr_bitmap.c).
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/time.h"
 #include "vmm/kvmclock.h"
+#include "vmm/msr_policy.h"
+#include "vmm/mtrr.h"
 #include "vmm/vm.h"
 
-#define FEATURE_CONTROL_LOCKED 1ull
-/* IA32_ARCH_CAPABILITIES bit 21: XAPIC_DISABLE_STATUS MSR exists. */
-#define ARCH_CAP_XAPIC_DISABLE (1ull << 21)
-/* IA32_XAPIC_DISABLE_STATUS bit 0: LEGACY_XAPIC_DISABLED. */
-#define XAPIC_DISABLED 1ull
-/* Fast strings; BTS and PEBS unavailable (SDM vol. 4 table 2-2). */
-#define MISC_ENABLE_VALUE ((1ull << 0) | (1ull << 11) | (1ull << 12))
-#define VM_CR_SVMDIS_ (1ull << 4)
+#define DEBUGCTL_LBR (1ull << 0)
+#define DEBUGCTL_BTF (1ull << 1)
+#define PLATFORM_INFO_RATIO_SHIFT 8 /* maximum non-turbo ratio, 15:8 */
+#define BUS_KHZ 100000 /* the ratio's unit, 100 MHz */
+#define PHYS_BITS_DEFAULT 36
+#define HYGON_EBX 0x6f677948u /* "Hygo"nGenuine */
 
 static bool pat_valid(uint64_t pat)
 {
@@ -29,68 +32,137 @@ static bool pat_valid(uint64_t pat)
 	return true;
 }
 
-static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+/* The guest's vendor (the host's) and MAXPHYADDR, the same on every CPU. */
+static bool guest_amd(void)
 {
-	int rc;
+	static int amd = -1;
 
-	if (vlapic_handles_msr(msr))
-		return vlapic_rdmsr(v->vlapic, msr, val);
-	rc = kvmclock_rdmsr(v, msr, val);
-	if (rc <= 0)
-		return rc;
-	switch (msr) {
-	case MSR_IA32_XAPIC_DISABLE_STATUS:
-		*val = XAPIC_DISABLED;
+	if (amd < 0) {
+		uint32_t ebx = cpuid(0, 0).ebx;
+
+		amd = ebx == CPUID_VENDOR_AMD_EBX || ebx == HYGON_EBX;
+	}
+	return amd;
+}
+
+static unsigned int guest_phys_bits(void)
+{
+	static unsigned int bits;
+
+	if (!bits)
+		bits = cpuid(0x80000000, 0).eax >= 0x80000008 ?
+			       cpuid(0x80000008, 0).eax & 0xff :
+			       PHYS_BITS_DEFAULT;
+	return bits;
+}
+
+uint64_t vcpu_guest_tsc(struct vcpu *v)
+{
+	return rdtsc() + (uint64_t)v->tsc_offset;
+}
+
+/*
+ * The vlapic keeps time in host TSC ticks (its APIC timer must not jump
+ * when the guest writes its TSC); IA32_TSC_DEADLINE is in the vCPU's TSC.
+ * 0 disarms; a deadline the conversion would wrap saturates, and one
+ * already past stays armed (1) so that it fires at once.
+ */
+uint64_t vcpu_deadline_to_host(struct vcpu *v, uint64_t guest)
+{
+	uint64_t host = guest - (uint64_t)v->tsc_offset;
+
+	if (!guest)
 		return 0;
-	case MSR_IA32_ARCH_CAPABILITIES:
-		*val = ARCH_CAP_XAPIC_DISABLE;
+	if (v->tsc_offset < 0 && host < guest)
+		return UINT64_MAX;
+	if (v->tsc_offset > 0 && host > guest)
+		return 1;
+	return host ? host : 1;
+}
+
+static uint64_t deadline_to_guest(struct vcpu *v, uint64_t host)
+{
+	uint64_t guest = host + (uint64_t)v->tsc_offset;
+
+	if (!host)
 		return 0;
-	case MSR_EFER:
+	if (v->tsc_offset > 0 && guest < host)
+		return UINT64_MAX;
+	return guest;
+}
+
+/* Move this vCPU's TSC by @delta (SDM vol. 3B 18.17.3: a TSC write and a
+ * TSC_ADJUST write both change the TSC and TSC_ADJUST by the same). An
+ * armed TSC deadline stays where it was in the guest's TSC. The offset
+ * wraps modulo 2^64 as the CPU's addition does (any 64-bit value may be
+ * written), so the sum is taken unsigned. */
+static void tsc_move(struct vcpu *v, uint64_t delta)
+{
+	uint64_t host_dl = 0, guest_dl;
+
+	vlapic_rdmsr(v->vlapic, MSR_IA32_TSC_DEADLINE, &host_dl);
+	guest_dl = deadline_to_guest(v, host_dl);
+	v->tsc_offset = (int64_t)((uint64_t)v->tsc_offset + delta);
+	v->tsc_adjust += delta;
+	virt.set_reg(v, VREG_TSC_OFFSET, (uint64_t)v->tsc_offset);
+	if (guest_dl)
+		vlapic_wrmsr(v->vlapic, MSR_IA32_TSC_DEADLINE,
+			     vcpu_deadline_to_host(v, guest_dl));
+	kvmclock_tsc_changed(v);
+}
+
+static int emu_read(struct vcpu *v, enum msr_emu emu, uint32_t msr,
+		    uint64_t *val)
+{
+	switch (emu) {
+	case EMU_TSC:
+		*val = vcpu_guest_tsc(v);
+		return 0;
+	case EMU_TSC_ADJUST:
+		*val = v->tsc_adjust;
+		return 0;
+	case EMU_EFER:
 		*val = virt.get_reg(v, VREG_EFER);
 		return 0;
-	case MSR_IA32_PAT:
+	case EMU_PAT:
 		*val = virt.get_reg(v, VREG_PAT);
 		return 0;
-	case MSR_IA32_TSC:
-		*val = rdtsc();
+	case EMU_MTRR:
+		return mtrr_rdmsr(&v->mtrr, msr, val);
+	case EMU_PLATFORM_INFO: {
+		uint64_t ratio = (tsc_khz + BUS_KHZ / 2) / BUS_KHZ;
+
+		*val = (ratio > 0xff ? 0xff : ratio)
+		       << PLATFORM_INFO_RATIO_SHIFT;
 		return 0;
-	case MSR_IA32_FEATURE_CONTROL:
-		*val = FEATURE_CONTROL_LOCKED; /* locked, VMX off */
-		return 0;
-	case MSR_IA32_MISC_ENABLE:
-		*val = MISC_ENABLE_VALUE;
-		return 0;
-	case MSR_AMD_VM_CR:
-		*val = VM_CR_SVMDIS_;
-		return 0;
-	case MSR_IA32_PLATFORM_ID:
-	case MSR_IA32_BIOS_SIGN_ID:
-	case MSR_IA32_MCG_CAP:
-	case MSR_IA32_MCG_STATUS:
-	case MSR_AMD_HWCR:
-	case MSR_AMD_NB_CFG:
-	case MSR_AMD_OSVW_LEN:
-	case MSR_AMD_OSVW_STATUS:
-	case MSR_AMD_DE_CFG:
-	case MSR_AMD_INT_PENDING:
+	}
+	case EMU_DEBUGCTL:
 		*val = 0;
 		return 0;
+	case EMU_VLAPIC:
+		if (vlapic_rdmsr(v->vlapic, msr, val))
+			return -1;
+		if (msr == MSR_IA32_TSC_DEADLINE)
+			*val = deadline_to_guest(v, *val);
+		return 0;
+	case EMU_KVMCLOCK:
+		return kvmclock_rdmsr(v, msr, val) ? -1 : 0;
 	default:
 		return -1;
 	}
 }
 
-static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+static int emu_write(struct vcpu *v, enum msr_emu emu, uint32_t msr,
+		     uint64_t val)
 {
-	int rc;
-
-	if (vlapic_handles_msr(msr))
-		return vlapic_wrmsr(v->vlapic, msr, val);
-	rc = kvmclock_wrmsr(v, msr, val);
-	if (rc <= 0)
-		return rc;
-	switch (msr) {
-	case MSR_EFER: {
+	switch (emu) {
+	case EMU_TSC:
+		tsc_move(v, val - vcpu_guest_tsc(v));
+		return 0;
+	case EMU_TSC_ADJUST:
+		tsc_move(v, val - v->tsc_adjust);
+		return 0;
+	case EMU_EFER: {
 		struct cr_state s;
 		uint64_t efer;
 
@@ -102,19 +174,53 @@ static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		virt.set_reg(v, VREG_EFER, efer);
 		return 0;
 	}
-	case MSR_IA32_PAT:
+	case EMU_PAT:
 		if (!pat_valid(val))
 			return -1;
 		virt.set_reg(v, VREG_PAT, val);
 		return 0;
-	case MSR_IA32_MISC_ENABLE:
-		return val == MISC_ENABLE_VALUE ? 0 : -1;
-	case MSR_IA32_TSC: /* the guest's TSC is the host's: ignored */
-	case MSR_IA32_BIOS_SIGN_ID:
-	case MSR_AMD_DE_CFG:
+	case EMU_MTRR:
+		return mtrr_wrmsr(&v->mtrr, msr, val, guest_phys_bits());
+	case EMU_DEBUGCTL:
+		/* No LBR or branch single-step: dropped as KVM does where
+		 * it cannot offer them; anything else is reserved here. */
+		return val & ~(DEBUGCTL_LBR | DEBUGCTL_BTF) ? -1 : 0;
+	case EMU_VLAPIC:
+		if (msr == MSR_IA32_TSC_DEADLINE)
+			val = vcpu_deadline_to_host(v, val);
+		return vlapic_wrmsr(v->vlapic, msr, val);
+	case EMU_KVMCLOCK:
+		return kvmclock_wrmsr(v, msr, val) ? -1 : 0;
+	default:
+		return -1; /* read-only */
+	}
+}
+
+static int msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	const struct msr_rule *r = msr_rule_find(msr, guest_amd());
+
+	if (!r)
+		return -1;
+	if (r->how == MSR_EMULATED)
+		return emu_read(v, r->emu, msr, val);
+	*val = r->value;
+	return 0;
+}
+
+static int msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	const struct msr_rule *r = msr_rule_find(msr, guest_amd());
+
+	if (!r)
+		return -1;
+	switch (r->how) {
+	case MSR_EMULATED:
+		return emu_write(v, r->emu, msr, val);
+	case MSR_RAZ_WI:
 		return 0;
-	case MSR_IA32_MCG_STATUS:
-		return val ? -1 : 0;
+	case MSR_W_SAME:
+		return val == r->value ? 0 : -1;
 	default:
 		return -1;
 	}
@@ -142,4 +248,13 @@ enum exit_action handle_wrmsr(struct vcpu *v)
 		return ACT_INJECT_GP;
 	}
 	return ACT_SKIP;
+}
+
+void vcpu_msrs_reset(struct vcpu *v, bool on_its_cpu)
+{
+	v->tsc_offset = 0;
+	v->tsc_adjust = 0;
+	if (on_its_cpu)
+		virt.set_reg(v, VREG_TSC_OFFSET, 0);
+	mtrr_reset(&v->mtrr);
 }

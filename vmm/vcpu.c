@@ -308,6 +308,8 @@ static bool vcpu_fastpath(struct vcpu *v)
 	    (msr != X2APIC_MSR(APIC_ICR) && msr != MSR_IA32_TSC_DEADLINE))
 		return false;
 	val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	if (msr == MSR_IA32_TSC_DEADLINE)
+		val = vcpu_deadline_to_host(v, val);
 	if (vlapic_wrmsr(v->vlapic, msr, val))
 		return false;
 	v->exits[EXIT_WRMSR]++;
@@ -441,6 +443,7 @@ static void vcpu_restart(struct vcpu *v)
 	v->nmi_pending = false;
 	v->sipi_vector = -1;
 	vlapic_reset(v->vlapic);
+	vcpu_msrs_reset(v, true);
 	if (v->id == 0) {
 		vcpu_boot_state(v);
 		vcpu_set_state(v, VCPU_RUNNING);

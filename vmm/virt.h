@@ -133,6 +133,9 @@ enum vreg {
 	VREG_PAT,
 	VREG_CPL, /* read-only: the current privilege level */
 	VREG_CS_L, /* read-only: CS.L, 64-bit code */
+	/* Added to the host's TSC for every guest TSC read (VMX "use TSC
+	 * offsetting", SVM TSC_OFFSET); the core keeps it per vCPU. */
+	VREG_TSC_OFFSET,
 };
 
 struct virt_ops {
@@ -182,6 +185,9 @@ struct virt_ops {
 	 * cannot handle one, which stops the VM with a report).
 	 */
 	enum exit_action (*handle_exit)(struct vcpu *v);
+	/* Optional: false when RDTSCP and RDPID would #UD in the guest (VMX
+	 * without "enable RDTSCP"), so CPUID hides them; NULL: they run. */
+	bool (*guest_rdtscp)(void);
 	/* Single registers for exit handlers (cheaper than get_state). */
 	uint64_t (*get_reg)(struct vcpu *v, enum vreg r);
 	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);

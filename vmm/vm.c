@@ -217,6 +217,7 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	v->vlapic = vl;
 	v->sipi_vector = -1;
 	v->state = id == 0 ? VCPU_RUNNING : VCPU_WAIT_SIPI;
+	vcpu_msrs_reset(v, false); /* the backend's offset starts at 0 */
 	vlapic_init(vl, id, id == 0, per_tick ? per_tick : 1, &vcpu_vlapic_ops,
 		    v);
 	/* A periodic timer cannot keep its vCPU in exits (vlapic.h); a

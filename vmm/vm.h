@@ -17,6 +17,7 @@
 #include "loader/pvh.h"
 #include "vmm/cr_policy.h"
 #include "vmm/dev/uart.h"
+#include "vmm/mtrr.h"
 #include "vmm/virt.h"
 #include "vlapic/vlapic.h"
 
@@ -79,6 +80,9 @@ struct vcpu {
 	volatile bool nmi_pending; /* (a) NMI IPI, (o) clears when injected */
 	uint64_t timer_deadline; /* (o) vlapic's ops->set_timer */
 	uint64_t kvmclock_msr; /* (o) MSR_KVM_SYSTEM_TIME_NEW */
+	int64_t tsc_offset; /* (o) guest TSC - host TSC (VREG_TSC_OFFSET) */
+	uint64_t tsc_adjust; /* (o) IA32_TSC_ADJUST */
+	struct vmtrr mtrr; /* (o) vmm/mtrr.h */
 	uint64_t exits[NR_EXIT_REASONS]; /* (o) vcpu_record_exit, fastpath */
 	uint64_t exits_total; /* (o) */
 	struct exit_record ring[EXIT_RING]; /* (o) */
@@ -220,6 +224,15 @@ __attribute__((noreturn)) void vcpu_idle_loop(void);
 void vcpu_kick(struct vcpu *v);
 /* Print the VM-stop report for @v: reason, registers, counters, ring. */
 void vcpu_dump(struct vcpu *v, const char *why);
+
+/* The vCPU's TSC (the host's plus its offset), and a TSC deadline of the
+ * guest's in host ticks, as the vlapic keeps time (vmm/msr.c). */
+uint64_t vcpu_guest_tsc(struct vcpu *v);
+uint64_t vcpu_deadline_to_host(struct vcpu *v, uint64_t guest);
+/* The MSR state a reset restores (TSC offset and TSC_ADJUST 0, MTRRs as
+ * firmware leaves them); @on_its_cpu: also the backend's TSC offset,
+ * which only the vCPU's own CPU may write. */
+void vcpu_msrs_reset(struct vcpu *v, bool on_its_cpu);
 
 /* Exit handling (vmm/exit.c). */
 enum exit_action vcpu_handle_exit(struct vcpu *v);

@@ -50,7 +50,7 @@
 
 /* ---------------------------------------------------------- fake backend */
 static struct {
-	uint64_t cr0, cr3, cr4, efer, pat, cpl, cs_l;
+	uint64_t cr0, cr3, cr4, efer, pat, cpl, cs_l, tsc_offset;
 } hw;
 static uint64_t xcr0 = XCR0_X87;
 static uint64_t xcr0_allowed;
@@ -75,6 +75,8 @@ static uint64_t fake_get_reg(struct vcpu *v, enum vreg r)
 		return hw.cpl;
 	case VREG_CS_L:
 		return hw.cs_l;
+	case VREG_TSC_OFFSET:
+		return hw.tsc_offset;
 	default:
 		return 0;
 	}
@@ -100,6 +102,9 @@ static void fake_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 			check(t != 2 && t != 3 && t < 8);
 		}
 		hw.pat = val;
+		break;
+	case VREG_TSC_OFFSET: /* TSC and TSC_ADJUST writes (vmm/msr.c) */
+		hw.tsc_offset = val;
 		break;
 	default:
 		check(0); /* no other register is written by these handlers */
@@ -187,6 +192,8 @@ static void reset(void)
 	hw.cs_l = 1;
 	xcr0 = XCR0_X87;
 	stop_kind = VM_STOP_NONE;
+	hw.tsc_offset = 0;
+	mtrr_reset(&vcpu.mtrr);
 	vcpu_cr_policy(&vcpu);
 }
 
@@ -211,11 +218,13 @@ static uint64_t take(struct input *in, unsigned int bytes)
 
 /* MSRs worth hitting often; anything else comes as a raw index. */
 static const uint32_t msrs[] = {
-	MSR_EFER,   MSR_PAT,	0x10,	    0x1b,  0x3a,       0x8b,
-	0xbd,	    0x10a,	0x179,	    0x17a, 0x1a0,      0x6e0,
-	0x802,	    0x808,	0x80b,	    0x80f, 0x828,      0x830,
-	0x832,	    0x838,	0x83e,	    0x83f, 0x4b564d00, 0x4b564d01,
-	0x4b564d02, 0xc0010114, 0xc0011029, 0x12,  0xc0000081, 0xffffffff,
+	MSR_EFER,   MSR_PAT,	0x10,	    0x1b,	0x3a,	    0x8b,
+	0xbd,	    0x10a,	0x179,	    0x17a,	0x1a0,	    0x6e0,
+	0x802,	    0x808,	0x80b,	    0x80f,	0x828,	    0x830,
+	0x832,	    0x838,	0x83e,	    0x83f,	0x4b564d00, 0x4b564d01,
+	0x4b564d02, 0xc0010114, 0xc0011029, 0x12,	0xc0000081, 0xffffffff,
+	0x3b,	    0xfe,	0x2ff,	    0x200,	0x201,	    0x250,
+	0x26f,	    0x1d9,	0xce,	    0xc0010010, 0xc001001f, 0xc0010000,
 };
 
 static void op_wrmsr(struct input *in)
@@ -225,7 +234,8 @@ static void op_wrmsr(struct input *in)
 			       msrs[sel] :
 			       (uint32_t)take(in, 4);
 	uint64_t val = take(in, 8), base = lapic.apic_base;
-	uint64_t efer = hw.efer, pat = hw.pat;
+	uint64_t efer = hw.efer, pat = hw.pat, off = hw.tsc_offset;
+	uint64_t adj = vcpu.tsc_adjust;
 	enum exit_action a;
 
 	vcpu.regs.rcx = msr | (take(in, 1) << 32); /* RCX[63:32] ignored */
@@ -236,6 +246,10 @@ static void op_wrmsr(struct input *in)
 	check(lapic.apic_base == base);
 	if (a == ACT_INJECT_GP)
 		check(hw.efer == efer && hw.pat == pat);
+	/* The TSC and TSC_ADJUST move together (SDM vol. 3B 18.17.3), and
+	 * the backend's offset is the core's. */
+	check(hw.tsc_offset - off == vcpu.tsc_adjust - adj);
+	check(hw.tsc_offset == (uint64_t)vcpu.tsc_offset);
 }
 
 static void op_rdmsr(struct input *in)

@@ -15,3 +15,8 @@ UNIT_TESTS += guest_walk
 UNIT_guest_walk_SRCS := tests/unit/test_guest_walk.c vmm/guest_walk.c
 UNIT_TESTS += cr_policy
 UNIT_cr_policy_SRCS := tests/unit/test_cr_policy.c vmm/cr_policy.c
+UNIT_TESTS += cpuid
+UNIT_cpuid_SRCS := tests/unit/test_cpuid.c vmm/cpuid_policy.c
+UNIT_TESTS += msr
+UNIT_msr_SRCS := tests/unit/test_msr.c vmm/msr_policy.c vmm/mtrr.c \
+	vmm/msr_bitmap.c

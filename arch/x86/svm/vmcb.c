@@ -159,6 +159,8 @@ uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 		return c->cpl;
 	case VREG_CS_L:
 		return (c->cs.attr & SEG_ATTR_L_BIT) != 0;
+	case VREG_TSC_OFFSET:
+		return c->tsc_offset;
 	}
 	return 0;
 }
@@ -197,6 +199,9 @@ void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		break;
 	case VREG_CPL:
 	case VREG_CS_L:
+		break;
+	case VREG_TSC_OFFSET:
+		c->tsc_offset = val;
 		break;
 	}
 }

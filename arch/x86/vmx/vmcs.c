@@ -146,6 +146,8 @@ static void vmcs_setup(struct vcpu *v)
 	vmcs_write(VMCS_PROC_CTLS2, c->proc2);
 	vmcs_write(VMCS_EXIT_CTLS, c->exit);
 	vmcs_write(VMCS_ENTRY_CTLS, c->entry);
+	/* The core moves the guest's TSC (VREG_TSC_OFFSET, vmm/msr.c). */
+	vmcs_write(VMCS_TSC_OFFSET, 0);
 	s->proc = c->proc;
 	if (c->proc2 & PROC2_VPID)
 		vmcs_write(VMCS_VPID, v->pcpu + 1); /* 0 is the host's */
@@ -356,6 +358,8 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 		return (vmcs_read(VMCS_GUEST_ES_AR +
 				  VSEG_CS * VMCS_SEG_STRIDE) &
 			AR_L) != 0;
+	case VREG_TSC_OFFSET:
+		return vmcs_read(VMCS_TSC_OFFSET);
 	}
 	return 0;
 }
@@ -391,6 +395,9 @@ void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		break;
 	case VREG_CPL:
 	case VREG_CS_L:
+		break;
+	case VREG_TSC_OFFSET:
+		vmcs_write(VMCS_TSC_OFFSET, val);
 		break;
 	}
 }

@@ -69,6 +69,7 @@
 
 /* Primary processor-based VM-execution controls (25.6.2). */
 #define PROC_INTR_WINDOW (1u << 2)
+#define PROC_TSC_OFFSET (1u << 3)
 #define PROC_HLT (1u << 7)
 #define PROC_INVLPG (1u << 9)
 #define PROC_MWAIT (1u << 10)
@@ -136,6 +137,7 @@
 #define VMCS_IO_BITMAP_A 0x2000
 #define VMCS_IO_BITMAP_B 0x2002
 #define VMCS_MSR_BITMAP 0x2004
+#define VMCS_TSC_OFFSET 0x2010
 #define VMCS_VIRT_APIC_ADDR 0x2012
 #define VMCS_POSTED_INTR_DESC 0x2016
 #define VMCS_EPT_POINTER 0x201a

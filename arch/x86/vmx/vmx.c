@@ -131,7 +131,7 @@ static int choose_controls(struct vmx_caps *c)
 			 PROC2_VPID;
 	uint32_t proc = PROC_HLT | PROC_MWAIT | PROC_MONITOR | PROC_CR8_LOAD |
 			PROC_CR8_STORE | PROC_UNCOND_IO | PROC_MSR_BITMAPS |
-			PROC_SECONDARY;
+			PROC_SECONDARY | PROC_TSC_OFFSET;
 	uint64_t ept_need = EPT_CAP_WALK_4 | EPT_CAP_WB | EPT_CAP_2M;
 
 	if (!(c->proc2_1 & PROC2_EPT) || !(c->proc2_1 & PROC2_UNRESTRICTED)) {
@@ -154,7 +154,8 @@ static int choose_controls(struct vmx_caps *c)
 	 * may be forced on, and vmx_cr.c emulates them then. */
 	if (adjust("primary processor-based", proc,
 		   PROC_HLT | PROC_UNCOND_IO | PROC_MSR_BITMAPS |
-			   PROC_SECONDARY | PROC_CR8_LOAD | PROC_CR8_STORE,
+			   PROC_SECONDARY | PROC_CR8_LOAD | PROC_CR8_STORE |
+			   PROC_TSC_OFFSET,
 		   c->proc0, c->proc1, &c->proc))
 		return -1;
 	if (adjust("secondary processor-based", proc2,
@@ -358,6 +359,13 @@ static int vmx_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 	return pt_map(vm->npt, &ept_fmt, gpa, hpa, size, perm);
 }
 
+/* RDTSCP and RDPID #UD unless "enable RDTSCP" is set (SDM vol. 3C
+ * 26.3, table 26-7): CPUID must not offer them then. */
+static bool vmx_guest_rdtscp(void)
+{
+	return vmx_caps.proc2 & PROC2_RDTSCP;
+}
+
 /* The two tables differ only in the APIC virtualization hooks. */
 #define VMX_OPS_COMMON                                                         \
 	.name = "VMX", .enable = vmx_enable, .map = vmx_map,                   \
@@ -367,7 +375,7 @@ static int vmx_map(struct vm *vm, uint64_t gpa, uint64_t hpa, uint64_t size,
 	.irq_injectable = vmx_irq_injectable, .inject_irq = vmx_inject_irq,    \
 	.inject_nmi = vmx_inject_nmi, .set_irq_window = vmx_set_irq_window,    \
 	.handle_exit = vmx_handle_exit, .get_reg = vmx_get_reg,                \
-	.set_reg = vmx_set_reg
+	.set_reg = vmx_set_reg, .guest_rdtscp = vmx_guest_rdtscp
 
 static const struct virt_ops vmx_apicv_ops = {
 	VMX_OPS_COMMON,
