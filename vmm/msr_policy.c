@@ -17,6 +17,9 @@
 #define MISC_ENABLE_VALUE ((1ull << 0) | (1ull << 11) | (1ull << 12))
 #define FEATURE_CONTROL_LOCKED 1ull
 #define VM_CR_SVMDIS (1ull << 4)
+/* HWCR bit 24, TscFreqSel (BKDG for family 0x10 and later; APM vol. 2
+ * 17.1): the guest's TSC is invariant, at one constant rate. */
+#define HWCR_TSC_FREQ_SEL (1ull << 24)
 
 #define R(a, b, v, h, val, n, w)                                               \
 	{                                                                      \
@@ -84,8 +87,9 @@ const struct msr_rule msr_rules[] = {
 	  "legacy counters every AMD family has; no PMU: read as zero, write ignored (Linux then finds no PMU)"),
 	R(0xc0010010, 0xc0010010, MSR_AMD, MSR_RAZ_WI, 0, "SYSCFG",
 	  "read by Linux's MTRR code (MtrrFixDramModEn); no memory-controller bits"),
-	R(0xc0010015, 0xc0010015, MSR_AMD, MSR_RAZ_WI, 0, "HWCR",
-	  "family 0xf sets its flush-filter bit; nothing to configure"),
+	R(0xc0010015, 0xc0010015, MSR_AMD, MSR_RAZ_WI, HWCR_TSC_FREQ_SEL,
+	  "HWCR",
+	  "TscFreqSel: the TSC counts at the P0 frequency (Linux warns otherwise on families above 0x10); writes (family 0xf's flush-filter bit) ignored"),
 	R(0xc001001f, 0xc001001f, MSR_AMD, MSR_RAZ_WI, 0, "NB_CFG",
 	  "Linux (amd_bus_cpu_online) sets extended config space access on families >= 0x10; no northbridge"),
 	R(0xc0010055, 0xc0010055, MSR_AMD, MSR_RO, 0, "INT_PENDING",

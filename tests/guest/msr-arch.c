@@ -21,6 +21,8 @@
 #define MSR_PLATFORM_INFO 0xce
 #define MSR_AMD_SYSCFG 0xc0010010
 #define MSR_AMD_NB_CFG 0xc001001f
+#define MSR_AMD_HWCR 0xc0010015
+#define HWCR_TSC_FREQ_SEL (1ull << 24)
 #define CPUID_1_EDX_MTRR (1u << 12)
 #define CPUID_7_EBX_TSC_ADJUST (1u << 1)
 #define TSC_JUMP (1ull << 40) /* far from anything the host TSC reads */
@@ -174,6 +176,10 @@ static void vendor_msrs(void)
 			   wrmsr_safe(MSR_AMD_NB_CFG, v | (1ull << 46)) == 0,
 		   "NB_CFG: Linux's write is taken");
 		ok(rdmsr_safe(MSR_AMD_SYSCFG, &v) == 0, "SYSCFG reads");
+		v = 0;
+		ok(rdmsr_safe(MSR_AMD_HWCR, &v) == 0 && (v & HWCR_TSC_FREQ_SEL),
+		   "HWCR.TscFreqSel: the TSC runs at P0 (%llx)",
+		   (unsigned long long)v);
 		ok(rdmsr_safe(MSR_PLATFORM_INFO, &v) == FAULT_GP,
 		   "no PLATFORM_INFO on AMD");
 	} else {

@@ -292,7 +292,9 @@ LINUX_POWEROFF = r"x2hv: vm0: stopped: poweroff \(ACPI S5\)"
 # a "[vm0] " prefix), so that hypervisor messages cannot match.
 LINUX_REJECT = DEFAULT_REJECT + [
     r"\[vm\d+\] .*" + p for p in (r"Kernel panic", r"\bBUG:", r"\bOops\b",
-                                   r"WARNING: (CPU: |at )", r"Call Trace")]
+                                   r"WARNING: (CPU: |at )", r"Call Trace",
+                                   r"unchecked MSR access",
+                                   r"\[Firmware Bug\]")]
 # Linux's calibrated TSC frequency must match the host's within this many
 # parts per thousand (Linux refines against its own reference clocks).
 TSC_TOLERANCE_PERMILLE = 1
