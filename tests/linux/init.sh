@@ -38,6 +38,20 @@ if grep -q "x2hv.bootbench=1" /proc/cmdline; then
 	poweroff -f
 fi
 echo "x2hv-linux: init started"
+# Wait until the console tty has sent what we wrote: stty applies a
+# setting with TCSADRAIN (TCSETSW), which first waits for the tty's buffer
+# and the UART to empty (tty_wait_until_sent); "opost" is already set, so
+# it only waits. Kernel lines (printk) are written to the UART at once and
+# would otherwise cut into our lines still in that buffer, which drains at
+# 115200 baud (slow on Bochs, which emulates the baud rate).
+drain_console() {
+	stty -F /dev/console opost 2>/dev/null || sleep 2
+}
+# Guest time in centiseconds (awk: no octal trouble with "0.08").
+uptime_cs() {
+	awk '{ printf "%d", $1 * 100 }' /proc/uptime
+}
+INIT_CS=$(uptime_cs)
 
 CMDLINE=$(cat /proc/cmdline)
 arg() {
@@ -70,7 +84,7 @@ if [ "$REBOOTS" -gt 0 ]; then
 	echo "x2hv-linux: boot $boot of $((REBOOTS + 1))"
 	if [ "$boot" -le "$REBOOTS" ]; then
 		sync
-		sleep 1 # let the console drain (see the end of this script)
+		drain_console # reboot -f does not wait for the tty
 		reboot -f
 	fi
 	devmem $BOOT_COUNT 32 0
@@ -254,14 +268,21 @@ if [ "$SHELL_AFTER" = 1 ]; then
 	exec /bin/init
 fi
 sync
-# The console is a tty: our lines may still sit in its buffer while the
-# UART drains at 115200 baud (slow on Bochs, which emulates the baud rate),
-# and poweroff -f does not wait for it. Give it time so RESULT is seen,
-# and meanwhile write kernel lines through /dev/kmsg: the harness compares
-# their printk timestamps (guest time) with when they reach the host
-# (tools/x2hv_harness/clock.py), so the end of the run has a few.
-for i in 1 2 3 4 5 6 7 8 9 10; do
+# The harness compares the printk timestamps (guest time) of kernel lines
+# with when they reach the host (tools/x2hv_harness/clock.py), so the end
+# of the run writes a few through /dev/kmsg ("clock marks"), at least
+# CLOCK_SPAN_CS of guest time after init started: Linux marks sched_clock
+# stable (a late initcall) before init runs, so the kernel lines the
+# harness can use then span that much however fast the boot was.
+#
+# Nothing is written to the tty once it has drained, so neither the marks
+# nor poweroff -f (which does not wait for the tty) can cut RESULT.
+CLOCK_SPAN_CS=800
+drain_console
+i=1
+while [ "$i" -le 10 ] || [ $(($(uptime_cs) - INIT_CS)) -lt "$CLOCK_SPAN_CS" ]; do
 	echo "x2hv-linux: clock mark $i" >/dev/kmsg
 	sleep 0.2
+	i=$((i + 1))
 done
 poweroff -f
