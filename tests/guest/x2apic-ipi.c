@@ -9,7 +9,10 @@
 #include "tests/guest/lib/guest.h"
 
 #define VEC 0x60
-#define WAIT 200000000ull
+/* Up to about 0.8 s at 2.6 GHz for an IPI to arrive: a loaded 2-core host
+ * may not run the other vCPU's thread for a long while; the wait stops as
+ * soon as the count is reached. */
+#define WAIT 2000000000ull
 #define AP_ID 1
 
 static volatile unsigned int hits[GUEST_MAX_CPUS];
