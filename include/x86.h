@@ -51,6 +51,8 @@
 #define MSR_AMD_NB_CFG 0xc001001f
 #define MSR_AMD_INT_PENDING 0xc0010055
 #define MSR_AMD_VM_CR 0xc0010114
+#define VM_CR_SVMDIS                                                           \
+	BIT_ULL(4) /* SVM disabled by firmware (APM vol. 2 15.30.1) */
 #define MSR_AMD_VM_HSAVE_PA 0xc0010117
 #define MSR_AMD_OSVW_LEN 0xc0010140
 #define MSR_AMD_OSVW_STATUS 0xc0010141
@@ -119,6 +121,7 @@
 #define NR_EXCEPTION_VECTORS 32
 
 /* CPUID leaves and feature bits (masks). */
+#define CPUID_LEAF_CACHE 0x4
 #define CPUID_LEAF_TOPOLOGY 0xb
 #define CPUID_LEAF_XSAVE 0xd
 #define CPUID_LEAF_EXT_MAX 0x80000000
@@ -153,8 +156,10 @@
 #define CPUID_7_EBX_RDT_M (1u << 12)
 #define CPUID_7_EBX_RDT_A (1u << 15)
 #define CPUID_7_EBX_PT (1u << 25)
+#define CPUID_7_ECX_OSPKE (1u << 4)
 #define CPUID_7_ECX_WAITPKG (1u << 5)
 #define CPUID_7_ECX_CET_SS (1u << 7)
+#define CPUID_7_ECX_RDPID (1u << 22)
 #define CPUID_7_ECX_KL (1u << 23)
 #define CPUID_7_ECX_SGX_LC (1u << 30)
 #define CPUID_7_ECX_PKS (1u << 31)
@@ -178,9 +183,11 @@
 #define CPUID_80000001_ECX_PERFCTR_NB (1u << 24)
 #define CPUID_80000001_EDX_FFXSR (1u << 25)
 #define CPUID_80000001_EDX_PAGE1GB (1u << 26) /* 1 GiB pages in paging */
+#define CPUID_80000001_EDX_RDTSCP (1u << 27)
 #define CPUID_80000007_EDX_INVTSC (1u << 8)
 /* Vendor strings' first register (EBX): "Genu"ineIntel, "Auth"enticAMD. */
 #define CPUID_VENDOR_INTEL_EBX 0x756e6547
 #define CPUID_VENDOR_AMD_EBX 0x68747541
+#define CPUID_VENDOR_HYGON_EBX 0x6f677948 /* "Hygo" of "HygonGenuine" */
 
 #endif

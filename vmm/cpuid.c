@@ -11,8 +11,6 @@
 #include "vmm/kvmclock.h"
 #include "vmm/vm.h"
 
-#define HYGON_EBX 0x6f677948u /* "Hygo" of "HygonGenuine" */
-
 static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 {
 	r->eax = r->ebx = r->ecx = r->edx = 0;
@@ -36,7 +34,7 @@ static void guest_leaf(struct vcpu *v, uint32_t leaf, uint32_t sub,
 
 		host.host_max_basic = id.eax;
 		host.amd = id.ebx == CPUID_VENDOR_AMD_EBX ||
-			   id.ebx == HYGON_EBX;
+			   id.ebx == CPUID_VENDOR_HYGON_EBX;
 		host.host_max_ext = cpuid(CPUID_LEAF_EXT_MAX, 0).eax;
 	}
 	if (leaf >= X2HV_CPUID_BASE && leaf < X2HV_CPUID_BASE + 0x10000) {

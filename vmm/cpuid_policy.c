@@ -5,31 +5,12 @@
  * topology of one thread per core, one core per vCPU, in one package
  * (Intel SDM vol. 2A, CPUID; AMD APM vol. 3, appendix E).
  */
+#include "include/x86.h"
 #include "vmm/cpuid_policy.h"
 #include "vmm/xcr0.h"
 
 #define BIT(n) (1u << (n))
 
-/* Leaf 1 */
-#define L1_ECX_X2APIC BIT(21)
-#define L1_ECX_TSC_DEADLINE BIT(24)
-#define L1_ECX_OSXSAVE BIT(27)
-#define L1_ECX_HYPERVISOR BIT(31)
-#define L1_EDX_APIC BIT(9)
-#define L1_EDX_MTRR BIT(12)
-/* Leaf 7.0 */
-#define L7_EBX_TSC_ADJUST BIT(1)
-#define L7_ECX_OSPKE BIT(4)
-#define L7_ECX_RDPID BIT(22)
-#define L7_EDX_ARCH_CAPS BIT(29)
-/* 0x80000001 EDX */
-#define E1_EDX_RDTSCP BIT(27)
-/* 0x80000007 EDX: invariant TSC */
-#define E7_EDX_INVTSC BIT(8)
-
-#define LEAF_CACHE 0x4
-#define LEAF_TOPOLOGY 0xb
-#define LEAF_XSAVE 0xd
 #define XSAVE_1_EAX_XSAVEC BIT(1)
 #define XSAVE_1_EAX_XSAVES BIT(3)
 #define XSAVE_1_EAX_XFD BIT(4)
@@ -174,20 +155,21 @@ static void hide_features(const struct cpuid_ctx *c, uint32_t leaf,
 			*reg_of(r, cpuid_hidden[i].reg) &=
 				~cpuid_hidden[i].mask;
 	if (leaf == 7 && !c->rdtscp)
-		r->ecx &= ~L7_ECX_RDPID;
+		r->ecx &= ~CPUID_7_ECX_RDPID;
 	if (leaf == 0x80000001 && !c->rdtscp)
-		r->edx &= ~E1_EDX_RDTSCP;
+		r->edx &= ~CPUID_80000001_EDX_RDTSCP;
 }
 
 static void leaf_1(const struct cpuid_ctx *c, struct cpuid_regs *r)
 {
-	r->ecx &= ~L1_ECX_OSXSAVE;
-	r->ecx |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE | L1_ECX_HYPERVISOR;
+	r->ecx &= ~CPUID_1_ECX_OSXSAVE;
+	r->ecx |= CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE |
+		  CPUID_1_ECX_HYPERVISOR;
 	/* OSXSAVE mirrors the guest's own CR4 (SDM vol. 2A). */
 	if (c->guest_osxsave)
-		r->ecx |= L1_ECX_OSXSAVE;
+		r->ecx |= CPUID_1_ECX_OSXSAVE;
 	/* The vlapic, and virtual MTRRs (vmm/mtrr.h). */
-	r->edx |= L1_EDX_APIC | L1_EDX_MTRR;
+	r->edx |= CPUID_1_EDX_APIC | CPUID_1_EDX_MTRR;
 	/* Initial APIC ID, logical count 1 (topology is in 0xB). */
 	r->ebx = (r->ebx & 0xffff) | (1u << 16) |
 		 ((c->vcpu_id < 255 ? c->vcpu_id : 0xff) << 24);
@@ -201,13 +183,13 @@ static void leaf_7(const struct cpuid_ctx *c, uint32_t sub,
 		return;
 	}
 	r->eax = 0; /* no sub-leaf 1 and beyond */
-	r->ecx &= ~L7_ECX_OSPKE;
+	r->ecx &= ~CPUID_7_ECX_OSPKE;
 	if (c->guest_pke) /* OSPKE mirrors CR4.PKE */
-		r->ecx |= L7_ECX_OSPKE;
+		r->ecx |= CPUID_7_ECX_OSPKE;
 	/* The x2APIC lock is reported through IA32_ARCH_CAPABILITIES on
 	 * both vendors. */
-	r->edx |= L7_EDX_ARCH_CAPS;
-	r->ebx |= L7_EBX_TSC_ADJUST; /* emulated (vmm/msr.c) */
+	r->edx |= CPUID_7_EDX_ARCH_CAPS;
+	r->ebx |= CPUID_7_EBX_TSC_ADJUST; /* emulated (vmm/msr.c) */
 }
 
 static void leaf_xsave(uint32_t sub, struct cpuid_regs *r)
@@ -241,10 +223,10 @@ static bool basic_leaf_offered(uint32_t leaf)
 	case 0x0:
 	case 0x1:
 	case 0x2:
-	case LEAF_CACHE:
+	case CPUID_LEAF_CACHE:
 	case 0x7:
-	case LEAF_TOPOLOGY:
-	case LEAF_XSAVE:
+	case CPUID_LEAF_TOPOLOGY:
+	case CPUID_LEAF_XSAVE:
 	case 0x15: /* TSC and crystal clock */
 	case 0x16: /* processor frequency */
 	case 0x17: /* SoC vendor */
@@ -261,29 +243,29 @@ static void basic_leaf(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub,
 		       struct cpuid_regs *r)
 {
 	if (!basic_leaf_offered(leaf) ||
-	    (leaf > c->host_max_basic && leaf != LEAF_TOPOLOGY)) {
+	    (leaf > c->host_max_basic && leaf != CPUID_LEAF_TOPOLOGY)) {
 		zero(r);
 		return;
 	}
 	hide_features(c, leaf, r);
 	switch (leaf) {
 	case 0:
-		if (r->eax < LEAF_TOPOLOGY)
-			r->eax = LEAF_TOPOLOGY;
+		if (r->eax < CPUID_LEAF_TOPOLOGY)
+			r->eax = CPUID_LEAF_TOPOLOGY;
 		break;
 	case 1:
 		leaf_1(c, r);
 		break;
-	case LEAF_CACHE:
+	case CPUID_LEAF_CACHE:
 		cache_leaf(c, r);
 		break;
 	case 7:
 		leaf_7(c, sub, r);
 		break;
-	case LEAF_TOPOLOGY:
+	case CPUID_LEAF_TOPOLOGY:
 		topology_leaf(c, sub, r);
 		break;
-	case LEAF_XSAVE:
+	case CPUID_LEAF_XSAVE:
 		leaf_xsave(sub, r);
 		break;
 	}
@@ -315,7 +297,7 @@ static void extended_leaf(const struct cpuid_ctx *c, uint32_t leaf,
 		 * constant-rate TSC; emulators may not say so). The power
 		 * management bits have no MSRs behind them here. */
 		r->eax = r->ebx = r->ecx = 0;
-		r->edx = E7_EDX_INVTSC;
+		r->edx = CPUID_80000007_EDX_INVTSC;
 		break;
 	case 0x80000008:
 		/* EBX: CLZERO, IRPERF, WBNOINVD, RDPRU (intercepted), INVLPGB

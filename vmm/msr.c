@@ -18,7 +18,6 @@
 #define PLATFORM_INFO_RATIO_SHIFT 8 /* maximum non-turbo ratio, 15:8 */
 #define BUS_KHZ 100000 /* the ratio's unit, 100 MHz */
 #define PHYS_BITS_DEFAULT 36
-#define HYGON_EBX 0x6f677948u /* "Hygo"nGenuine */
 
 static bool pat_valid(uint64_t pat)
 {
@@ -40,7 +39,8 @@ static bool guest_amd(void)
 	if (amd < 0) {
 		uint32_t ebx = cpuid(0, 0).ebx;
 
-		amd = ebx == CPUID_VENDOR_AMD_EBX || ebx == HYGON_EBX;
+		amd = ebx == CPUID_VENDOR_AMD_EBX ||
+		      ebx == CPUID_VENDOR_HYGON_EBX;
 	}
 	return amd;
 }
@@ -50,7 +50,7 @@ static unsigned int guest_phys_bits(void)
 	static unsigned int bits;
 
 	if (!bits)
-		bits = cpuid(0x80000000, 0).eax >= 0x80000008 ?
+		bits = cpuid(CPUID_LEAF_EXT_MAX, 0).eax >= 0x80000008 ?
 			       cpuid(0x80000008, 0).eax & 0xff :
 			       PHYS_BITS_DEFAULT;
 	return bits;

@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 
+#include "include/x86.h"
 #include "vmm/msr_policy.h"
 
 /* IA32_ARCH_CAPABILITIES bit 21: XAPIC_DISABLE_STATUS MSR exists. */
@@ -16,7 +17,6 @@
 /* Fast strings; BTS and PEBS unavailable (SDM vol. 4 table 2-2). */
 #define MISC_ENABLE_VALUE ((1ull << 0) | (1ull << 11) | (1ull << 12))
 #define FEATURE_CONTROL_LOCKED 1ull
-#define VM_CR_SVMDIS (1ull << 4)
 /* HWCR bit 24, TscFreqSel (BKDG for family 0x10 and later; APM vol. 2
  * 17.1): the guest's TSC is invariant, at one constant rate. */
 #define HWCR_TSC_FREQ_SEL (1ull << 24)

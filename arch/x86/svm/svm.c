@@ -18,7 +18,6 @@
 #include "vmm/msr_bitmap.h"
 #include "vmm/vm.h"
 
-#define VM_CR_SVMDIS (1ull << 4)
 #define NPT_TABLE (1ull | 2ull | 4ull) /* P | RW | US (APM 15.25.5) */
 #define NPT_LEAF_LARGE (1ull << 7)
 
