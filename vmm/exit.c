@@ -7,6 +7,8 @@
 #include "lib/printk.h"
 #include "vmm/vm.h"
 
+#define VEC_PF 14
+
 static enum exit_action stop_with(struct vcpu *v, const char *why)
 {
 	pr_err("vm%u: stopped: %s", v->vm->id, why);
@@ -22,8 +24,11 @@ static enum exit_action handle_hlt(struct vcpu *v)
 
 static enum exit_action handle_npf(struct vcpu *v)
 {
-	/* All guest-physical space below 4 GiB is mapped (RAM or the empty
-	 * bus), so a fault is an access beyond the VM's address space. */
+	/* Below 4 GiB, RAM is mapped read-write and the empty bus read-only
+	 * (vmm/empty_bus.h): a write there is dropped by a step. Anything
+	 * else is an access beyond the VM's address space. */
+	if (v->exit.npf.write && empty_bus_contains(v->vm, v->exit.gpa))
+		return empty_bus_write(v);
 	pr_err("vm%u: vcpu%u: guest-physical access at %lx outside the VM (%s)",
 	       v->vm->id, v->id, v->exit.gpa,
 	       v->exit.npf.write ? "write" :
@@ -46,6 +51,22 @@ static enum exit_action handle_shutdown(struct vcpu *v)
 	if (!vm->triple_faults++ || vm->cfg.reset_stops)
 		vcpu_dump(v, "triple fault");
 	vm_reset(vm, "triple fault");
+	return ACT_RESUME;
+}
+
+/*
+ * An exception x2hv intercepted on the guest's behalf (today: every
+ * exception while a store to unbacked space is single-stepped, vmm/
+ * empty_bus.h) goes to the guest as the CPU would have delivered it:
+ * same vector and error code, and for #PF the address in CR2, which an
+ * intercepted #PF leaves alone.
+ */
+static enum exit_action handle_exception(struct vcpu *v)
+{
+	if (v->exit.exc.vector == VEC_PF)
+		virt.set_reg(v, VREG_CR2, v->exit.exc.cr2);
+	virt.inject_exception(v, v->exit.exc.vector, v->exit.exc.has_err,
+			      v->exit.exc.err);
 	return ACT_RESUME;
 }
 
@@ -81,6 +102,8 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 		return handle_npf(v);
 	case EXIT_XSETBV:
 		return handle_xsetbv(v);
+	case EXIT_EXCEPTION:
+		return handle_exception(v);
 	case EXIT_INTR:
 	case EXIT_NMI:
 	case EXIT_INTR_WINDOW: /* the run loop injects what is pending */

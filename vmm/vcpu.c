@@ -11,7 +11,6 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/time.h"
-#include "arch/x86/uart.h"
 #include "include/debug.h"
 #include "lib/printk.h"
 #include "arch/x86/system.h"
@@ -187,6 +186,8 @@ static void vcpu_inject_events(struct vcpu *v)
 {
 	int vec;
 
+	if (v->bus.active) /* nothing goes into a step (vmm/empty_bus.h) */
+		return;
 	if (v->nmi_pending && virt.irq_injectable(v)) {
 		v->nmi_pending = false;
 		virt.inject_nmi(v);
@@ -228,15 +229,8 @@ static bool vcpu_wakeup_pending(struct vcpu *v)
  * sleeps, and every CONSOLE_POLL_EXITS exits while it runs. */
 static void vcpu_poll_console(struct vcpu *v)
 {
-	int c;
-
-	if (v->id != 0)
-		return;
-	/* Take no more than the guest's FIFO holds: the rest waits in the
-	 * host UART (and the terminal behind it). */
-	while (guest_console_room(v->vm) && (c = uart_getc()) >= 0)
-		guest_console_input(v->vm, (char)c);
-	guest_console_idle(v->vm);
+	if (v->id == 0)
+		guest_console_poll(v->vm);
 }
 
 static void vcpu_sleep(struct vcpu *v)
@@ -297,14 +291,15 @@ static void vcpu_stopped(struct vcpu *v);
  * the model): no interrupt window, exit ring or dispatch. A write the
  * vlapic refuses takes the full path, which injects the #GP. Anything
  * that needs attention (a kick, a stop) arrives as a host interrupt and
- * makes the next entry exit at once.
+ * makes the next entry exit at once. Never while a step over a store to
+ * unbacked space is armed: its exits are the step's (vmm/empty_bus.h).
  */
 static bool vcpu_fastpath(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val;
 
-	if (v->exit.reason != EXIT_WRMSR ||
+	if (v->bus.active || v->exit.reason != EXIT_WRMSR ||
 	    (msr != X2APIC_MSR(APIC_ICR) && msr != MSR_IA32_TSC_DEADLINE))
 		return false;
 	val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
@@ -356,11 +351,12 @@ void vcpu_run(struct vcpu *v)
 			vcpu_handle_timer(v);
 			vcpu_inject_events(v);
 			vcpu_arm_host_timer(v);
+			empty_bus_before_entry(v);
 			virt.run(v);
 		} while (vcpu_fastpath(v));
 		irq_window();
 		vcpu_record_exit(v);
-		vcpu_apply(v, vcpu_handle_exit(v));
+		vcpu_apply(v, empty_bus_handle_exit(v));
 	}
 }
 
@@ -464,6 +460,7 @@ static void vcpu_stopped(struct vcpu *v)
 	bool restart = vm->stop == VM_STOP_RESET && !vm->cfg.reset_stops;
 	bool loud = !restart || vm->restart_loud;
 
+	empty_bus_cancel(v);
 	vcpu_set_state(v, VCPU_STOPPED);
 	lapic_timer_arm(0);
 	this_cpu()->softirq |= SOFTIRQ_TIMER; /* re-arm after a restart */

@@ -31,6 +31,8 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_AVIC_IPI] = "avic-ipi",
 	[EXIT_AVIC_NOACCEL] = "avic-noaccel",
 	[EXIT_CR_ACCESS] = "cr-access",
+	[EXIT_STEP] = "step",
+	[EXIT_STEP_ABORT] = "step-abort",
 	[EXIT_UNKNOWN] = "unknown",
 };
 

@@ -43,6 +43,8 @@ enum exit_reason {
 	EXIT_AVIC_IPI, /* SVM AVIC incomplete IPI */
 	EXIT_AVIC_NOACCEL, /* SVM AVIC unaccelerated access */
 	EXIT_CR_ACCESS, /* VMX MOV to/from CR the backend emulates */
+	EXIT_STEP, /* the single-stepped instruction completed */
+	EXIT_STEP_ABORT, /* SVM: an instruction the step must not run */
 	EXIT_UNKNOWN,
 	NR_EXIT_REASONS
 };
@@ -67,6 +69,7 @@ struct vm_exit {
 	uint64_t info2; /* SVM EXITINFO2 / VMX interruption info */
 	uint64_t gpa; /* NPF: faulting guest-physical address */
 	uint32_t insn_len; /* length of the exiting instruction, 0 unknown */
+	bool delivering; /* during delivery of an interrupt or exception */
 	union {
 		struct {
 			uint16_t port;
@@ -82,7 +85,13 @@ struct vm_exit {
 			uint8_t vector;
 			bool has_err;
 			uint32_t err;
+			uint64_t cr2; /* #PF: the faulting linear address */
 		} exc;
+		struct {
+			/* The guest's own debug exception (its TF, a data
+			 * breakpoint) came with the step's: reflect a #DB. */
+			bool guest_db;
+		} step;
 	};
 };
 
@@ -136,6 +145,7 @@ enum vreg {
 	/* Added to the host's TSC for every guest TSC read (VMX "use TSC
 	 * offsetting", SVM TSC_OFFSET); the core keeps it per vCPU. */
 	VREG_TSC_OFFSET,
+	VREG_CR2,
 };
 
 struct virt_ops {
@@ -188,6 +198,22 @@ struct virt_ops {
 	/* Optional: false when RDTSCP and RDPID would #UD in the guest (VMX
 	 * without "enable RDTSCP"), so CPUID hides them; NULL: they run. */
 	bool (*guest_rdtscp)(void);
+	/*
+	 * Arm (on) or disarm the single-step of the guest's next instruction
+	 * (vmm/empty_bus.c): VMX sets the monitor trap flag, whose exit is
+	 * EXIT_STEP; SVM, and VMX without MTF, set RFLAGS.TF (IF clear) with
+	 * #DB intercepted, the #DB being EXIT_STEP, and keep TF out of the
+	 * guest's sight: the guest's own TF, IF and DR6 are kept, and on SVM
+	 * POPF, IRET and INT n (and a PUSHF whose flags would not land in
+	 * the page being stepped) end as EXIT_STEP_ABORT before they run.
+	 * While armed, every exception but NMI and, with MTF, #DB is
+	 * intercepted (EXIT_EXCEPTION). Arming returns false where the CPU
+	 * cannot step the guest.
+	 */
+	bool (*single_step)(struct vcpu *v, bool on);
+	/* Drop @v's cached guest-physical translations before its next
+	 * entry (after a nested page-table change). */
+	void (*flush_tlb)(struct vcpu *v);
 	/* Single registers for exit handlers (cheaper than get_state). */
 	uint64_t (*get_reg)(struct vcpu *v, enum vreg r);
 	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);

@@ -8,11 +8,8 @@
  * [0, min(mem, 3 GiB)) backed by one contiguous host block and the rest of
  * a larger VM's RAM from 4 GiB up (vmm/vm_mem.c); [0x9f000, 1 MiB) is
  * reported reserved and holds the ACPI tables and hvm_start_info; from the
- * end of the RAM below 4 GiB to 4 GiB is the empty bus, a per-VM 2 MiB block of 0xff bytes mapped writable in 2 MiB pages, so a
- * stray read of a device that is not there (IOAPIC, xAPIC page, HPET)
- * returns all-ones without any instruction decoding. Writes land in that
- * block; they can be read back by the same guest until the block is
- * refilled at VM start, which only lets a guest confuse itself.
+ * end of the RAM below 4 GiB to 4 GiB is the empty bus (vmm/empty_bus.h):
+ * reads return all-ones, writes vanish.
  */
 #include <string.h>
 
@@ -29,9 +26,7 @@
 #include "vmm/vm.h"
 
 #define MIB (1ull << 20)
-#define GIB (1ull << 30)
 #define LARGE_PAGE (2 * MIB)
-#define GPA_4G (4 * GIB)
 #define APIC_BUS_HZ 100000000ull /* virtual APIC timer input clock */
 /* Shortest period of a periodic vlapic timer (KVM: min_timer_period_us). */
 #define TIMER_MIN_PERIOD_US 200
@@ -59,6 +54,10 @@ void vm_report(struct vm *vm)
 {
 	int a = virt.gpa_accessed ? virt.gpa_accessed(vm, X2HV_GPA_LAPIC) : -1;
 
+	/* A dropped store remapped the page, clearing its accessed flag. */
+	if (vm->xapic_written)
+		a = 1;
+
 	pr_info("vm%u: xAPIC page %lx: %s", vm->id, (uint64_t)X2HV_GPA_LAPIC,
 		a < 0 ? "access not tracked on this CPU" :
 		a     ? "accessed by the guest" :
@@ -66,6 +65,8 @@ void vm_report(struct vm *vm)
 	pr_info("vm%u: %lu writes to unclaimed I/O ports dropped", vm->id,
 		vm->io_dropped);
 	guest_events_report(vm);
+	pr_info("vm%u: %lu writes to unbacked guest-physical space dropped",
+		vm->id, vm->bus_dropped);
 }
 
 bool vm_request_stop(struct vm *vm, enum vm_stop_kind kind)
@@ -101,15 +102,7 @@ static void vm_map_memory(struct vm *vm)
 	vm->npt_pa = (uint64_t)(uintptr_t)vm->npt;
 	if (vm_mem_map(vm))
 		vm_error("out of memory mapping guest RAM", NULL);
-	memset(vm->empty_bus, 0xff, LARGE_PAGE);
-	for (uint64_t gpa = vm->low_size; gpa < GPA_4G; gpa += LARGE_PAGE)
-		if (virt.map(vm, gpa, (uint64_t)vm->empty_bus, LARGE_PAGE,
-			     NPT_R | NPT_W))
-			vm_error("out of memory mapping the empty bus", NULL);
-	/* The xAPIC page gets a 4 KiB entry of its own, so its accessed
-	 * flag tells whether the guest ever touched it (vm_report()). */
-	if (virt.map(vm, X2HV_GPA_LAPIC, (uint64_t)vm->empty_bus, PAGE_SIZE,
-		     NPT_R | NPT_W))
+	if (empty_bus_map(vm))
 		vm_error("out of memory mapping the empty bus", NULL);
 }
 
@@ -224,7 +217,7 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	 * backend that cannot report the timer vector's EOI turns parking
 	 * off in its vcpu_init. */
 	vlapic_timer_policy(vl, TIMER_MIN_PERIOD_US * tsc_khz / 1000, true);
-	if (virt.vcpu_init(v))
+	if (virt.vcpu_init(v) || empty_bus_vcpu_init(v))
 		vm_error("could not set up a vCPU", NULL);
 	vm->vcpus[id] = v;
 	vm->vlapics[id] = vl;

@@ -17,6 +17,7 @@
 #include "loader/pvh.h"
 #include "vmm/cr_policy.h"
 #include "vmm/dev/uart.h"
+#include "vmm/empty_bus.h"
 #include "vmm/mtrr.h"
 #include "vmm/virt.h"
 #include "vlapic/vlapic.h"
@@ -90,6 +91,7 @@ struct vcpu {
 	uint64_t events[NR_GUEST_EVENTS]; /* (o) vcpu_event: enum guest_event */
 	struct cr_policy cr_policy; /* (o) vcpu_cr_policy(), once */
 	bool cr_policy_ready; /* (o) */
+	struct bus_step bus; /* (o) a store to unbacked space being stepped */
 };
 _Static_assert(offsetof(struct vcpu, regs) == 0, "regs must come first");
 
@@ -151,7 +153,11 @@ struct vm {
 	unsigned int n_high; /* (c) */
 	void *npt; /* (c) EPT/NPT root (virtual = physical); virt.map */
 	uint64_t npt_pa; /* (c) */
-	uint8_t *empty_bus; /* (c) 2 MiB of 0xff: unbacked guest space */
+	uint8_t *empty_bus; /* (c) 2 MiB of 0xff: unbacked space, read-only */
+	spinlock_t bus_lock; /* empty-bus page-table changes (vmm/empty_bus.c) */
+	unsigned int bus_gen; /* (a) bumped when a step's mapping is undone */
+	uint64_t bus_dropped; /* (a) stores to unbacked space dropped */
+	bool xapic_written; /* (v) a store to the xAPIC page was dropped */
 	unsigned int nr_vcpus; /* (c) */
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
 	struct vlapic *vlapics[VM_MAX_VCPUS]; /* (c) */

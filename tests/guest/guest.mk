@@ -10,7 +10,8 @@ GUEST_TESTS := hello cpuid msr io exceptions hlt triplefault badentry reboot-sto
 	hostile-mmio hostile-triplefault hostile-noncanonical \
 	hostile-hypercall hostile-msr-unknown \
 	hostile-hypercall-user hostile-log-flood hostile-xsetbv hostile-timer-floor \
-	hostile-tf-exit \
+	hostile-tf-exit empty-bus hostile-empty-bus hostile-empty-bus-loop \
+	hostile-empty-bus-deliver \
 	bench
 GUEST_TESTS := $(foreach t,$(GUEST_TESTS),$(if $(wildcard tests/guest/$(t).c),$(t)))
 GUEST_ELFS := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_TESTS))

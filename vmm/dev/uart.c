@@ -6,6 +6,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/time.h"
+#include "arch/x86/uart.h"
 #include "lib/printk.h"
 #include "vmm/dev/uart.h"
 #include "vmm/vm.h"
@@ -87,6 +88,17 @@ void guest_console_idle(struct vm *vm)
 	if (u->len)
 		uart_flush(vm, false);
 	spin_unlock(&vm->lock);
+}
+
+void guest_console_poll(struct vm *vm)
+{
+	int c;
+
+	/* Take no more than the guest's FIFO holds: the rest waits in the
+	 * host UART (and the terminal behind it). */
+	while (guest_console_room(vm) && (c = uart_getc()) >= 0)
+		guest_console_input(vm, (char)c);
+	guest_console_idle(vm);
 }
 
 uint32_t vuart_in(struct vcpu *v, uint16_t reg)

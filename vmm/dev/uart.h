@@ -37,5 +37,7 @@ void guest_console_input(struct vm *vm, char c);
 bool guest_console_room(struct vm *vm);
 /* Write out a partial line that has waited long enough (vCPU 0). */
 void guest_console_idle(struct vm *vm);
+/* vCPU 0: take the physical console's input, then guest_console_idle. */
+void guest_console_poll(struct vm *vm);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "arch/x86/percpu.h"
 #include "arch/x86/svm/svm_avic.h"
+#include "arch/x86/svm/svm_step.h"
 #include "arch/x86/svm/vmcb.h"
 #include "include/debug.h"
 #include "vmm/vm.h"
@@ -44,6 +45,7 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
 	struct avic_vcpu avic; /* avic.entry NULL: AVIC not in use */
+	struct svm_step step; /* single-step of one instruction */
 };
 
 struct svm_cpu {
@@ -102,6 +104,9 @@ void svm_inject_irq(struct vcpu *v, uint8_t vector);
 void svm_inject_nmi(struct vcpu *v);
 void svm_set_irq_window(struct vcpu *v, bool on);
 enum exit_action svm_handle_exit(struct vcpu *v);
+/* virt_ops.single_step and flush_tlb (svm_step.h, vmm/empty_bus.h). */
+bool svm_single_step(struct vcpu *v, bool on);
+void svm_flush_tlb(struct vcpu *v);
 /* x2AVIC (svm_avic): virt_ops.deliver_events and post_irq. */
 void svm_deliver_events(struct vcpu *v);
 bool svm_post_irq(struct vcpu *v);

@@ -67,6 +67,13 @@ static const struct svm_exit_kind svm_exits[SVM_EXIT_CODES] = {
 	[SVM_EXIT_AVIC_NOACCEL] = { EXIT_AVIC_NOACCEL, 0 },
 };
 
+/* Vectors that push an error code (APM vol. 2, 8.2). */
+static bool exc_has_err(uint8_t vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 ||
+	       vector == 21 || vector == 29 || vector == 30;
+}
+
 /* The exits that carry operands in EXITINFO1/2. */
 static void svm_decode_operands(struct vm_exit *e, struct vmcb *c)
 {
@@ -93,6 +100,11 @@ static void svm_decode_operands(struct vm_exit *e, struct vmcb *c)
 		break;
 	case EXIT_EXCEPTION:
 		e->exc.vector = c->exitcode - SVM_EXIT_EXC_BASE;
+		/* EXITINFO1: the error code where the vector has one;
+		 * EXITINFO2: #PF's address (APM 15.12). */
+		e->exc.has_err = exc_has_err(e->exc.vector);
+		e->exc.err = (uint32_t)c->exitinfo1;
+		e->exc.cr2 = c->exitinfo2;
 		break;
 	default:
 		break;
@@ -122,6 +134,8 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 	e->info2 = c->exitinfo2;
 	e->gpa = 0;
 	e->insn_len = 0;
+	e->delivering = (c->exitintinfo & SVM_EVT_VALID) &&
+			!svm_exc_is_own_event(c);
 	if (svm_features & SVM_F_NRIP) {
 		if (c->nrip > c->rip)
 			e->insn_len = c->nrip - c->rip;
@@ -141,24 +155,52 @@ void svm_run(struct vcpu *v)
 	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = s->vmcb;
 	struct svm_cpu *pc = this_cpu()->virt;
+	enum svm_step_decode st;
 
 	ASSERT(v->pcpu == this_cpu()->cpu);
-	c->rax = v->regs.rax;
-	if (s->avic.entry)
-		svm_avic_load(&s->avic);
-	svm_enter(&v->regs, s->vmcb_pa, (uint64_t)pc->host_vmcb);
-	if (s->avic.entry)
-		svm_avic_put(v, &s->avic);
-	v->regs.rax = c->rax;
-	c->tlb_control = 0;
-	/* An event whose delivery was cut short by the exit is re-injected
-	 * on the next entry (APM 15.7.2), but not the intercepted exception
-	 * itself, which Bochs 3.0 also reports there. */
-	if ((c->exitintinfo & SVM_EVT_VALID) && !svm_exc_is_own_event(c))
-		c->eventinj = c->exitintinfo;
-	else
-		c->eventinj = 0;
+	do {
+		c->rax = v->regs.rax;
+		if (s->avic.entry)
+			svm_avic_load(&s->avic);
+		svm_enter(&v->regs, s->vmcb_pa, (uint64_t)pc->host_vmcb);
+		if (s->avic.entry)
+			svm_avic_put(v, &s->avic);
+		v->regs.rax = c->rax;
+		c->tlb_control = 0;
+		/* An event whose delivery was cut short by the exit is
+		 * re-injected on the next entry (APM 15.7.2), but not the
+		 * intercepted exception itself, which Bochs 3.0 also
+		 * reports there. */
+		if ((c->exitintinfo & SVM_EVT_VALID) &&
+		    !svm_exc_is_own_event(c))
+			c->eventinj = c->exitintinfo;
+		else
+			c->eventinj = 0;
+		st = s->step.armed ? svm_step_decode(c, &s->step, &v->exit) :
+				     SVM_STEP_NOT_MINE;
+	} while (st == SVM_STEP_REENTER);
+	if (st == SVM_STEP_DECODED) {
+		v->exit.hw_reason = c->exitcode;
+		v->exit.qual = c->exitinfo1;
+		return;
+	}
 	svm_decode(v, c);
+}
+
+bool svm_single_step(struct vcpu *v, bool on)
+{
+	struct svm_vcpu *s = v->arch;
+
+	svm_step_arm(vmcb_of(v), &s->step, on);
+	return true;
+}
+
+void svm_flush_tlb(struct vcpu *v)
+{
+	/* This guest's ASID only where the CPU can (APM 15.16.1). */
+	vmcb_of(v)->tlb_control = svm_features & SVM_F_FLUSH_ASID ?
+					  SVM_TLB_FLUSH_ASID :
+					  SVM_TLB_FLUSH_ALL;
 }
 
 void svm_skip_insn(struct vcpu *v)

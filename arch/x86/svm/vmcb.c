@@ -15,7 +15,6 @@
 
 #define GUEST_ASID 1
 #define PAT_DEFAULT 0x0007040600070406ull
-#define TLB_FLUSH_ALL 1
 #define SEG_ATTR_L_BIT 0x200u /* VMCB attr: L is bit 9 */
 
 int svm_vcpu_init(struct vcpu *v)
@@ -44,7 +43,7 @@ int svm_vcpu_init(struct vcpu *v)
 	vmcb->iopm_pa = (uint64_t)svm_iopm;
 	vmcb->msrpm_pa = (uint64_t)svm_msrpm;
 	vmcb->asid = GUEST_ASID;
-	vmcb->tlb_control = TLB_FLUSH_ALL;
+	vmcb->tlb_control = SVM_TLB_FLUSH_ALL;
 	/* Physical interrupts exit regardless of the guest's RFLAGS.IF. */
 	vmcb->vintr = SVM_VINTR_MASKING;
 	vmcb->np_ctl = 1;
@@ -107,7 +106,7 @@ void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 	c->int_state = 0;
 	c->vintr &= ~SVM_VINTR_V_IRQ;
 	c->intercept1 &= ~SVM_I1_VINTR;
-	c->tlb_control = TLB_FLUSH_ALL;
+	c->tlb_control = SVM_TLB_FLUSH_ALL;
 }
 
 void svm_get_state(struct vcpu *v, struct vcpu_state *st)
@@ -161,6 +160,8 @@ uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 		return (c->cs.attr & SEG_ATTR_L_BIT) != 0;
 	case VREG_TSC_OFFSET:
 		return c->tsc_offset;
+	case VREG_CR2:
+		return c->cr2;
 	}
 	return 0;
 }
@@ -202,6 +203,9 @@ void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		break;
 	case VREG_TSC_OFFSET:
 		c->tsc_offset = val;
+		break;
+	case VREG_CR2:
+		c->cr2 = val;
 		break;
 	}
 }

@@ -144,6 +144,10 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_EVT_TYPE_MASK (7ull << 8)
 #define SVM_EVT_VECTOR_MASK 0xffull
 
+/* TLB_CONTROL (APM vol. 2 15.16.1) */
+#define SVM_TLB_FLUSH_ALL 1
+#define SVM_TLB_FLUSH_ASID 3 /* this guest's ASID only */
+
 /* EXITCODEs (APM appendix C) */
 #define SVM_EXIT_EXC_BASE 0x40
 #define SVM_EXIT_INTR 0x60

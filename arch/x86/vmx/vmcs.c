@@ -152,6 +152,9 @@ static void vmcs_setup(struct vcpu *v)
 	if (c->proc2 & PROC2_VPID)
 		vmcs_write(VMCS_VPID, v->pcpu + 1); /* 0 is the host's */
 	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	/* With bit 14 of the bitmap set, every #PF exits (SDM 25.6.3). */
+	vmcs_write(VMCS_PF_ERROR_MASK, 0);
+	vmcs_write(VMCS_PF_ERROR_MATCH, 0);
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
@@ -326,6 +329,16 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
 	st->idtr.limit = vmcs_read(VMCS_GUEST_IDTR_LIMIT);
 }
 
+/* Drop the EPT-derived translations of @v's VM (SDM 29.4.3.1). */
+void vmx_flush_tlb(struct vcpu *v)
+{
+	vmx_load(v);
+	if (vmx_caps.ept_vpid & EPT_CAP_INVEPT_SINGLE)
+		invept(INVEPT_SINGLE, vmx_eptp(v->vm));
+	else if (vmx_caps.ept_vpid & EPT_CAP_INVEPT_ALL)
+		invept(INVEPT_ALL, 0);
+}
+
 uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 {
 	ASSERT(vmx_is_current(v));
@@ -360,6 +373,8 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 			AR_L) != 0;
 	case VREG_TSC_OFFSET:
 		return vmcs_read(VMCS_TSC_OFFSET);
+	case VREG_CR2:
+		return read_cr2();
 	}
 	return 0;
 }
@@ -398,6 +413,10 @@ void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		break;
 	case VREG_TSC_OFFSET:
 		vmcs_write(VMCS_TSC_OFFSET, val);
+		break;
+	case VREG_CR2:
+		/* The guest owns the CPU's CR2 (vmx_set_state). */
+		write_cr2(val);
 		break;
 	}
 }

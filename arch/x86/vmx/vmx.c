@@ -103,11 +103,12 @@ static void read_caps(struct vmx_caps *c)
 
 static void print_caps(const struct vmx_caps *c)
 {
-	pr_info("vmx: revision %x, EPT %s, VPID %s, unrestricted guest %s, preemption timer %s",
+	pr_info("vmx: revision %x, EPT %s, VPID %s, unrestricted guest %s, preemption timer %s, monitor trap flag %s",
 		c->revision, yes_no(c->proc2_1 & PROC2_EPT),
 		yes_no(c->proc2_1 & PROC2_VPID),
 		yes_no(c->proc2_1 & PROC2_UNRESTRICTED),
-		yes_no(c->pin1 & PIN_PREEMPT_TIMER));
+		yes_no(c->pin1 & PIN_PREEMPT_TIMER),
+		yes_no(c->proc1 & PROC_MTF));
 	pr_info("vmx: virtualize x2APIC mode %s, APIC-register virtualization %s, virtual-interrupt delivery %s",
 		yes_no(c->proc2_1 & PROC2_X2APIC_MODE),
 		yes_no(c->proc2_1 & PROC2_APIC_REG_VIRT),
@@ -375,7 +376,8 @@ static bool vmx_guest_rdtscp(void)
 	.irq_injectable = vmx_irq_injectable, .inject_irq = vmx_inject_irq,    \
 	.inject_nmi = vmx_inject_nmi, .set_irq_window = vmx_set_irq_window,    \
 	.handle_exit = vmx_handle_exit, .get_reg = vmx_get_reg,                \
-	.set_reg = vmx_set_reg, .guest_rdtscp = vmx_guest_rdtscp
+	.set_reg = vmx_set_reg, .guest_rdtscp = vmx_guest_rdtscp,              \
+	.single_step = vmx_single_step, .flush_tlb = vmx_flush_tlb
 
 static const struct virt_ops vmx_apicv_ops = {
 	VMX_OPS_COMMON,

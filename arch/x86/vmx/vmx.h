@@ -69,6 +69,9 @@ struct vmx_vcpu {
 	uint64_t cr0_shadow, cr4_shadow; /* what the guest sees */
 	uint64_t eoi_exit[4]; /* EOI-exit bitmaps last written (APICv) */
 	struct vmx_pi_desc pi; /* posted-interrupt descriptor (SDM 31.6) */
+	bool step; /* a single-step armed (vmx_step.c) */
+	bool step_guest_tf, step_guest_if; /* TF step: the guest's flags */
+	uint32_t exc_bitmap; /* the exception bitmap outside a step */
 };
 
 /* Is @v's VMCS the current one of this CPU? Every VMREAD/VMWRITE for @v
@@ -126,6 +129,11 @@ struct vlapic;
 void vmx_pi_sync(struct vmx_vcpu *s, struct vlapic *vl);
 uint64_t vmx_get_reg(struct vcpu *v, enum vreg r);
 void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val);
+/* vmx_step.c: virt_ops.single_step, and the step's #DB exit without the
+ * monitor trap flag as EXIT_STEP; vmcs.c: virt_ops.flush_tlb. */
+bool vmx_single_step(struct vcpu *v, bool on);
+void vmx_step_decode(struct vcpu *v);
+void vmx_flush_tlb(struct vcpu *v);
 
 /* vmx_entry.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
 int vmx_enter(struct guest_regs *regs, bool launched);

@@ -52,6 +52,10 @@ static void decode_exception(struct vm_exit *e)
 	e->exc.has_err = info & INTR_INFO_DELIVER_ERR;
 	if (e->exc.has_err)
 		e->exc.err = vmcs_read(VMCS_EXIT_INTR_ERROR);
+	/* A #PF exit leaves CR2 alone; the address is the exit
+	 * qualification (SDM 28.2.1). */
+	if (e->exc.vector == VEC_PF)
+		e->exc.cr2 = e->qual;
 }
 
 /*
@@ -67,6 +71,7 @@ static const uint8_t vmx_exit_reasons[VMX_EXIT_REASONS] = {
 	[EXIT_REASON_INIT] = EXIT_INIT,
 	[EXIT_REASON_SIPI] = EXIT_INIT,
 	[EXIT_REASON_INTR_WINDOW] = EXIT_INTR_WINDOW,
+	[EXIT_REASON_MTF] = EXIT_STEP,
 	[EXIT_REASON_CPUID] = EXIT_CPUID,
 	[EXIT_REASON_GETSEC] = EXIT_VIRT_INSN,
 	[EXIT_REASON_HLT] = EXIT_HLT,
@@ -149,6 +154,7 @@ static void vmx_decode(struct vcpu *v, uint32_t reason)
 		return;
 	}
 	e->insn_len = vmcs_read(VMCS_EXIT_INSN_LEN);
+	e->delivering = vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID;
 	reinject_vectoring();
 	e->reason = basic < VMX_EXIT_REASONS && vmx_exit_reasons[basic] ?
 			    vmx_exit_reasons[basic] :
@@ -260,6 +266,7 @@ void vmx_run(struct vcpu *v)
 	if (!(reason & EXIT_REASON_ENTRY_FAIL))
 		s->launched = true;
 	vmx_decode(v, reason);
+	vmx_step_decode(v);
 	/* The CPU keeps VPPR in the page (PPR virtualization, 31.1.3);
 	 * recomputing it is cheap and keeps the vlapic's own rule
 	 * authoritative for vlapic_pending() (HLT wake-up in vmm/vcpu.c). */
