@@ -56,7 +56,9 @@ def cmd_guest(args):
 
 
 def cmd_linux(args):
-    variants = args.variant.split(",")
+    # Lists may come with blanks after the commas (a Makefile variable
+    # continued with a backslash gets one): "a, b" is "a,b".
+    variants = [v.strip() for v in args.variant.split(",")]
     for v in variants:
         if v not in LINUX_VARIANTS:
             sys.exit(f"harness: unknown Linux variant '{v}' "
@@ -65,7 +67,8 @@ def cmd_linux(args):
                                          args.hvargs, v, vcpus=args.vcpus,
                                          flavour=f))
                           for p in platforms_of(args) for v in variants
-                          for f in args.flavours.split(",")])
+                          for f in (f.strip()
+                                    for f in args.flavours.split(","))])
 
 
 def cmd_iso(args):
