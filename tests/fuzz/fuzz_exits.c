@@ -27,6 +27,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/time.h"
+#include "arch/x86/uart.h"
 #include "lib/printk.h"
 #include "vmm/cr_policy.h"
 #include "vmm/vm.h"
@@ -158,6 +159,12 @@ bool vm_request_stop(struct vm *vm, enum vm_stop_kind kind)
 void vm_reset(struct vm *vm, const char *why)
 {
 	stop_kind = VM_STOP_RESET;
+}
+
+/* No input on the host's console (vmm/dev/uart.c polls it). */
+int uart_getc(void)
+{
+	return -1;
 }
 
 void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
