@@ -8,8 +8,9 @@
  * same machinery: its own single-step (RFLAGS.TF: the #DB after a store
  * to unbacked space arrives exactly once, at the next instruction, with
  * DR6.BS, as on hardware; SDM Vol. 3A, 17.3.1.4), a periodic timer
- * interrupting the dropped stores, and a second vCPU storing to the same
- * page at the same time. None of it may stop the VM, hang a vCPU or let
+ * interrupting the dropped stores, a REP STOSQ over 16 unbacked pages
+ * (a step per iteration), and a second vCPU storing to the same page at
+ * the same time. None of it may stop the VM, hang a vCPU or let
  * a store be read back.
  */
 #include "tests/guest/lib/guest.h"
@@ -24,6 +25,8 @@
 #define MIN_TICKS 3
 #define MAX_STORES 10000000u
 #define AP_CPU 1
+#define REP_FLOOD_AT 0xc0100000ull /* unbacked with mem=64M */
+#define REP_FLOOD_BYTES (64u << 10)
 
 static volatile uint64_t db_rip[MAX_DB], db_dr6[MAX_DB];
 static volatile unsigned int db_count, timer_ticks, ap_stores;
@@ -116,6 +119,27 @@ static void test_interrupts(void)
 		ok(bad == 0, "%u stores, %u read back", i, bad);
 }
 
+/* One REP STOSQ over 16 unbacked pages: every iteration is a dropped
+ * store (a step per iteration), and the instruction must still finish
+ * with RCX and RDI as on hardware, nothing read back. */
+static void test_rep_flood(void)
+{
+	uint64_t dst = REP_FLOOD_AT, cnt = REP_FLOOD_BYTES / 8, bad = 0;
+
+	asm volatile("cld\n"
+		     "rep stosq"
+		     : "+D"(dst), "+c"(cnt)
+		     : "a"(0x5a5a5a5a5a5a5a5aull)
+		     : "memory");
+	ok(cnt == 0 && dst == REP_FLOOD_AT + REP_FLOOD_BYTES,
+	   "rep stosq of %u KiB over unbacked space: rcx %lu rdi %lx",
+	   REP_FLOOD_BYTES >> 10, cnt, dst);
+	for (uint64_t a = REP_FLOOD_AT; a < dst; a += 0x7f8)
+		bad += *(volatile uint64_t *)a != ~0ull;
+	if (!bare)
+		ok(bad == 0, "rep stosq: nothing read back (%lu)", bad);
+}
+
 /* vCPU 1 stores to the same page until told to stop. */
 static void ap_fn(unsigned int cpu)
 {
@@ -158,6 +182,7 @@ void test_main(void)
 {
 	bare = !x2hv_present();
 	test_guest_tf();
+	test_rep_flood();
 	require_x2apic();
 	test_interrupts();
 	test_two_vcpus();
