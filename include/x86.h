@@ -103,6 +103,16 @@
 #define RFLAGS_FIXED BIT_ULL(1) /* always 1 */
 #define RFLAGS_TF BIT_ULL(8)
 #define RFLAGS_IF BIT_ULL(9)
+#define RFLAGS_RF BIT_ULL(16)
+
+/* DR6 and DR7 (SDM vol. 3B 19.2.3, 19.2.4). */
+#define DR6_B0_B3 0xfull /* breakpoint conditions met */
+#define DR6_BD BIT_ULL(13) /* debug-register access detected */
+#define DR6_BS BIT_ULL(14) /* single step */
+#define DR6_RTM BIT_ULL(16) /* active low */
+#define DR6_ONES 0xfffe0ff0ull /* bits 31:17 and 11:4 read as 1 */
+#define DR6_INIT 0xffff0ff0ull
+#define DR7_GD BIT_ULL(13)
 
 /* Exception vectors (SDM vol. 3A 7.15, table 7-1). */
 #define VEC_DE 0

@@ -4,10 +4,9 @@
  * returning the action the backend applies. No instruction is ever
  * decoded: everything comes from the architectural exit information.
  */
+#include "include/x86.h"
 #include "lib/printk.h"
 #include "vmm/vm.h"
-
-#define VEC_PF 14
 
 static enum exit_action stop_with(struct vcpu *v, const char *why)
 {
@@ -54,15 +53,20 @@ static enum exit_action handle_shutdown(struct vcpu *v)
 	return ACT_RESUME;
 }
 
+static enum exit_action handle_backend_exit(struct vcpu *v);
+
 /*
- * An exception x2hv intercepted on the guest's behalf (today: every
- * exception while a store to unbacked space is single-stepped, vmm/
- * empty_bus.h) goes to the guest as the CPU would have delivered it:
- * same vector and error code, and for #PF the address in CR2, which an
- * intercepted #PF leaves alone.
+ * An exception x2hv intercepted on the guest's behalf (#DB and #AC
+ * always, docs/security.md; every exception while a store to unbacked
+ * space is single-stepped, vmm/empty_bus.h) goes to the guest as the CPU
+ * would have delivered it: same vector and error code, and for #PF the
+ * address in CR2, which an intercepted #PF leaves alone. #DB and #AC
+ * need the backend (DR6, ICEBP, RF, an NMI's end on SVM).
  */
 static enum exit_action handle_exception(struct vcpu *v)
 {
+	if (v->exit.exc.vector == VEC_DB || v->exit.exc.vector == VEC_AC)
+		return handle_backend_exit(v);
 	if (v->exit.exc.vector == VEC_PF)
 		virt.set_reg(v, VREG_CR2, v->exit.exc.cr2);
 	virt.inject_exception(v, v->exit.exc.vector, v->exit.exc.has_err,

@@ -103,6 +103,8 @@ bool svm_irq_injectable(struct vcpu *v);
 void svm_inject_irq(struct vcpu *v, uint8_t vector);
 void svm_inject_nmi(struct vcpu *v);
 void svm_set_irq_window(struct vcpu *v, bool on);
+/* svm_event.c: give an intercepted #DB or #AC to the guest. */
+enum exit_action svm_reflect_exception(struct vcpu *v);
 enum exit_action svm_handle_exit(struct vcpu *v);
 /* virt_ops.single_step and flush_tlb (svm_step.h, vmm/empty_bus.h). */
 bool svm_single_step(struct vcpu *v, bool on);

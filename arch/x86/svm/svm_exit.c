@@ -203,59 +203,6 @@ void svm_flush_tlb(struct vcpu *v)
 					  SVM_TLB_FLUSH_ALL;
 }
 
-void svm_skip_insn(struct vcpu *v)
-{
-	struct vmcb *c = vmcb_of(v);
-
-	c->rip += v->exit.insn_len;
-	c->int_state &= ~1ull; /* the interrupt shadow ends */
-	/* Single-stepping the guest (TF) is not virtualized. */
-}
-
-void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
-			  uint32_t err)
-{
-	struct vmcb *c = vmcb_of(v);
-
-	c->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_EXC | vector |
-		      (has_err ? SVM_EVT_ERR | ((uint64_t)err << 32) : 0);
-}
-
-bool svm_irq_injectable(struct vcpu *v)
-{
-	struct vmcb *c = vmcb_of(v);
-
-	return (c->rflags & RFLAGS_IF) && !(c->int_state & 1) &&
-	       !(c->eventinj & SVM_EVT_VALID);
-}
-
-void svm_inject_irq(struct vcpu *v, uint8_t vector)
-{
-	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_INTR | vector;
-}
-
-void svm_inject_nmi(struct vcpu *v)
-{
-	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_NMI | VEC_NMI;
-}
-
-void svm_set_irq_window(struct vcpu *v, bool on)
-{
-	struct vmcb *c = vmcb_of(v);
-
-	/* A virtual interrupt that ignores TPR exits with VINTR as soon as
-	 * the guest could take it (APM 15.21.4). */
-	if (on) {
-		c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
-			    (0xfull << SVM_VINTR_PRIO_SHIFT);
-		c->intercept1 |= SVM_I1_VINTR;
-	} else {
-		c->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
-			      (0xfull << SVM_VINTR_PRIO_SHIFT));
-		c->intercept1 &= ~SVM_I1_VINTR;
-	}
-}
-
 /*
  * With x2AVIC the CPU takes interrupts from the backing page (the vlapic
  * page) at VMRUN and while the guest runs: nothing is injected through
@@ -383,6 +330,8 @@ static enum exit_action svm_avic_exit(struct vcpu *v)
 enum exit_action svm_handle_exit(struct vcpu *v)
 {
 	switch (v->exit.reason) {
+	case EXIT_EXCEPTION:
+		return svm_reflect_exception(v);
 	case EXIT_AVIC_IPI:
 	case EXIT_AVIC_NOACCEL:
 		return svm_avic ? svm_avic_exit(v) : ACT_STOP;

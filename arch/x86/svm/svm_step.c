@@ -6,7 +6,6 @@
 #include "vmm/virt.h"
 
 #define DR6_BREAKPOINTS 0xfull /* B0-B3 */
-#define DR6_BS (1ull << 14)
 #define VEC_DB 1
 #define VEC_NMI 2
 /* intercept1 bits and exit codes of APM vol. 2, table 15-7 / appendix C */

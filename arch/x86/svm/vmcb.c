@@ -8,6 +8,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/svm_avic.h"
+#include "arch/x86/svm/svm_intercepts.h"
 #include "arch/x86/svm/vmcb.h"
 #include "lib/mm.h"
 #include "lib/printk.h"
@@ -31,15 +32,12 @@ int svm_vcpu_init(struct vcpu *v)
 	s->vmcb_pa = (uint64_t)vmcb;
 	v->arch = s;
 
-	vmcb->intercept_exc = 0;
-	vmcb->intercept1 = SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT |
-			   SVM_I1_CPUID | SVM_I1_RSM | SVM_I1_INVD |
-			   SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO |
-			   SVM_I1_MSR | SVM_I1_TASK_SWITCH | SVM_I1_SHUTDOWN;
-	vmcb->intercept2 = SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD |
-			   SVM_I2_VMSAVE | SVM_I2_STGI | SVM_I2_CLGI |
-			   SVM_I2_SKINIT | SVM_I2_MONITOR | SVM_I2_MWAIT |
-			   SVM_I2_MWAIT_COND | SVM_I2_XSETBV | SVM_I2_RDPRU;
+	/* docs/security.md: each intercept and why. */
+	vmcb->intercept_exc = SVM_EXC_INTERCEPTS;
+	vmcb->intercept_cr = SVM_CR_INTERCEPTS;
+	vmcb->intercept_dr = SVM_DR_INTERCEPTS;
+	vmcb->intercept1 = SVM_I1_INTERCEPTS;
+	vmcb->intercept2 = SVM_I2_INTERCEPTS;
 	vmcb->iopm_pa = (uint64_t)svm_iopm;
 	vmcb->msrpm_pa = (uint64_t)svm_msrpm;
 	vmcb->asid = GUEST_ASID;

@@ -138,6 +138,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 /* EVENTINJ / EXITINTINFO (APM 15.20) */
 #define SVM_EVT_VALID (1ull << 31)
 #define SVM_EVT_ERR (1ull << 11)
+#define SVM_EVT_TYPE_MASK (7ull << 8)
 #define SVM_EVT_TYPE_INTR (0ull << 8)
 #define SVM_EVT_TYPE_NMI (2ull << 8)
 #define SVM_EVT_TYPE_EXC (3ull << 8)

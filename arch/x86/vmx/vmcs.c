@@ -12,6 +12,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/vmx/vmx_intercepts.h"
 #include "include/debug.h"
 #include "lib/mm.h"
 #include "lib/printk.h"
@@ -151,7 +152,7 @@ static void vmcs_setup(struct vcpu *v)
 	s->proc = c->proc;
 	if (c->proc2 & PROC2_VPID)
 		vmcs_write(VMCS_VPID, v->pcpu + 1); /* 0 is the host's */
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, VMX_EXC_BITMAP);
 	/* With bit 14 of the bitmap set, every #PF exits (SDM 25.6.3). */
 	vmcs_write(VMCS_PF_ERROR_MASK, 0);
 	vmcs_write(VMCS_PF_ERROR_MATCH, 0);

@@ -13,6 +13,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
+#include "arch/x86/vmx/vmx_intercepts.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/idt.h"
 #include "arch/x86/vmx/vmx_apicv.h"
@@ -128,11 +129,9 @@ static void print_caps(const struct vmx_caps *c)
 /* Choose the controls every VMCS uses (why: docs/vmx.md). */
 static int choose_controls(struct vmx_caps *c)
 {
-	uint32_t proc2 = PROC2_EPT | PROC2_UNRESTRICTED | PROC2_RDTSCP |
-			 PROC2_VPID;
-	uint32_t proc = PROC_HLT | PROC_MWAIT | PROC_MONITOR | PROC_CR8_LOAD |
-			PROC_CR8_STORE | PROC_UNCOND_IO | PROC_MSR_BITMAPS |
-			PROC_SECONDARY | PROC_TSC_OFFSET;
+	/* docs/security.md: each control and why. */
+	uint32_t proc2 = VMX_PROC2_WANT;
+	uint32_t proc = VMX_PROC_WANT;
 	uint64_t ept_need = EPT_CAP_WALK_4 | EPT_CAP_WB | EPT_CAP_2M;
 
 	if (!(c->proc2_1 & PROC2_EPT) || !(c->proc2_1 & PROC2_UNRESTRICTED)) {
@@ -148,20 +147,16 @@ static int choose_controls(struct vmx_caps *c)
 	if (!(c->ept_vpid & VPID_CAP_INVVPID) ||
 	    !(c->ept_vpid & (VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL)))
 		proc2 &= ~PROC2_VPID;
-	if (adjust("pin-based", PIN_EXT_INTR | PIN_NMI, PIN_EXT_INTR | PIN_NMI,
-		   c->pin0, c->pin1, &c->pin))
+	if (adjust("pin-based", VMX_PIN_WANT, VMX_PIN_REQUIRED, c->pin0,
+		   c->pin1, &c->pin))
 		return -1;
 	/* CR3 accesses need not exit with EPT; with old-style controls they
 	 * may be forced on, and vmx_cr.c emulates them then. */
-	if (adjust("primary processor-based", proc,
-		   PROC_HLT | PROC_UNCOND_IO | PROC_MSR_BITMAPS |
-			   PROC_SECONDARY | PROC_CR8_LOAD | PROC_CR8_STORE |
-			   PROC_TSC_OFFSET,
-		   c->proc0, c->proc1, &c->proc))
+	if (adjust("primary processor-based", proc, VMX_PROC_REQUIRED, c->proc0,
+		   c->proc1, &c->proc))
 		return -1;
-	if (adjust("secondary processor-based", proc2,
-		   PROC2_EPT | PROC2_UNRESTRICTED, c->proc2_0, c->proc2_1,
-		   &c->proc2))
+	if (adjust("secondary processor-based", proc2, VMX_PROC2_REQUIRED,
+		   c->proc2_0, c->proc2_1, &c->proc2))
 		return -1;
 	/* Interrupts stay pending in the host LAPIC (no acknowledge on exit):
 	 * the core takes them through the host IDT after the exit. Posted

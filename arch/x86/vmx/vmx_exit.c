@@ -235,6 +235,8 @@ static enum exit_action vmx_apicv_exit(struct vcpu *v)
 enum exit_action vmx_handle_exit(struct vcpu *v)
 {
 	switch (v->exit.reason) {
+	case EXIT_EXCEPTION:
+		return vmx_reflect_exception(v);
 	case EXIT_CR_ACCESS:
 		return vmx_cr_access(v, v->exit.qual);
 	case EXIT_EOI_INDUCED:
@@ -272,79 +274,6 @@ void vmx_run(struct vcpu *v)
 	 * authoritative for vlapic_pending() (HLT wake-up in vmm/vcpu.c). */
 	if (vmx_caps.apicv && !(reason & EXIT_REASON_ENTRY_FAIL))
 		vlapic_update_ppr(v->vlapic);
-}
-
-void vmx_skip_insn(struct vcpu *v)
-{
-	uint32_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-
-	ASSERT(vmx_is_current(v));
-	vmcs_write(VMCS_GUEST_RIP,
-		   vmcs_read(VMCS_GUEST_RIP) + v->exit.insn_len);
-	/* The STI / MOV SS shadow ends with the instruction (25.4.2). */
-	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
-			   intr & ~(INTERRUPTIBILITY_STI |
-				    INTERRUPTIBILITY_MOV_SS));
-}
-
-static bool exc_has_err(uint8_t vector)
-{
-	return vector == VEC_DF || (vector >= VEC_TS && vector <= VEC_PF) ||
-	       vector == VEC_AC;
-}
-
-void vmx_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
-			  uint32_t err)
-{
-	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXC | vector;
-
-	ASSERT(vmx_is_current(v));
-	/* An error code is delivered exactly for these vectors in protected
-	 * mode, never in real mode (27.2.1.3). */
-	if (has_err && exc_has_err(vector) &&
-	    (vmx_get_reg(v, VREG_CR0) & CR0_PE)) {
-		info |= INTR_INFO_DELIVER_ERR;
-		vmcs_write(VMCS_ENTRY_EXC_ERROR, err);
-	}
-	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
-}
-
-bool vmx_irq_injectable(struct vcpu *v)
-{
-	ASSERT(vmx_is_current(v));
-	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
-		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) &&
-	       !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
-}
-
-void vmx_inject_irq(struct vcpu *v, uint8_t vector)
-{
-	ASSERT(vmx_is_current(v));
-	vmcs_write(VMCS_ENTRY_INTR_INFO,
-		   INTR_INFO_VALID | INTR_TYPE_EXT_INTR | vector);
-}
-
-void vmx_inject_nmi(struct vcpu *v)
-{
-	ASSERT(vmx_is_current(v));
-	vmcs_write(VMCS_ENTRY_INTR_INFO,
-		   INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
-}
-
-void vmx_set_irq_window(struct vcpu *v, bool on)
-{
-	struct vmx_vcpu *s = v->arch;
-	uint32_t proc = on ? s->proc | PROC_INTR_WINDOW :
-			     s->proc & ~PROC_INTR_WINDOW;
-
-	/* Interrupt-window exiting: exit before the first instruction at
-	 * which RFLAGS.IF = 1 and nothing blocks interrupts (25.6.2). */
-	if (proc != s->proc) {
-		s->proc = proc;
-		vmcs_write(VMCS_PROC_CTLS, proc);
-	}
 }
 
 /*

@@ -25,22 +25,7 @@
 #include "arch/x86/vmx/vmx.h"
 #include "vmm/vm.h"
 
-#define VEC_DB 1
-#define DR6_HITS 0xfull /* B0-B3 */
-#define DR6_BS (1ull << 14)
-
-static uint64_t read_dr6(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
-	return v;
-}
-
-static void write_dr6(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%dr6" ::"r"(v));
-}
+#define DR6_HITS DR6_B0_B3
 
 /*
  * Nothing may be pending or blocked on the boundary the step starts
