@@ -167,10 +167,9 @@ static const struct name_value reboot_names[] = {
 };
 
 static const struct name_value testfault_names[] = {
-	{ "none", HV_TESTFAULT_NONE },
-	{ "ud", HV_TESTFAULT_UD },
-	{ "pf", HV_TESTFAULT_PF },
-	{ "badentry", HV_TESTFAULT_BADENTRY },
+	{ "none", HV_TESTFAULT_NONE }, { "ud", HV_TESTFAULT_UD },
+	{ "pf", HV_TESTFAULT_PF },     { "badentry", HV_TESTFAULT_BADENTRY },
+	{ "smi", HV_TESTFAULT_SMI },
 };
 
 static const struct name_value console_names[] = {

@@ -4,7 +4,7 @@
  *
  *   console=com1..com4|auto|none|0x<port>  loglvl=err|warn|info|debug
  *   vcpus=<n>  mem=<size>[K|M|G]  noguest  on_exit=halt|poweroff
- *   reboot=restart|stop  testfault=ud|pf|badentry|none
+ *   reboot=restart|stop  testfault=ud|pf|badentry|smi|none
  *
  * Options are separated by blanks (space, tab, CR, LF); a later option
  * overrides an earlier one. The parser is pure: no global state, no
@@ -63,6 +63,9 @@ enum hv_testfault {
 	/* Start vCPU 0 with an architecturally invalid CR0 (bit 32 set), so
 	 * that VM entry fails and the failure report can be tested. */
 	HV_TESTFAULT_BADENTRY = 3,
+	/* CPU 1 hosts no vCPU but sends CPU 0 an SMI every 10 ms, so that
+	 * SVM's SMI intercept can be tested (use with vcpus=1). */
+	HV_TESTFAULT_SMI = 4,
 };
 
 struct hv_config {

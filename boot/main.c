@@ -258,6 +258,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	test_fault();
 
 	virt_select();
+	smp_set_smi_source(hv_config.testfault == HV_TESTFAULT_SMI);
 	smp_start_aps(boot_info.rsdp, boot_info.efi);
 	cpu_bringup();
 	for (unsigned int i = 0; i < nr_cpus; i++)

@@ -45,10 +45,33 @@ void cpu_bringup(void)
 	__atomic_store_n(&p->online, true, __ATOMIC_RELEASE);
 }
 
+#define SMI_SOURCE_US 10000
+
+static bool smi_source;
+
+void smp_set_smi_source(bool on)
+{
+	smi_source = on;
+}
+
+/* testfault=smi: CPU 1 sends CPU 0 an SMI every 10 ms forever, so some
+ * arrive while CPU 0 runs its guest (docs/boot.md). */
+static __attribute__((noreturn)) void smi_source_loop(void)
+{
+	while (!__atomic_load_n(&percpu[0].online, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	for (;;) {
+		tsc_delay_us(SMI_SOURCE_US);
+		lapic_send_smi(percpu[0].apic_id);
+	}
+}
+
 void ap_main(unsigned int cpu)
 {
 	percpu_setup(cpu);
 	cpu_bringup();
+	if (smi_source && cpu == 1)
+		smi_source_loop();
 	vcpu_idle_loop();
 }
 

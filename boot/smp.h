@@ -10,6 +10,9 @@
 void smp_start_aps(const void *loader_rsdp, bool efi);
 /* The AP's C entry (head.S ap_entry64), with its CPU number. */
 __attribute__((noreturn)) void ap_main(unsigned int cpu);
+/* testfault=smi: CPU 1 becomes an SMI source for CPU 0 (before the APs
+ * start). */
+void smp_set_smi_source(bool on);
 /* Per-CPU bring-up common to the BSP and APs after percpu_setup(). */
 void cpu_bringup(void);
 

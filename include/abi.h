@@ -36,6 +36,7 @@
 #define X2HV_EXIT_INTR 9
 #define X2HV_EXIT_NMI 11
 #define X2HV_EXIT_XSETBV 13
+#define X2HV_EXIT_SMI 26
 #define X2HV_HC_VCPU_ID 0x3 /* returns the calling vCPU's index */
 
 #define X2HV_HC_EPERM ((uint64_t)-1)

@@ -115,7 +115,17 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 	case EXIT_INIT:
 		return ACT_RESUME;
 	case EXIT_PAUSE:
+	case EXIT_INVD:
+		/* INVD would drop the host's dirty cache lines; the caches
+		 * are coherent, so skipping it is all a guest can observe
+		 * (KVM does the same). */
 		return ACT_SKIP;
+	case EXIT_SMI:
+		/* SVM: a firmware SMI arrived in guest mode; it stays pending
+		 * and is taken once the host sets GIF (APM 15.13.3). */
+		return ACT_RESUME;
+	case EXIT_TASK_SWITCH:
+		return stop_with(v, "task switch (not supported: no decoder)");
 	case EXIT_VIRT_INSN:
 		vcpu_event(v, GEV_UD);
 		return ACT_INJECT_UD;

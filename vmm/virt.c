@@ -33,6 +33,9 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_CR_ACCESS] = "cr-access",
 	[EXIT_STEP] = "step",
 	[EXIT_STEP_ABORT] = "step-abort",
+	[EXIT_SMI] = "smi",
+	[EXIT_TASK_SWITCH] = "task-switch",
+	[EXIT_INVD] = "invd",
 	[EXIT_UNKNOWN] = "unknown",
 };
 

@@ -45,6 +45,9 @@ enum exit_reason {
 	EXIT_CR_ACCESS, /* VMX MOV to/from CR the backend emulates */
 	EXIT_STEP, /* the single-stepped instruction completed */
 	EXIT_STEP_ABORT, /* SVM: an instruction the step must not run */
+	EXIT_SMI, /* SVM: an SMI arrived; firmware takes it after the exit */
+	EXIT_TASK_SWITCH, /* not emulated: the VM stops */
+	EXIT_INVD,
 	EXIT_UNKNOWN,
 	NR_EXIT_REASONS
 };
@@ -57,7 +60,8 @@ _Static_assert(EXIT_CPUID == X2HV_EXIT_CPUID && EXIT_RDMSR == X2HV_EXIT_RDMSR &&
 		       EXIT_EXCEPTION == X2HV_EXIT_EXCEPTION &&
 		       EXIT_INTR == X2HV_EXIT_INTR &&
 		       EXIT_NMI == X2HV_EXIT_NMI &&
-		       EXIT_XSETBV == X2HV_EXIT_XSETBV,
+		       EXIT_XSETBV == X2HV_EXIT_XSETBV &&
+		       EXIT_SMI == X2HV_EXIT_SMI,
 	       "exit reasons in include/abi.h");
 
 extern const char *const exit_reason_names[NR_EXIT_REASONS];

@@ -29,6 +29,7 @@
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_MODE_INIT (5u << 8)
 #define ICR_MODE_SIPI (6u << 8)
+#define ICR_MODE_SMI (2u << 8)
 #define ICR_ALL_BUT_SELF (3u << 18)
 #define TIMER_DIV_1 0xb
 #define ICR_SPIN_LIMIT 1000000
@@ -124,6 +125,11 @@ static void send_icr(uint32_t dest, uint32_t lo)
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 {
 	send_icr(apic_id, vector);
+}
+
+void lapic_send_smi(uint32_t apic_id)
+{
+	send_icr(apic_id, ICR_MODE_SMI); /* vector 0 (SDM 11.6.1) */
 }
 
 void lapic_start_ap(uint32_t apic_id, uint8_t sipi_vector)

@@ -17,6 +17,8 @@ bool lapic_is_x2apic(void);
 uint32_t lapic_id(void);
 void lapic_eoi(void);
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+/* An SMI to @apic_id (testfault=smi only: the firmware handles it). */
+void lapic_send_smi(uint32_t apic_id);
 /* INIT-SIPI-SIPI to one CPU (Intel SDM vol. 3A 9.4.4.1). */
 void lapic_start_ap(uint32_t apic_id, uint8_t sipi_vector);
 /* INIT-SIPI-SIPI to every CPU but this one (Intel SDM vol. 3A 9.4.4.1). */

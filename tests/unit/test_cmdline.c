@@ -195,6 +195,8 @@ static void test_on_exit_reboot_testfault(void **state)
 	assert_int_equal(parse("reboot=stop").cfg.reboot, HV_REBOOT_STOP);
 	assert_int_equal(parse("testfault=ud").cfg.testfault, HV_TESTFAULT_UD);
 	assert_int_equal(parse("testfault=pf").cfg.testfault, HV_TESTFAULT_PF);
+	assert_int_equal(parse("testfault=smi").cfg.testfault,
+			 HV_TESTFAULT_SMI);
 	assert_int_equal(parse("testfault=badentry").cfg.testfault,
 			 HV_TESTFAULT_BADENTRY);
 	assert_int_equal(parse("testfault=pf testfault=none").cfg.testfault,

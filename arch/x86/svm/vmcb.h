@@ -157,6 +157,8 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_EXIT_INIT 0x63
 #define SVM_EXIT_VINTR 0x64
 #define SVM_EXIT_CPUID 0x72
+#define SVM_EXIT_RSM 0x73
+#define SVM_EXIT_IRET 0x74
 #define SVM_EXIT_INVD 0x76
 #define SVM_EXIT_PAUSE 0x77
 #define SVM_EXIT_HLT 0x78
