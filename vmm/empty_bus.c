@@ -149,8 +149,11 @@ enum exit_action empty_bus_write(struct vcpu *v)
 					"CPU cannot single-step the guest");
 		}
 		s->active = true;
-		/* Nothing is delivered into the step (vcpu_run). */
+		/* Nothing is delivered into the step (vcpu_run), so no
+		 * window may stay open: its exit would come before the
+		 * instruction again and again. */
 		virt.set_irq_window(v, false);
+		virt.set_nmi_window(v, false);
 	}
 	return ACT_RESUME;
 }

@@ -129,6 +129,7 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 	case EXIT_VIRT_INSN:
 		vcpu_event(v, GEV_UD);
 		return ACT_INJECT_UD;
+	case EXIT_IRET:
 	case EXIT_CR_ACCESS:
 	case EXIT_APIC_WRITE:
 	case EXIT_EOI_INDUCED:

@@ -188,11 +188,11 @@ static void vcpu_inject_events(struct vcpu *v)
 
 	if (v->bus.active) /* nothing goes into a step (vmm/empty_bus.h) */
 		return;
-	if (v->nmi_pending && virt.irq_injectable(v)) {
+	if (v->nmi_pending && virt.nmi_injectable(v)) {
 		v->nmi_pending = false;
 		virt.inject_nmi(v);
-		return;
 	}
+	virt.set_nmi_window(v, v->nmi_pending);
 	if (virt.deliver_events) {
 		virt.deliver_events(v);
 		return;
@@ -213,7 +213,8 @@ static void vcpu_inject_events(struct vcpu *v)
 
 static bool vcpu_wakeup_pending(struct vcpu *v)
 {
-	if (v->nmi_pending || v->init_pending)
+	/* An NMI wakes HLT unless NMIs are blocked (HLT in an NMI handler). */
+	if ((v->nmi_pending && virt.nmi_injectable(v)) || v->init_pending)
 		return true;
 	/* HLT resumes on an interrupt the guest would accept (SDM vol. 2A
 	 * HLT): with RFLAGS.IF clear it keeps sleeping. */

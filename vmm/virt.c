@@ -36,6 +36,7 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_SMI] = "smi",
 	[EXIT_TASK_SWITCH] = "task-switch",
 	[EXIT_INVD] = "invd",
+	[EXIT_IRET] = "iret",
 	[EXIT_UNKNOWN] = "unknown",
 };
 

@@ -48,6 +48,7 @@ enum exit_reason {
 	EXIT_SMI, /* SVM: an SMI arrived; firmware takes it after the exit */
 	EXIT_TASK_SWITCH, /* not emulated: the VM stops */
 	EXIT_INVD,
+	EXIT_IRET, /* SVM: the guest's IRET while an NMI is in service */
 	EXIT_UNKNOWN,
 	NR_EXIT_REASONS
 };
@@ -177,7 +178,17 @@ struct virt_ops {
 	 * event pending)? */
 	bool (*irq_injectable)(struct vcpu *v);
 	void (*inject_irq)(struct vcpu *v, uint8_t vector);
+	/*
+	 * NMIs are blocked from the delivery of one until the guest's next
+	 * IRET, whatever RFLAGS.IF says (SDM vol. 3A 7.7.1, APM vol. 2
+	 * 8.2.2); the backend tracks that (VMX: virtual NMIs; SVM: the IRET
+	 * intercept). Can an NMI be injected now (not blocked, no interrupt
+	 * shadow, no event already going in)? If not, set_nmi_window(on)
+	 * makes the guest exit as soon as one can.
+	 */
+	bool (*nmi_injectable)(struct vcpu *v);
 	void (*inject_nmi)(struct vcpu *v);
+	void (*set_nmi_window)(struct vcpu *v, bool on);
 	void (*set_irq_window)(struct vcpu *v, bool on);
 	/*
 	 * Optional, for APIC virtualization (VMX APICv, SVM AVIC/x2AVIC):
@@ -192,7 +203,8 @@ struct virt_ops {
 	void (*deliver_events)(struct vcpu *v);
 	bool (*post_irq)(struct vcpu *v);
 	/*
-	 * The exits only the backend understands (EXIT_CR_ACCESS,
+	 * The exits only the backend understands (EXIT_EXCEPTION, EXIT_IRET,
+	 * EXIT_CR_ACCESS,
 	 * EXIT_APIC_WRITE, EXIT_EOI_INDUCED, EXIT_AVIC_*): the core counts
 	 * them under their own reason like every exit, then hands them back
 	 * here; the backend returns the action to apply (ACT_STOP when it

@@ -145,9 +145,10 @@ static int svm_gpa_accessed(struct vm *vm, uint64_t gpa)
 	.inject_exception = svm_inject_exception,                              \
 	.irq_injectable = svm_irq_injectable, .inject_irq = svm_inject_irq,    \
 	.inject_nmi = svm_inject_nmi, .set_irq_window = svm_set_irq_window,    \
-	.handle_exit = svm_handle_exit, .get_reg = svm_get_reg,                \
-	.set_reg = svm_set_reg, .single_step = svm_single_step,                \
-	.flush_tlb = svm_flush_tlb
+	.nmi_injectable = svm_nmi_injectable,                                  \
+	.set_nmi_window = svm_set_nmi_window, .handle_exit = svm_handle_exit,  \
+	.get_reg = svm_get_reg, .set_reg = svm_set_reg,                        \
+	.single_step = svm_single_step, .flush_tlb = svm_flush_tlb
 
 static const struct virt_ops svm_avic_ops = {
 	SVM_OPS_COMMON,

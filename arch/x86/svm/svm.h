@@ -46,6 +46,13 @@ struct svm_vcpu {
 	uint64_t vmcb_pa;
 	struct avic_vcpu avic; /* avic.entry NULL: AVIC not in use */
 	struct svm_step step; /* single-step of one instruction */
+	/* NMI blocking (svm_event.c): an injected NMI is in service until
+	 * the guest's next IRET has completed, which x2hv sees as the
+	 * single-step #DB it arms at the IRET intercept. */
+	bool nmi_masked;
+	bool nmi_singlestep; /* TF set by x2hv on that IRET */
+	uint64_t ss_rflags; /* the guest's TF and RF before */
+	uint64_t ss_dr6; /* the guest's DR6 before */
 };
 
 struct svm_cpu {
@@ -105,6 +112,9 @@ void svm_inject_nmi(struct vcpu *v);
 void svm_set_irq_window(struct vcpu *v, bool on);
 /* svm_event.c: give an intercepted #DB or #AC to the guest. */
 enum exit_action svm_reflect_exception(struct vcpu *v);
+bool svm_nmi_injectable(struct vcpu *v);
+void svm_set_nmi_window(struct vcpu *v, bool on);
+enum exit_action svm_iret_exit(struct vcpu *v);
 enum exit_action svm_handle_exit(struct vcpu *v);
 /* virt_ops.single_step and flush_tlb (svm_step.h, vmm/empty_bus.h). */
 bool svm_single_step(struct vcpu *v, bool on);

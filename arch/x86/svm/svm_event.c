@@ -6,6 +6,8 @@
  * (docs/security.md). Mirror of vmx_event.c. Runs on the vCPU's own CPU.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/idt.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/vmcb.h"
 #include "vmm/vm.h"
@@ -15,7 +17,7 @@ void svm_skip_insn(struct vcpu *v)
 	struct vmcb *c = vmcb_of(v);
 
 	c->rip += v->exit.insn_len;
-	c->int_state &= ~1ull; /* the interrupt shadow ends */
+	c->int_state &= ~SVM_INT_SHADOW; /* the shadow ends */
 	/* Single-stepping the guest (TF) is not virtualized. */
 }
 
@@ -32,7 +34,7 @@ bool svm_irq_injectable(struct vcpu *v)
 {
 	struct vmcb *c = vmcb_of(v);
 
-	return (c->rflags & RFLAGS_IF) && !(c->int_state & 1) &&
+	return (c->rflags & RFLAGS_IF) && !(c->int_state & SVM_INT_SHADOW) &&
 	       !(c->eventinj & SVM_EVT_VALID);
 }
 
@@ -41,9 +43,86 @@ void svm_inject_irq(struct vcpu *v, uint8_t vector)
 	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_INTR | vector;
 }
 
+/*
+ * Without vNMI, SVM keeps no NMI-blocking state for the guest: x2hv
+ * does. An injected NMI masks further ones until the guest's IRET has
+ * run (APM vol. 2 15.21.4 suggests the IRET intercept): the intercept
+ * comes before the IRET executes, so x2hv single-steps it (TF) and
+ * unmasks at the #DB that follows it, which is always intercepted.
+ * The interrupt shadow also holds NMIs back for one instruction.
+ */
+bool svm_nmi_injectable(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = vmcb_of(v);
+
+	return !s->nmi_masked && !(c->int_state & SVM_INT_SHADOW) &&
+	       !(c->eventinj & SVM_EVT_VALID);
+}
+
 void svm_inject_nmi(struct vcpu *v)
 {
-	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_NMI | VEC_NMI;
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = vmcb_of(v);
+
+	c->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_NMI | VEC_NMI;
+	s->nmi_masked = true;
+	c->intercept1 |= SVM_I1_IRET;
+}
+
+/*
+ * An NMI waits: while one is in service the IRET intercept brings it in;
+ * behind an interrupt shadow or an event that goes in first, a kick to
+ * this CPU makes the guest exit right after that (the host interrupt is
+ * taken at the first instruction boundary, APM 15.21.1).
+ */
+void svm_set_nmi_window(struct vcpu *v, bool on)
+{
+	struct svm_vcpu *s = v->arch;
+
+	if (on && !s->nmi_masked)
+		lapic_send_ipi(this_cpu()->apic_id, VEC_KICK);
+}
+
+/*
+ * The guest's IRET while an NMI is in service (the intercept comes before
+ * it executes): let it run, one step. Should the IRET fault, the fault's
+ * frame carries this TF, and the step comes after the IRET runs again.
+ */
+enum exit_action svm_iret_exit(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = vmcb_of(v);
+
+	c->intercept1 &= ~SVM_I1_IRET;
+	if (!s->nmi_masked || s->nmi_singlestep)
+		return ACT_RESUME;
+	s->nmi_singlestep = true;
+	s->ss_rflags = c->rflags & (RFLAGS_TF | RFLAGS_RF);
+	s->ss_dr6 = c->dr6;
+	c->rflags |= RFLAGS_TF | RFLAGS_RF;
+	return ACT_RESUME;
+}
+
+/*
+ * The #DB after an IRET x2hv single-stepped: the NMI handler is done.
+ * The IRET loaded the guest's own RFLAGS, DR6 gets back what it had
+ * (less the BS this step set), and the #DB goes to the guest only if it
+ * was single-stepping itself. False: not that #DB.
+ */
+static bool svm_nmi_step_done(struct vcpu *v, bool *reflect)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = vmcb_of(v);
+
+	if (!s->nmi_singlestep || !(c->dr6 & DR6_BS))
+		return false;
+	s->nmi_singlestep = false;
+	s->nmi_masked = false;
+	*reflect = s->ss_rflags & RFLAGS_TF;
+	if (!*reflect)
+		c->dr6 = s->ss_dr6;
+	return true;
 }
 
 void svm_set_irq_window(struct vcpu *v, bool on)
@@ -78,9 +157,12 @@ enum exit_action svm_reflect_exception(struct vcpu *v)
 	struct vmcb *c = vmcb_of(v);
 	uint8_t vec = v->exit.exc.vector;
 	uint64_t type = c->eventinj & SVM_EVT_TYPE_MASK;
+	bool reflect;
 
 	if (vec != VEC_DB && vec != VEC_AC)
 		return ACT_STOP; /* not one x2hv intercepts */
+	if (vec == VEC_DB && svm_nmi_step_done(v, &reflect) && !reflect)
+		return ACT_RESUME;
 	if ((c->eventinj & SVM_EVT_VALID) &&
 	    (type == SVM_EVT_TYPE_INTR || type == SVM_EVT_TYPE_NMI))
 		return ACT_RESUME;

@@ -46,6 +46,7 @@ static const struct svm_exit_kind svm_exits[SVM_EXIT_CODES] = {
 	[SVM_EXIT_VINTR] = { EXIT_INTR_WINDOW, 0 },
 	[SVM_EXIT_CPUID] = { EXIT_CPUID, INSN_LEN_CPUID },
 	[SVM_EXIT_RSM] = { EXIT_VIRT_INSN, 0 }, /* #UD outside SMM */
+	[SVM_EXIT_IRET] = { EXIT_IRET, 0 }, /* before it executes */
 	[SVM_EXIT_INVD] = { EXIT_INVD, INSN_LEN_INVD },
 	[SVM_EXIT_PAUSE] = { EXIT_PAUSE, INSN_LEN_PAUSE },
 	[SVM_EXIT_HLT] = { EXIT_HLT, INSN_LEN_HLT },
@@ -336,6 +337,8 @@ enum exit_action svm_handle_exit(struct vcpu *v)
 	switch (v->exit.reason) {
 	case EXIT_EXCEPTION:
 		return svm_reflect_exception(v);
+	case EXIT_IRET:
+		return svm_iret_exit(v);
 	case EXIT_AVIC_IPI:
 	case EXIT_AVIC_NOACCEL:
 		return svm_avic ? svm_avic_exit(v) : ACT_STOP;

@@ -31,6 +31,7 @@ void svm_step_arm(struct vmcb *c, struct svm_step *st, bool on)
 		st->guest_if = c->rflags & RFLAGS_IF;
 		st->guest_dr6 = c->dr6;
 		st->intercept_exc = c->intercept_exc;
+		st->intercept1 = c->intercept1 & SVM_I1_STEP;
 		c->rflags = (c->rflags | RFLAGS_TF) & ~RFLAGS_IF;
 		c->intercept_exc = ~(1u << VEC_NMI);
 		c->intercept1 |= SVM_I1_STEP;
@@ -43,7 +44,8 @@ void svm_step_arm(struct vmcb *c, struct svm_step *st, bool on)
 	c->rflags |= (st->guest_tf ? RFLAGS_TF : 0) |
 		     (st->guest_if ? RFLAGS_IF : 0);
 	c->intercept_exc = st->intercept_exc;
-	c->intercept1 &= ~SVM_I1_STEP;
+	/* The IRET intercept of an NMI in service (svm_event.c) stays. */
+	c->intercept1 = (c->intercept1 & ~SVM_I1_STEP) | st->intercept1;
 }
 
 /*

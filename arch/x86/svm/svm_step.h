@@ -29,6 +29,7 @@ struct svm_step {
 	bool guest_tf, guest_if;
 	uint64_t guest_dr6;
 	uint32_t intercept_exc; /* the intercepts to restore */
+	uint32_t intercept1; /* of the step's, those set before (IRET) */
 };
 
 void svm_step_arm(struct vmcb *c, struct svm_step *st, bool on);

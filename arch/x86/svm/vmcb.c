@@ -75,6 +75,7 @@ static void svm_seg_read(struct seg *d, const struct vmcb_seg *s)
 
 void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 {
+	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = vmcb_of(v);
 
 	c->rip = st->rip;
@@ -103,7 +104,9 @@ void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 	c->eventinj = 0;
 	c->int_state = 0;
 	c->vintr &= ~SVM_VINTR_V_IRQ;
-	c->intercept1 &= ~SVM_I1_VINTR;
+	c->intercept1 &= ~(SVM_I1_VINTR | SVM_I1_IRET);
+	s->nmi_masked = false; /* INIT and reset unblock NMIs */
+	s->nmi_singlestep = false;
 	c->tlb_control = SVM_TLB_FLUSH_ALL;
 }
 

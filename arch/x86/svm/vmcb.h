@@ -103,6 +103,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_I1_VINTR (1u << 4)
 #define SVM_I1_CPUID (1u << 18)
 #define SVM_I1_RSM (1u << 19)
+#define SVM_I1_IRET (1u << 20)
 #define SVM_I1_INVD (1u << 22)
 #define SVM_I1_PAUSE (1u << 23)
 #define SVM_I1_HLT (1u << 24)
@@ -125,6 +126,9 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_I2_MWAIT_COND (1u << 12)
 #define SVM_I2_XSETBV (1u << 13)
 #define SVM_I2_RDPRU (1u << 14)
+
+/* int_state (offset 0x068) */
+#define SVM_INT_SHADOW (1ull << 0)
 
 /* vintr (offset 0x060) */
 #define SVM_VINTR_V_IRQ (1ull << 8)

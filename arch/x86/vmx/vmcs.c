@@ -299,6 +299,7 @@ void vmx_set_state(struct vcpu *v, const struct vcpu_state *st)
 	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 	vmx_set_irq_window(v, false);
+	vmx_set_nmi_window(v, false);
 	/* INIT flushes the TLBs (SDM 9.1); tagged translations too. */
 	vmx_flush_vpid(v);
 }

@@ -370,9 +370,11 @@ static bool vmx_guest_rdtscp(void)
 	.skip_insn = vmx_skip_insn, .inject_exception = vmx_inject_exception,  \
 	.irq_injectable = vmx_irq_injectable, .inject_irq = vmx_inject_irq,    \
 	.inject_nmi = vmx_inject_nmi, .set_irq_window = vmx_set_irq_window,    \
-	.handle_exit = vmx_handle_exit, .get_reg = vmx_get_reg,                \
-	.set_reg = vmx_set_reg, .guest_rdtscp = vmx_guest_rdtscp,              \
-	.single_step = vmx_single_step, .flush_tlb = vmx_flush_tlb
+	.nmi_injectable = vmx_nmi_injectable,                                  \
+	.set_nmi_window = vmx_set_nmi_window, .handle_exit = vmx_handle_exit,  \
+	.get_reg = vmx_get_reg, .set_reg = vmx_set_reg,                        \
+	.guest_rdtscp = vmx_guest_rdtscp, .single_step = vmx_single_step,      \
+	.flush_tlb = vmx_flush_tlb
 
 static const struct virt_ops vmx_apicv_ops = {
 	VMX_OPS_COMMON,

@@ -120,6 +120,8 @@ bool vmx_irq_injectable(struct vcpu *v);
 void vmx_inject_irq(struct vcpu *v, uint8_t vector);
 void vmx_inject_nmi(struct vcpu *v);
 void vmx_set_irq_window(struct vcpu *v, bool on);
+bool vmx_nmi_injectable(struct vcpu *v);
+void vmx_set_nmi_window(struct vcpu *v, bool on);
 /* vmx_event.c: give an intercepted #DB or #AC to the guest. */
 enum exit_action vmx_reflect_exception(struct vcpu *v);
 enum exit_action vmx_handle_exit(struct vcpu *v);

@@ -62,6 +62,36 @@ void vmx_inject_irq(struct vcpu *v, uint8_t vector)
 		   INTR_INFO_VALID | INTR_TYPE_EXT_INTR | vector);
 }
 
+/*
+ * With "NMI exiting" the CPU no longer blocks NMIs for the guest by
+ * itself; with "virtual NMIs" it tracks the guest's NMI blocking as
+ * virtual-NMI blocking, set by an injected NMI and cleared by the
+ * guest's IRET (SDM 26.3, 27.7.1), in the interruptibility state. NMI
+ * injection also needs no STI or MOV-SS blocking (27.3.1.5).
+ */
+bool vmx_nmi_injectable(struct vcpu *v)
+{
+	ASSERT(vmx_is_current(v));
+	return !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
+		 (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI |
+		  INTERRUPTIBILITY_MOV_SS)) &&
+	       !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
+/* NMI-window exiting: exit before the first instruction at which no NMI
+ * blocking remains (26.7.6); a pending event goes in first. */
+void vmx_set_nmi_window(struct vcpu *v, bool on)
+{
+	struct vmx_vcpu *s = v->arch;
+	uint32_t proc = on ? s->proc | PROC_NMI_WINDOW :
+			     s->proc & ~PROC_NMI_WINDOW;
+
+	if (proc != s->proc) {
+		s->proc = proc;
+		vmcs_write(VMCS_PROC_CTLS, proc);
+	}
+}
+
 void vmx_inject_nmi(struct vcpu *v)
 {
 	ASSERT(vmx_is_current(v));

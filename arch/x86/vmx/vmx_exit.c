@@ -72,6 +72,7 @@ static const uint8_t vmx_exit_reasons[VMX_EXIT_REASONS] = {
 	[EXIT_REASON_SIPI] = EXIT_INIT,
 	[EXIT_REASON_INTR_WINDOW] = EXIT_INTR_WINDOW,
 	[EXIT_REASON_MTF] = EXIT_STEP,
+	[EXIT_REASON_NMI_WINDOW] = EXIT_INTR_WINDOW, /* the loop injects */
 	[EXIT_REASON_CPUID] = EXIT_CPUID,
 	[EXIT_REASON_GETSEC] = EXIT_VIRT_INSN,
 	[EXIT_REASON_HLT] = EXIT_HLT,
@@ -285,8 +286,7 @@ void vmx_run(struct vcpu *v)
  * invisible to the CPU; VM entry evaluates pending virtual interrupts,
  * 27.3.2.5) and the EOI-exit bitmap follows the TMR, so level-triggered
  * EOIs exit for the vlapic. Nothing goes through the entry interruption
- * field; the interrupt window is only needed for a pending NMI the core
- * could not inject yet.
+ * field (NMIs have their own window: vmx_set_nmi_window).
  */
 void vmx_deliver_events(struct vcpu *v)
 {
@@ -295,7 +295,6 @@ void vmx_deliver_events(struct vcpu *v)
 	uint64_t eoi[VMX_EOI_EXIT_WORDS];
 	int parked;
 
-	vmx_set_irq_window(v, v->nmi_pending);
 	if (vmx_caps.posted)
 		vmx_pi_sync(s, vl);
 	vmx_eoi_exit_bitmap(vlapic_page(vl), eoi);

@@ -18,8 +18,10 @@
 /* #DB and #AC: their delivery can raise them again (XSA-156). */
 #define VMX_EXC_BITMAP ((1u << VEC_DB) | (1u << VEC_AC))
 
-#define VMX_PIN_WANT (PIN_EXT_INTR | PIN_NMI)
-#define VMX_PIN_REQUIRED (PIN_EXT_INTR | PIN_NMI)
+/* Virtual NMIs track the guest's NMI blocking and allow NMI-window
+ * exiting (SDM 25.6.1, 26.7.6): every CPU with EPT has them. */
+#define VMX_PIN_WANT (PIN_EXT_INTR | PIN_NMI | PIN_VIRTUAL_NMI)
+#define VMX_PIN_REQUIRED (PIN_EXT_INTR | PIN_NMI | PIN_VIRTUAL_NMI)
 /* CR8 exits unless APIC virtualization gives a TPR shadow (vmx.c). */
 #define VMX_PROC_WANT                                                          \
 	(PROC_HLT | PROC_MWAIT | PROC_MONITOR | PROC_CR8_LOAD |                \
@@ -33,6 +35,6 @@
 	(PROC2_EPT | PROC2_UNRESTRICTED | PROC2_RDTSCP | PROC2_VPID)
 #define VMX_PROC2_REQUIRED (PROC2_EPT | PROC2_UNRESTRICTED)
 /* Set and cleared at run time. */
-#define VMX_PROC_DYNAMIC PROC_INTR_WINDOW
+#define VMX_PROC_DYNAMIC (PROC_INTR_WINDOW | PROC_NMI_WINDOW)
 
 #endif
