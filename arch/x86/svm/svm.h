@@ -53,6 +53,7 @@ struct svm_vcpu {
 	bool nmi_singlestep; /* TF set by x2hv on that IRET */
 	uint64_t ss_rflags; /* the guest's TF and RF before */
 	uint64_t ss_dr6; /* the guest's DR6 before */
+	uint8_t insn; /* enum svm_insn of the current exit (no NRIP) */
 };
 
 struct svm_cpu {

@@ -9,13 +9,33 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/svm/svm_insn.h"
 #include "arch/x86/svm/vmcb.h"
+#include "lib/printk.h"
 #include "vmm/vm.h"
 
+/*
+ * Past the intercepted instruction: NRIP's length, or EXITINFO2 (I/O),
+ * or its length found from its bytes (svm_insn.c). A fixed length would
+ * resume inside a prefixed instruction and run its tail as code. If the
+ * bytes are not that instruction (the guest changed them meanwhile, or
+ * runs code outside RAM), the VM stops: no guess.
+ */
 void svm_skip_insn(struct vcpu *v)
 {
+	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = vmcb_of(v);
+	struct insn_info info;
 
+	if (!v->exit.insn_len) {
+		if (svm_insn_fetch(v, s->insn, &info)) {
+			pr_err("vm%u: vcpu%u: stopped: the intercepted instruction at %lx cannot be read (no NRIP)",
+			       v->vm->id, v->id, c->rip);
+			vm_request_stop(v->vm, VM_STOP_ERROR);
+			return;
+		}
+		v->exit.insn_len = info.len;
+	}
 	c->rip += v->exit.insn_len;
 	c->int_state &= ~SVM_INT_SHADOW; /* the shadow ends */
 	/* Single-stepping the guest (TF) is not virtualized. */

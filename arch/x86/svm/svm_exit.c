@@ -9,27 +9,20 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/svm/svm_avic.h"
+#include "arch/x86/svm/svm_insn.h"
 #include "arch/x86/svm/vmcb.h"
 #include "lib/printk.h"
 #include "vmm/vm.h"
 
-#define INSN_LEN_CPUID 2
-#define INSN_LEN_MSR 2
-#define INSN_LEN_VMMCALL 3
-#define INSN_LEN_HLT 1
-#define INSN_LEN_XSETBV 3
-#define INSN_LEN_PAUSE 2
-#define INSN_LEN_INVD 2
 #define NPF_PRESENT (1ull << 0)
 #define NPF_WRITE (1ull << 1)
 #define NPF_FETCH (1ull << 4)
 
-/* A neutral reason and, for CPUs without NRIP, the length of the
- * intercepted instruction (its opcode alone: they are never prefixed in
- * the ways x2hv would need to skip). */
+/* A neutral reason and, for CPUs without NRIP, which instruction was
+ * intercepted, to find its length from its bytes (svm_insn.c). */
 struct svm_exit_kind {
 	uint8_t reason;
-	uint8_t insn_len;
+	uint8_t insn; /* enum svm_insn */
 };
 
 /*
@@ -44,19 +37,19 @@ static const struct svm_exit_kind svm_exits[SVM_EXIT_CODES] = {
 	[SVM_EXIT_SMI] = { EXIT_SMI, 0 },
 	[SVM_EXIT_INIT] = { EXIT_INIT, 0 },
 	[SVM_EXIT_VINTR] = { EXIT_INTR_WINDOW, 0 },
-	[SVM_EXIT_CPUID] = { EXIT_CPUID, INSN_LEN_CPUID },
+	[SVM_EXIT_CPUID] = { EXIT_CPUID, SVM_INSN_CPUID },
 	[SVM_EXIT_RSM] = { EXIT_VIRT_INSN, 0 }, /* #UD outside SMM */
 	[SVM_EXIT_IRET] = { EXIT_IRET, 0 }, /* before it executes */
-	[SVM_EXIT_INVD] = { EXIT_INVD, INSN_LEN_INVD },
-	[SVM_EXIT_PAUSE] = { EXIT_PAUSE, INSN_LEN_PAUSE },
-	[SVM_EXIT_HLT] = { EXIT_HLT, INSN_LEN_HLT },
+	[SVM_EXIT_INVD] = { EXIT_INVD, SVM_INSN_INVD },
+	[SVM_EXIT_PAUSE] = { EXIT_PAUSE, SVM_INSN_PAUSE },
+	[SVM_EXIT_HLT] = { EXIT_HLT, SVM_INSN_HLT },
 	[SVM_EXIT_INVLPGA] = { EXIT_VIRT_INSN, 0 },
 	[SVM_EXIT_IOIO] = { EXIT_IO, 0 }, /* length from EXITINFO2 */
-	[SVM_EXIT_MSR] = { EXIT_RDMSR, INSN_LEN_MSR }, /* or EXIT_WRMSR */
+	[SVM_EXIT_MSR] = { EXIT_RDMSR, SVM_INSN_RDMSR }, /* or EXIT_WRMSR */
 	[SVM_EXIT_TASK_SWITCH] = { EXIT_TASK_SWITCH, 0 },
 	[SVM_EXIT_SHUTDOWN] = { EXIT_SHUTDOWN, 0 },
 	[SVM_EXIT_VMRUN] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_VMMCALL] = { EXIT_HYPERCALL, INSN_LEN_VMMCALL },
+	[SVM_EXIT_VMMCALL] = { EXIT_HYPERCALL, SVM_INSN_VMMCALL },
 	[SVM_EXIT_VMLOAD] = { EXIT_VIRT_INSN, 0 },
 	[SVM_EXIT_VMSAVE] = { EXIT_VIRT_INSN, 0 },
 	[SVM_EXIT_STGI] = { EXIT_VIRT_INSN, 0 },
@@ -65,7 +58,7 @@ static const struct svm_exit_kind svm_exits[SVM_EXIT_CODES] = {
 	[SVM_EXIT_MONITOR] = { EXIT_VIRT_INSN, 0 },
 	[SVM_EXIT_MWAIT] = { EXIT_VIRT_INSN, 0 },
 	[SVM_EXIT_MWAIT_COND] = { EXIT_VIRT_INSN, 0 },
-	[SVM_EXIT_XSETBV] = { EXIT_XSETBV, INSN_LEN_XSETBV },
+	[SVM_EXIT_XSETBV] = { EXIT_XSETBV, SVM_INSN_XSETBV },
 	[SVM_EXIT_RDPRU] = { EXIT_VIRT_INSN, 0 },
 	[SVM_EXIT_NPF] = { EXIT_NPF, 0 },
 	[SVM_EXIT_AVIC_IPI] = { EXIT_AVIC_IPI, 0 },
@@ -127,6 +120,7 @@ static bool svm_exc_is_own_event(const struct vmcb *c)
 
 static void svm_decode(struct vcpu *v, struct vmcb *c)
 {
+	struct svm_vcpu *s = v->arch;
 	struct vm_exit *e = &v->exit;
 	uint64_t code = c->exitcode;
 	const struct svm_exit_kind *k =
@@ -141,12 +135,13 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 	e->insn_len = 0;
 	e->delivering = (c->exitintinfo & SVM_EVT_VALID) &&
 			!svm_exc_is_own_event(c);
-	if (svm_features & SVM_F_NRIP) {
-		if (c->nrip > c->rip)
-			e->insn_len = c->nrip - c->rip;
-	} else if (k) {
-		e->insn_len = k->insn_len;
-	}
+	/* With NRIP the CPU gives the length; without it svm_skip_insn
+	 * finds it from the instruction's bytes (svm_insn.c). */
+	if ((svm_features & SVM_F_NRIP) && c->nrip > c->rip)
+		e->insn_len = c->nrip - c->rip;
+	s->insn = k ? k->insn : SVM_INSN_NONE;
+	if (code == SVM_EXIT_MSR && c->exitinfo1)
+		s->insn = SVM_INSN_WRMSR;
 	/* VMEXIT_INVALID is -1; QEMU's TCG stores it as 32 bits. */
 	if (code == SVM_EXIT_INVALID || code == (uint32_t)SVM_EXIT_INVALID)
 		e->reason = EXIT_INVALID_STATE;

@@ -16,7 +16,6 @@
 
 #define GUEST_ASID 1
 #define PAT_DEFAULT 0x0007040600070406ull
-#define SEG_ATTR_L_BIT 0x200u /* VMCB attr: L is bit 9 */
 
 int svm_vcpu_init(struct vcpu *v)
 {
@@ -158,7 +157,7 @@ uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CPL:
 		return c->cpl;
 	case VREG_CS_L:
-		return (c->cs.attr & SEG_ATTR_L_BIT) != 0;
+		return (c->cs.attr & SVM_SEG_ATTR_L) != 0;
 	case VREG_TSC_OFFSET:
 		return c->tsc_offset;
 	case VREG_CR2:

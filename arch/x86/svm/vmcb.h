@@ -127,6 +127,9 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_I2_XSETBV (1u << 13)
 #define SVM_I2_RDPRU (1u << 14)
 
+/* Segment attributes: L (64-bit code) is bit 9 (APM 15.5.1). */
+#define SVM_SEG_ATTR_L 0x200u
+
 /* int_state (offset 0x068) */
 #define SVM_INT_SHADOW (1ull << 0)
 
