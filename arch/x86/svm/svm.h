@@ -54,6 +54,7 @@ struct svm_vcpu {
 	uint64_t ss_rflags; /* the guest's TF and RF before */
 	uint64_t ss_dr6; /* the guest's DR6 before */
 	uint8_t insn; /* enum svm_insn of the current exit (no NRIP) */
+	uint8_t v_tpr; /* V_TPR as loaded at the last VMRUN */
 };
 
 struct svm_cpu {
@@ -116,6 +117,9 @@ enum exit_action svm_reflect_exception(struct vcpu *v);
 bool svm_nmi_injectable(struct vcpu *v);
 void svm_set_nmi_window(struct vcpu *v, bool on);
 enum exit_action svm_iret_exit(struct vcpu *v);
+/* svm_cr.c: MOV to CR4 and CR8, and CR8 (V_TPR) before each VMRUN. */
+enum exit_action svm_cr_access(struct vcpu *v);
+void svm_tpr_load(struct vcpu *v);
 enum exit_action svm_handle_exit(struct vcpu *v);
 /* virt_ops.single_step and flush_tlb (svm_step.h, vmm/empty_bus.h). */
 bool svm_single_step(struct vcpu *v, bool on);

@@ -31,6 +31,8 @@ struct svm_exit_kind {
  * with operands need code (svm_decode_operands).
  */
 static const struct svm_exit_kind svm_exits[SVM_EXIT_CODES] = {
+	[SVM_EXIT_CR4_WRITE] = { EXIT_CR_ACCESS, SVM_INSN_MOV_TO_CR },
+	[SVM_EXIT_CR8_WRITE] = { EXIT_CR_ACCESS, SVM_INSN_MOV_TO_CR },
 	[SVM_EXIT_EXC_BASE... SVM_EXIT_EXC_BASE + 31] = { EXIT_EXCEPTION, 0 },
 	[SVM_EXIT_INTR] = { EXIT_INTR, 0 },
 	[SVM_EXIT_NMI] = { EXIT_NMI, 0 },
@@ -79,6 +81,9 @@ static void svm_decode_operands(struct vm_exit *e, struct vmcb *c)
 	case EXIT_RDMSR:
 		if (c->exitinfo1)
 			e->reason = EXIT_WRMSR;
+		break;
+	case EXIT_CR_ACCESS: /* MOV to CR4 or CR8: svm_cr.c */
+		e->qual = c->exitinfo1;
 		break;
 	case EXIT_IO:
 		e->io.port = c->exitinfo1 >> SVM_IO_PORT_SHIFT;
@@ -162,6 +167,8 @@ void svm_run(struct vcpu *v)
 		c->rax = v->regs.rax;
 		if (s->avic.entry)
 			svm_avic_load(&s->avic);
+		else
+			svm_tpr_load(v);
 		svm_enter(&v->regs, s->vmcb_pa, (uint64_t)pc->host_vmcb);
 		if (s->avic.entry)
 			svm_avic_put(v, &s->avic);
@@ -334,6 +341,8 @@ enum exit_action svm_handle_exit(struct vcpu *v)
 		return svm_reflect_exception(v);
 	case EXIT_IRET:
 		return svm_iret_exit(v);
+	case EXIT_CR_ACCESS:
+		return svm_cr_access(v);
 	case EXIT_AVIC_IPI:
 	case EXIT_AVIC_NOACCEL:
 		return svm_avic ? svm_avic_exit(v) : ACT_STOP;

@@ -14,7 +14,9 @@
 
 /* #DB and #AC: their delivery can raise them again (XSA-156). */
 #define SVM_EXC_INTERCEPTS ((1u << VEC_DB) | (1u << VEC_AC))
-#define SVM_CR_INTERCEPTS 0u
+/* Writes to CR4 (x2hv checks them against the guest's CPUID) and CR8
+ * (the vlapic's TPR); reads go to the VMCB. */
+#define SVM_CR_INTERCEPTS (SVM_CR_WRITE(4) | SVM_CR_WRITE(8))
 #define SVM_DR_INTERCEPTS 0u
 #define SVM_I1_INTERCEPTS                                                      \
 	(SVM_I1_INTR | SVM_I1_NMI | SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID |  \
@@ -25,7 +27,8 @@
 	(SVM_I2_VMRUN | SVM_I2_VMMCALL | SVM_I2_VMLOAD | SVM_I2_VMSAVE |       \
 	 SVM_I2_STGI | SVM_I2_CLGI | SVM_I2_SKINIT | SVM_I2_MONITOR |          \
 	 SVM_I2_MWAIT | SVM_I2_MWAIT_COND | SVM_I2_XSETBV | SVM_I2_RDPRU)
-/* Set and cleared at run time. */
-#define SVM_I1_DYNAMIC SVM_I1_VINTR
+/* Set and cleared at run time: the interrupt window, IRET while an NMI
+ * is in service (svm_event.c). */
+#define SVM_I1_DYNAMIC (SVM_I1_VINTR | SVM_I1_IRET)
 
 #endif

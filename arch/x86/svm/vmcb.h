@@ -95,18 +95,27 @@ _Static_assert(offsetof(struct vmcb, cr2) == 0x640, "vmcb layout");
 _Static_assert(offsetof(struct vmcb, g_pat) == 0x668, "vmcb layout");
 _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 
+/* intercept_cr (offset 0x000): reads in 15:0, writes in 31:16 */
+#define SVM_CR_WRITE(n) (1u << (16 + (n)))
+/* EXITINFO1 of a CR-write exit with decode assists (APM 15.33.1). */
+#define SVM_CR_INFO_MOV (1ull << 63)
+#define SVM_CR_INFO_GPR_MASK 0xfull
+
 /* intercept1 (offset 0x00c) */
 #define SVM_I1_INTR (1u << 0)
 #define SVM_I1_NMI (1u << 1)
 #define SVM_I1_SMI (1u << 2)
 #define SVM_I1_INIT (1u << 3)
 #define SVM_I1_VINTR (1u << 4)
+#define SVM_I1_RDTSC (1u << 14)
+#define SVM_I1_RDPMC (1u << 15)
 #define SVM_I1_CPUID (1u << 18)
 #define SVM_I1_RSM (1u << 19)
 #define SVM_I1_IRET (1u << 20)
 #define SVM_I1_INVD (1u << 22)
 #define SVM_I1_PAUSE (1u << 23)
 #define SVM_I1_HLT (1u << 24)
+#define SVM_I1_INVLPG (1u << 25)
 #define SVM_I1_INVLPGA (1u << 26)
 #define SVM_I1_IOIO (1u << 27)
 #define SVM_I1_MSR (1u << 28)
@@ -120,7 +129,9 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_I2_STGI (1u << 4)
 #define SVM_I2_CLGI (1u << 5)
 #define SVM_I2_SKINIT (1u << 6)
+#define SVM_I2_RDTSCP (1u << 7)
 #define SVM_I2_ICEBP (1u << 8)
+#define SVM_I2_WBINVD (1u << 9)
 #define SVM_I2_MONITOR (1u << 10)
 #define SVM_I2_MWAIT (1u << 11)
 #define SVM_I2_MWAIT_COND (1u << 12)
@@ -134,6 +145,7 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_INT_SHADOW (1ull << 0)
 
 /* vintr (offset 0x060) */
+#define SVM_VINTR_TPR_MASK 0xfull /* V_TPR: the guest's CR8 */
 #define SVM_VINTR_V_IRQ (1ull << 8)
 #define SVM_VINTR_PRIO_SHIFT 16
 #define SVM_VINTR_IGN_TPR (1ull << 20)
@@ -157,6 +169,9 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_TLB_FLUSH_ASID 3 /* this guest's ASID only */
 
 /* EXITCODEs (APM appendix C) */
+#define SVM_EXIT_CR0_WRITE 0x10 /* + n for CRn */
+#define SVM_EXIT_CR4_WRITE 0x14
+#define SVM_EXIT_CR8_WRITE 0x18
 #define SVM_EXIT_EXC_BASE 0x40
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61

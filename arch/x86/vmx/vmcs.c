@@ -46,9 +46,16 @@ uint64_t vmx_cr0_mask(void)
 	return (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) | CR0_CD | CR0_NW;
 }
 
-uint64_t vmx_cr4_mask(void)
+/*
+ * x2hv owns every CR4 bit the guest may not set (reserved, or a feature
+ * its CPUID does not show: vmm/cr_policy.c) besides the ones VMX fixes:
+ * a MOV to CR4 that would set one exits, and vmx_cr.c gives it #GP
+ * (SDM 25.6.6: a bit in the mask whose new value differs from the
+ * shadow's exits). The others the guest writes without an exit.
+ */
+uint64_t vmx_cr4_mask(struct vcpu *v)
 {
-	return vmx_caps.cr4_fixed0 | CR4_VMXE;
+	return ((struct vmx_vcpu *)v->arch)->cr4_mask;
 }
 
 /*
@@ -166,7 +173,9 @@ static void vmcs_setup(struct vcpu *v)
 	/* The guest owns CR0/CR4 except the bits in the masks (see
 	 * vmx_cr0_mask); it reads its own values of those in the shadows. */
 	vmcs_write(VMCS_CR0_MASK, vmx_cr0_mask());
-	vmcs_write(VMCS_CR4_MASK, vmx_cr4_mask());
+	s->cr4_mask = ~vcpu_cr_policy(v)->cr4_allowed | c->cr4_fixed0 |
+		      CR4_VMXE;
+	vmcs_write(VMCS_CR4_MASK, vmx_cr4_mask(v));
 	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
 	if (c->apicv)
 		vmcs_setup_apicv(v);
@@ -314,8 +323,8 @@ void vmx_get_state(struct vcpu *v, struct vcpu_state *st)
 		vmx_visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, vmx_cr0_mask());
 	st->cr2 = read_cr2();
 	st->cr3 = vmcs_read(VMCS_GUEST_CR3);
-	st->cr4 =
-		vmx_visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, vmx_cr4_mask());
+	st->cr4 = vmx_visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW,
+				 vmx_cr4_mask(v));
 	st->efer = vmcs_read(VMCS_GUEST_EFER);
 	vmx_seg_read(VSEG_ES, &st->es);
 	vmx_seg_read(VSEG_CS, &st->cs);
@@ -358,7 +367,7 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 		return vmcs_read(VMCS_GUEST_CR3);
 	case VREG_CR4:
 		return vmx_visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW,
-				      vmx_cr4_mask());
+				      vmx_cr4_mask(v));
 	case VREG_EFER:
 		return vmcs_read(VMCS_GUEST_EFER);
 	case VREG_PAT:

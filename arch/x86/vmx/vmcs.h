@@ -97,6 +97,7 @@
 #define PROC2_RDTSCP (1u << 3)
 #define PROC2_X2APIC_MODE (1u << 4)
 #define PROC2_VPID (1u << 5)
+#define PROC2_WBINVD (1u << 6)
 #define PROC2_UNRESTRICTED (1u << 7)
 #define PROC2_APIC_REG_VIRT (1u << 8)
 #define PROC2_VIRT_INTR_DELIVERY (1u << 9)

@@ -67,6 +67,7 @@ struct vmx_vcpu {
 	bool launched; /* VMLAUNCH done since the last VMCLEAR */
 	uint32_t proc; /* cached primary controls (interrupt window) */
 	uint64_t cr0_shadow, cr4_shadow; /* what the guest sees */
+	uint64_t cr4_mask; /* CR4 guest/host mask (vmx_cr4_mask) */
 	uint64_t eoi_exit[4]; /* EOI-exit bitmaps last written (APICv) */
 	struct vmx_pi_desc pi; /* posted-interrupt descriptor (SDM 31.6) */
 	bool step; /* a single-step armed (vmx_step.c) */
@@ -89,7 +90,7 @@ void vmcs_write(uint32_t field, uint64_t val);
 /* CR0/CR4 bits x2hv owns (guest/host masks, SDM 25.6.6): the guest sees
  * its own values of them in the read shadows. */
 uint64_t vmx_cr0_mask(void);
-uint64_t vmx_cr4_mask(void);
+uint64_t vmx_cr4_mask(struct vcpu *v);
 /* Real CR0/CR4 for a guest-visible value (fixed bits applied). */
 uint64_t vmx_real_cr0(uint64_t guest);
 uint64_t vmx_real_cr4(uint64_t guest);

@@ -15,7 +15,6 @@
 #define NR_GPRS 16
 #define CR8_TPR_SHIFT 4 /* CR8[3:0] = TPR[7:4] (SDM 10.8.6.1) */
 #define CR8_VALID_MASK 0xfull
-#define SEG_ATTR_L 0x200u
 
 /* Offsets of the GPRs in struct guest_regs by exit-qualification number
  * (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15); RSP is in the VMCS. */
@@ -92,44 +91,40 @@ void vmx_flush_vpid(struct vcpu *v)
 		invvpid(INVVPID_ALL, 0);
 }
 
-/* MOV to CR0 that changed a bit x2hv owns (NE, CD, NW): do what the CPU
- * would (SDM vol. 2B MOV to CR, 9.8.5 for IA-32e mode activation). */
+/* MOV to CR0 that changed a bit x2hv owns (NE, CD, NW): the checks and
+ * the value the CPU would load (vmm/cr_policy.c: SDM vol. 2B MOV to CR,
+ * 10.8.5 for IA-32e mode activation), then EFER.LMA follows PG. */
 static enum exit_action emulate_mov_cr0(struct vcpu *v, uint64_t val)
 {
-	uint64_t old =
-		vmx_visible_cr(VMCS_GUEST_CR0, VMCS_CR0_SHADOW, vmx_cr0_mask());
-	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
-	uint64_t cr4 =
-		vmx_visible_cr(VMCS_GUEST_CR4, VMCS_CR4_SHADOW, vmx_cr4_mask());
-	uint32_t cs_ar =
-		vmcs_read(VMCS_GUEST_ES_AR + VSEG_CS * VMCS_SEG_STRIDE);
+	struct cr_state st;
+	uint64_t cr0;
 
-	if ((val & CR0_RESERVED_HI) || ((val & CR0_PG) && !(val & CR0_PE)) ||
-	    ((val & CR0_NW) && !(val & CR0_CD)) ||
-	    (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME) &&
-	     !(cr4 & CR4_PAE)) ||
-	    ((old & CR0_PG) && !(val & CR0_PG) && (efer & EFER_LMA) &&
-	     (cs_ar & (SEG_ATTR_L << AR_HIGH_SHIFT)))) {
+	vcpu_cr_state(v, &st);
+	if (cr0_write_check(&st, val, &cr0)) {
+		vcpu_event(v, GEV_CR);
 		return ACT_INJECT_GP;
 	}
-	vmx_guest_write_cr0(val);
-	if ((old ^ val) & CR0_PG)
-		vmx_guest_write_efer(efer, val);
+	vmx_guest_write_cr0(cr0);
+	if ((st.cr0 ^ cr0) & CR0_PG)
+		vmx_guest_write_efer(st.efer, cr0);
 	return ACT_SKIP;
 }
 
-/* MOV to CR4 that changed an owned bit: only VMXE can differ, and the
- * guest has no VMX (CPUID hides it), so #GP as for a reserved bit. */
+/* MOV to CR4 that would change a bit x2hv owns (vmx_cr4_mask): a bit the
+ * guest may not set, so the check gives #GP; anything it lets through
+ * is loaded, and the VPID's translations go (paging bits). */
 static enum exit_action emulate_mov_cr4(struct vcpu *v, uint64_t val)
 {
-	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
+	struct cr_state st;
+	uint64_t cr4;
 
-	if ((val & CR4_VMXE) ||
-	    (val & ~(vmx_caps.cr4_fixed1 | vmx_cr4_mask())) ||
-	    ((efer & EFER_LMA) && !(val & CR4_PAE))) {
+	vcpu_cr_state(v, &st);
+	if (cr4_write_check(vcpu_cr_policy(v), &st, val, &cr4)) {
+		vcpu_event(v, GEV_CR);
 		return ACT_INJECT_GP;
 	}
-	vmx_guest_write_cr4(val);
+	vmx_guest_write_cr4(cr4);
+	vmx_flush_vpid(v);
 	return ACT_SKIP;
 }
 
@@ -155,8 +150,10 @@ enum exit_action vmx_cr_access(struct vcpu *v, uint64_t qual)
 		case 4:
 			return emulate_mov_cr4(v, val);
 		case 8:
-			if (val & ~CR8_VALID_MASK)
+			if (val & ~CR8_VALID_MASK) {
+				vcpu_event(v, GEV_CR);
 				return ACT_INJECT_GP;
+			}
 			vlapic_wrmsr(v->vlapic, X2APIC_MSR(APIC_TPR),
 				     val << CR8_TPR_SHIFT);
 			return ACT_SKIP;
