@@ -20,3 +20,5 @@ UNIT_cpuid_SRCS := tests/unit/test_cpuid.c vmm/cpuid_policy.c
 UNIT_TESTS += msr
 UNIT_msr_SRCS := tests/unit/test_msr.c vmm/msr_policy.c vmm/mtrr.c \
 	vmm/msr_bitmap.c
+UNIT_TESTS += intercepts
+UNIT_intercepts_SRCS := tests/unit/test_intercepts.c
