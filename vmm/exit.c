@@ -114,11 +114,17 @@ enum exit_action vcpu_handle_exit(struct vcpu *v)
 	case EXIT_PREEMPT_TIMER:
 	case EXIT_INIT:
 		return ACT_RESUME;
-	case EXIT_PAUSE:
 	case EXIT_INVD:
 		/* INVD would drop the host's dirty cache lines; the caches
 		 * are coherent, so skipping it is all a guest can observe
-		 * (KVM does the same). */
+		 * (KVM does the same). It is privileged: checked again here
+		 * should an intercept come before the CPU's check (QEMU). */
+		if (virt.get_reg(v, VREG_CPL) != 0) {
+			vcpu_event(v, GEV_PRIV);
+			return ACT_INJECT_GP;
+		}
+		return ACT_SKIP;
+	case EXIT_PAUSE:
 		return ACT_SKIP;
 	case EXIT_SMI:
 		/* SVM: a firmware SMI arrived in guest mode; it stays pending

@@ -22,6 +22,7 @@ static const char *const event_names[NR_GUEST_EVENTS] = {
 	[GEV_CR] = "cr",
 	[GEV_XSETBV] = "xsetbv",
 	[GEV_UD] = "ud",
+	[GEV_PRIV] = "priv",
 };
 
 bool guest_msg_ok(struct vm *vm)

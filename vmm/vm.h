@@ -46,6 +46,7 @@ enum guest_event {
 	GEV_CR, /* MOV to CR0/CR4/CR8 or EFER write refused: #GP */
 	GEV_XSETBV, /* XSETBV refused: #GP or #UD */
 	GEV_UD, /* an instruction the guest may not use: #UD */
+	GEV_PRIV, /* a privileged instruction at CPL > 0: #GP */
 	NR_GUEST_EVENTS
 };
 

