@@ -125,21 +125,25 @@ enum exit_action svm_iret_exit(struct vcpu *v)
 }
 
 /*
- * The #DB after an IRET x2hv single-stepped: the NMI handler is done.
- * The IRET loaded the guest's own RFLAGS, DR6 gets back what it had
- * (less the BS this step set), and the #DB goes to the guest only if it
- * was single-stepping itself. False: not that #DB.
+ * The first #DB after an IRET x2hv single-stepped: the NMI handler is
+ * done (the IRET ran, or faulted and its handler's IRET ran). DR6.BS is
+ * not needed to tell: Bochs 3.0's SVM leaves the VMCB's DR6 as it was at
+ * a #DB intercept. The IRET loaded the guest's own RFLAGS; DR6 gets back
+ * what it had, and the #DB goes to the guest only if the guest was
+ * single-stepping itself or a breakpoint of its own hit (B0-B3 set
+ * anew). False: no step pending.
  */
 static bool svm_nmi_step_done(struct vcpu *v, bool *reflect)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = vmcb_of(v);
 
-	if (!s->nmi_singlestep || !(c->dr6 & DR6_BS))
+	if (!s->nmi_singlestep)
 		return false;
 	s->nmi_singlestep = false;
 	s->nmi_masked = false;
-	*reflect = s->ss_rflags & RFLAGS_TF;
+	*reflect = (s->ss_rflags & RFLAGS_TF) ||
+		   (c->dr6 & ~s->ss_dr6 & DR6_B0_B3);
 	if (!*reflect)
 		c->dr6 = s->ss_dr6;
 	return true;
