@@ -222,8 +222,8 @@ struct virt_ops {
 	 * guest's sight: the guest's own TF, IF and DR6 are kept, and on SVM
 	 * POPF, IRET and INT n (and a PUSHF whose flags would not land in
 	 * the page being stepped) end as EXIT_STEP_ABORT before they run.
-	 * While armed, every exception but NMI and, with MTF, #DB is
-	 * intercepted (EXIT_EXCEPTION). Arming returns false where the CPU
+	 * While armed, every exception but NMI is intercepted
+	 * (EXIT_EXCEPTION; with MTF, #DB included). Arming returns false where the CPU
 	 * cannot step the guest.
 	 */
 	bool (*single_step)(struct vcpu *v, bool on);

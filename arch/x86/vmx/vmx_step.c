@@ -8,9 +8,10 @@
  * instruction, after one iteration of a REP string instruction, or after
  * the delivery of an event that came first. Nothing is visible to the
  * guest. While armed, every exception exits (the core reflects it once
- * the step is undone) but #DB: a #DB trap of the guest's own TF or
- * breakpoints is delivered by the CPU as on hardware, and the MTF exit
- * follows its delivery.
+ * the step is undone), #DB too: #DB always exits (XSA-156, its delivery
+ * can raise it again with no boundary for an MTF exit to come at), so a
+ * #DB trap of the guest's own TF or breakpoints ends the step as an
+ * exception exit and is reflected (vmx_reflect_exception).
  *
  * Without it (Bochs 2.7's Skylake model has none) the step is SVM's:
  * RFLAGS.TF with every exception, #DB included, intercepted and IF clear
@@ -76,7 +77,7 @@ bool vmx_single_step(struct vcpu *v, bool on)
 	s->step = on;
 	if (on) {
 		s->exc_bitmap = (uint32_t)vmcs_read(VMCS_EXCEPTION_BITMAP);
-		vmcs_write(VMCS_EXCEPTION_BITMAP, mtf ? ~(1u << VEC_DB) : ~0u);
+		vmcs_write(VMCS_EXCEPTION_BITMAP, ~0u);
 	} else {
 		vmcs_write(VMCS_EXCEPTION_BITMAP, s->exc_bitmap);
 	}
