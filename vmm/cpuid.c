@@ -80,14 +80,58 @@ void vcpu_cr_state(struct vcpu *v, struct cr_state *s)
 	s->cs_l = virt.get_reg(v, VREG_CS_L);
 }
 
-enum exit_action handle_cpuid(struct vcpu *v)
+/*
+ * Leaves whose values follow the guest's state, computed at every CPUID:
+ * leaf 1's OSXSAVE and leaf 7's OSPKE mirror the guest's CR4, leaf 0xD's
+ * sizes its XCR0 (the guest owns XCR0 on this CPU, so the host CPUID
+ * reports it).
+ */
+static bool cpuid_leaf_cacheable(uint32_t leaf)
+{
+	return leaf != 1 && leaf != 7 && leaf != CPUID_LEAF_XSAVE;
+}
+
+/* The slot of (leaf, sub) in the vCPU's direct-mapped cache: the basic,
+ * hypervisor (0x4000_xxxx) and extended (0x8000_xxxx) leaves apart. */
+static unsigned int cpuid_slot(uint32_t leaf, uint32_t sub)
+{
+	return ((leaf ^ (leaf >> 29)) + sub) % CPUID_CACHE;
+}
+
+/* A cache miss: the policy, kept unless the leaf is dynamic. Out of
+ * line, so that the hit needs no stack frame. */
+static __attribute__((noinline)) void
+cpuid_miss(struct vcpu *v, struct cpuid_entry *e, uint32_t leaf, uint32_t sub)
 {
 	struct cpuid_regs r;
 
-	guest_leaf(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, &r);
+	guest_leaf(v, leaf, sub, &r);
+	if (cpuid_leaf_cacheable(leaf))
+		*e = (struct cpuid_entry){ leaf,  sub,	 r.eax, r.ebx,
+					   r.ecx, r.edx, true };
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;
 	v->regs.rdx = r.edx;
+}
+
+/*
+ * The policy runs once per (leaf, subleaf) and vCPU, then the result is
+ * looked up (vcpu_restart empties the cache). A host CPUID is cheap on
+ * hardware, but the policy around it was most of a CPUID exit's cost.
+ */
+enum exit_action handle_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
+	struct cpuid_entry *e = &v->cpuid_cache[cpuid_slot(leaf, sub)];
+
+	if (e->valid && e->leaf == leaf && e->sub == sub) {
+		v->regs.rax = e->eax;
+		v->regs.rbx = e->ebx;
+		v->regs.rcx = e->ecx;
+		v->regs.rdx = e->edx;
+	} else {
+		cpuid_miss(v, e, leaf, sub);
+	}
 	return ACT_SKIP;
 }

@@ -37,13 +37,17 @@ static uint64_t vl_now(struct vlapic *vl)
 
 static void vl_set_timer(struct vlapic *vl, uint64_t deadline)
 {
-	vcpu_of(vl)->timer_deadline = deadline;
+	struct vcpu *v = vcpu_of(vl);
+
+	v->timer_deadline = deadline;
+	__atomic_fetch_or(&v->req, VCPU_REQ_TIMER, __ATOMIC_RELAXED);
 }
 
 static void vl_notify(struct vlapic *vl)
 {
 	struct vcpu *v = vcpu_of(vl);
 
+	__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELEASE);
 	if (virt.post_irq && virt.post_irq(v))
 		return;
 	vcpu_kick(v);
@@ -61,6 +65,7 @@ static void vl_init(struct vlapic *vl)
 	struct vcpu *v = vcpu_of(vl);
 
 	v->init_pending = true;
+	__atomic_fetch_or(&v->req, VCPU_REQ_LOOP, __ATOMIC_RELEASE);
 	vcpu_kick(v);
 }
 
@@ -71,6 +76,7 @@ static void vl_sipi(struct vlapic *vl, uint8_t vector)
 	/* A STARTUP IPI only matters to a CPU waiting for one (SDM 9.4.4). */
 	if (v->state == VCPU_WAIT_SIPI || v->init_pending) {
 		v->sipi_vector = vector;
+		__atomic_fetch_or(&v->req, VCPU_REQ_LOOP, __ATOMIC_RELEASE);
 		vcpu_kick(v);
 	}
 }
@@ -80,6 +86,7 @@ static void vl_nmi(struct vlapic *vl)
 	struct vcpu *v = vcpu_of(vl);
 
 	v->nmi_pending = true;
+	__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELEASE);
 	vcpu_kick(v);
 }
 
@@ -164,22 +171,28 @@ static void vcpu_handle_timer(struct vcpu *v)
 }
 
 /*
- * The host timer follows the vlapic's deadline; reprogram on change, and
- * after it fired: a deadline further away than the LAPIC counter reaches
- * fires early and is armed again.
+ * The host timer follows the vlapic's deadline, but only towards sooner:
+ * a deadline that moved later (or was cancelled, 0) keeps the earlier one
+ * armed, which then fires early, costs one exit and is armed again, like a
+ * deadline further away than the LAPIC counter reaches. A guest that
+ * pushes its deadline forward at every timer tick (Linux's tickless idle,
+ * the bench's tsc_deadline_far) does not reprogram the LAPIC over MMIO or
+ * MSR each time.
  */
 static void vcpu_arm_host_timer(struct vcpu *v)
 {
 	struct percpu *p = this_cpu();
+	uint64_t want = v->timer_deadline, armed;
 
 	if (p->softirq & SOFTIRQ_TIMER) {
 		p->softirq &= ~SOFTIRQ_TIMER;
 		p->lapic_deadline = 0;
 	}
-	if (p->lapic_deadline != v->timer_deadline) {
-		p->lapic_deadline = v->timer_deadline;
-		lapic_timer_arm(v->timer_deadline);
-	}
+	armed = p->lapic_deadline;
+	if (armed == want || (armed && (!want || want > armed)))
+		return;
+	p->lapic_deadline = want;
+	lapic_timer_arm(want);
 }
 
 static void vcpu_inject_events(struct vcpu *v)
@@ -251,6 +264,8 @@ static void vcpu_sleep(struct vcpu *v)
 	vcpu_poll_console(v);
 }
 
+/* Slow-path exits only: the fast path counts its exits (vcpu_fastpath)
+ * but keeps them out of the ring the VM-stop report prints. */
 static void vcpu_record_exit(struct vcpu *v)
 {
 	struct exit_record *r = &v->ring[v->ring_head++ % EXIT_RING];
@@ -286,32 +301,34 @@ static void vcpu_apply(struct vcpu *v, enum exit_action a)
 static void vcpu_stopped(struct vcpu *v);
 
 /*
- * The hottest exits that must leave the guest, ICR and TSC_DEADLINE
- * writes, handled right after the exit with host interrupts still off and
- * the guest re-entered at once (KVM's handle_fastpath_set_msr_irqoff is
- * the model): no interrupt window, exit ring or dispatch. A write the
- * vlapic refuses takes the full path, which injects the #GP. Anything
- * that needs attention (a kick, a stop) arrives as a host interrupt and
- * makes the next entry exit at once. Never while a step over a store to
- * unbacked space is armed: its exits are the step's (vmm/empty_bus.h).
+ * Before an entry, what the requests say may have changed (everything
+ * after a slow exit): the vlapic's timer, its pending interrupts, the
+ * host timer. A step can raise new requests (an expiry sets an IRR bit;
+ * an acknowledged vector unparks the timer), so it repeats while a timer
+ * request is left: an unarmed deadline would wait for the next exit. An
+ * interrupt another CPU sets meanwhile comes with its kick (vl_notify).
  */
-static bool vcpu_fastpath(struct vcpu *v)
+static void vcpu_prepare_entry(struct vcpu *v, unsigned int req)
 {
-	uint32_t msr = (uint32_t)v->regs.rcx;
-	uint64_t val;
+	do {
+		req |= __atomic_exchange_n(&v->req, 0, __ATOMIC_ACQUIRE);
+		if (req & VCPU_REQ_TIMER)
+			vcpu_handle_timer(v);
+		req |= __atomic_exchange_n(&v->req, 0, __ATOMIC_ACQUIRE);
+		if (req & VCPU_REQ_EVENTS)
+			vcpu_inject_events(v);
+		if (req & VCPU_REQ_TIMER)
+			vcpu_arm_host_timer(v);
+		req = 0;
+	} while (__atomic_load_n(&v->req, __ATOMIC_RELAXED) & VCPU_REQ_TIMER);
+}
 
-	if (v->bus.active || v->exit.reason != EXIT_WRMSR ||
-	    (msr != X2APIC_MSR(APIC_ICR) && msr != MSR_IA32_TSC_DEADLINE))
-		return false;
-	val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-	if (msr == MSR_IA32_TSC_DEADLINE)
-		val = vcpu_deadline_to_host(v, val);
-	if (vlapic_wrmsr(v->vlapic, msr, val))
-		return false;
-	v->exits[EXIT_WRMSR]++;
-	v->exits_total++;
-	virt.skip_insn(v);
-	return true;
+/* Another vCPU's step over unbacked space left translations stale
+ * (vmm/empty_bus.h): checked before every entry, the fast ones too. */
+static inline void vcpu_bus_before_entry(struct vcpu *v)
+{
+	if (__atomic_load_n(&v->vm->bus_gen, __ATOMIC_ACQUIRE) != v->bus.gen)
+		empty_bus_before_entry(v);
 }
 
 void vcpu_run(struct vcpu *v)
@@ -338,7 +355,7 @@ void vcpu_run(struct vcpu *v)
 			}
 		}
 		/* A timer that expired while halted is taken by vcpu_sleep;
-		 * before each entry by the loop below. */
+		 * before each entry by vcpu_prepare_entry. */
 		if (v->state == VCPU_HALTED) {
 			if (!vcpu_wakeup_pending(v)) {
 				vcpu_sleep(v);
@@ -346,18 +363,27 @@ void vcpu_run(struct vcpu *v)
 			}
 			vcpu_set_state(v, VCPU_RUNNING);
 		}
-		if (!(v->exits_total % CONSOLE_POLL_EXITS))
+		if (v->exits_total >= v->console_poll_at) {
+			v->console_poll_at =
+				v->exits_total + CONSOLE_POLL_EXITS;
 			vcpu_poll_console(v);
-		do {
-			vcpu_handle_timer(v);
-			vcpu_inject_events(v);
-			vcpu_arm_host_timer(v);
-			empty_bus_before_entry(v);
+		}
+		vcpu_prepare_entry(v, VCPU_REQ_ALL);
+		for (;;) {
+			vcpu_bus_before_entry(v);
 			virt.run(v);
-		} while (vcpu_fastpath(v));
-		irq_window();
-		vcpu_record_exit(v);
-		vcpu_apply(v, empty_bus_handle_exit(v));
+			if (!vcpu_fastpath(v)) {
+				irq_window();
+				vcpu_record_exit(v);
+				vcpu_apply(v, empty_bus_handle_exit(v));
+				break;
+			}
+			/* INIT or SIPI for this vCPU: the loop's checks. */
+			if (v->req & VCPU_REQ_LOOP)
+				break;
+			if (v->req)
+				vcpu_prepare_entry(v, 0);
+		}
 	}
 }
 
@@ -374,56 +400,6 @@ void vcpu_idle_loop(void)
 	}
 }
 
-void vcpu_dump(struct vcpu *v, const char *why)
-{
-	struct vcpu_state s;
-	struct guest_regs *r = &v->regs;
-
-	virt.get_state(v, &s);
-	pr_err("vm%u: vcpu%u: %s", v->vm->id, v->id, why);
-	pr_err("  exit: %s (hw %lx) qual %lx info2 %lx gpa %lx",
-	       exit_reason_names[v->exit.reason], v->exit.hw_reason,
-	       v->exit.qual, v->exit.info2, v->exit.gpa);
-	pr_err("  RIP=%016lx RSP=%016lx RFLAGS=%016lx", s.rip, s.rsp, s.rflags);
-	pr_err("  RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx", r->rax, r->rbx,
-	       r->rcx, r->rdx);
-	pr_err("  RSI=%016lx RDI=%016lx RBP=%016lx R8 =%016lx", r->rsi, r->rdi,
-	       r->rbp, r->r8);
-	pr_err("  R9 =%016lx R10=%016lx R11=%016lx R12=%016lx", r->r9, r->r10,
-	       r->r11, r->r12);
-	pr_err("  R13=%016lx R14=%016lx R15=%016lx", r->r13, r->r14, r->r15);
-	pr_err("  CR0=%016lx CR3=%016lx CR4=%016lx EFER=%016lx", s.cr0, s.cr3,
-	       s.cr4, s.efer);
-	pr_err("  CS=%04x/%03x base %lx limit %x  SS=%04x/%03x", s.cs.sel,
-	       s.cs.attr, s.cs.base, s.cs.limit, s.ss.sel, s.ss.attr);
-	pr_err("  last exits (oldest first):");
-	unsigned int valid = v->ring_head < EXIT_RING ? v->ring_head :
-							EXIT_RING;
-
-	for (unsigned int i = v->ring_head - valid; i != v->ring_head; i++) {
-		struct exit_record *e = &v->ring[i % EXIT_RING];
-
-		pr_err("    %s hw %lx qual %lx rip %lx",
-		       exit_reason_names[e->reason], e->hw_reason, e->qual,
-		       e->rip);
-	}
-}
-
-static void vcpu_print_counters(struct vcpu *v)
-{
-	char buf[400];
-	int n = 0;
-
-	n += snprintf(buf + n, sizeof(buf) - n,
-		      "vm%u: vcpu%u: %lu exits:", v->vm->id, v->id,
-		      v->exits_total);
-	for (int i = 0; i < NR_EXIT_REASONS && n < (int)sizeof(buf); i++)
-		if (v->exits[i])
-			n += snprintf(buf + n, sizeof(buf) - n, " %s=%lu",
-				      exit_reason_names[i], v->exits[i]);
-	pr_info("%s", buf);
-}
-
 /* After a reset, on the vCPU's own CPU (the VMCS lives there). */
 static void vcpu_restart(struct vcpu *v)
 {
@@ -434,7 +410,9 @@ static void vcpu_restart(struct vcpu *v)
 	if (read_cr4() & CR4_OSXSAVE)
 		xsetbv_safe(0, XCR0_X87);
 	v->exits_total = 0;
+	v->console_poll_at = 0;
 	v->ring_head = 0;
+	memset(v->cpuid_cache, 0, sizeof(v->cpuid_cache));
 	v->timer_deadline = 0;
 	v->init_pending = false;
 	v->nmi_pending = false;

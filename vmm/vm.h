@@ -50,6 +50,21 @@ enum guest_event {
 	NR_GUEST_EVENTS
 };
 
+/* What may have changed since the last entry (vcpu.req, vcpu.c). */
+#define VCPU_REQ_TIMER 1u /* the vlapic's deadline */
+#define VCPU_REQ_EVENTS 2u /* IRR, PPR or NMI: evaluate the injection */
+#define VCPU_REQ_LOOP 4u /* INIT or SIPI: through the run loop's checks */
+#define VCPU_REQ_ALL (VCPU_REQ_TIMER | VCPU_REQ_EVENTS | VCPU_REQ_LOOP)
+
+/* A CPUID result kept for a vCPU (vmm/cpuid.c). */
+struct cpuid_entry {
+	uint32_t leaf, sub;
+	uint32_t eax, ebx, ecx, edx;
+	bool valid;
+};
+
+#define CPUID_CACHE 16
+
 struct exit_record {
 	uint64_t rip;
 	uint64_t hw_reason;
@@ -87,6 +102,11 @@ struct vcpu {
 	struct vmtrr mtrr; /* (o) vmm/mtrr.h */
 	uint64_t exits[NR_EXIT_REASONS]; /* (o) vcpu_record_exit, fastpath */
 	uint64_t exits_total; /* (o) */
+	/* (a) VCPU_REQ_*: __atomic_fetch_or from any CPU, the owner takes
+	 * them (vcpu_prepare_entry) */
+	unsigned int req;
+	uint64_t console_poll_at; /* (o) exits_total of the next poll */
+	struct cpuid_entry cpuid_cache[CPUID_CACHE]; /* (o) handle_cpuid */
 	struct exit_record ring[EXIT_RING]; /* (o) */
 	unsigned int ring_head; /* (o) */
 	uint64_t events[NR_GUEST_EVENTS]; /* (o) vcpu_event: enum guest_event */
@@ -231,6 +251,12 @@ __attribute__((noreturn)) void vcpu_idle_loop(void);
 void vcpu_kick(struct vcpu *v);
 /* Print the VM-stop report for @v: reason, registers, counters, ring. */
 void vcpu_dump(struct vcpu *v, const char *why);
+/* Handle the exit just taken if it is one of the hottest (vmm/
+ * vcpu_fast.c); true when the guest may be re-entered at once. Host
+ * interrupts off. */
+bool vcpu_fastpath(struct vcpu *v);
+/* Print @v's exit counters, one line (vmm/vcpu_dump.c). */
+void vcpu_print_counters(struct vcpu *v);
 
 /* The vCPU's TSC (the host's plus its offset), and a TSC deadline of the
  * guest's in host ticks, as the vlapic keeps time (vmm/msr.c). */

@@ -153,6 +153,9 @@ void svm_set_irq_window(struct vcpu *v, bool on)
 {
 	struct vmcb *c = vmcb_of(v);
 
+	/* Closed already: the common case before an entry. */
+	if (!on && !(c->intercept1 & SVM_I1_VINTR))
+		return;
 	/* A virtual interrupt that ignores TPR exits with VINTR as soon as
 	 * the guest could take it (APM 15.21.4). */
 	if (on) {
