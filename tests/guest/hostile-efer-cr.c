@@ -167,8 +167,9 @@ static void check_cr0(void)
 	/*
 	 * On SVM x2hv does not intercept CR0 writes (no decoder for LMSW's
 	 * memory operand): the CPU checks them, as AMD CPUs do. QEMU's TCG
-	 * does not check CR0 bits 63:32, and the VMRUN after such a write
-	 * fails: only the valid combinations are tried there.
+	 * checks neither CR0 bits 63:32 nor NW without CD, and the VMRUN
+	 * after such a write fails (the VM stops: "VM entry failed: invalid
+	 * guest state"): only the valid combinations are tried there.
 	 */
 	if (cpu_is_amd()) {
 		skip("SVM: CR0 writes are the CPU's to check (not intercepted)");
