@@ -16,8 +16,7 @@
  *
  * Then the storm, on vCPU 1: the #DB gate uses an IST stack and a data
  * breakpoint watches the slot where delivering #DB pushes SS, so every
- * #DB delivery raises the next #DB. The first #DB comes from a store to
- * unbacked space, while x2hv single-steps it. vCPU 0 then ends the test: the VM
+ * #DB delivery raises the next #DB. vCPU 0 then ends the test: the VM
  * stop has to reach vCPU 1, which only works if its CPU still leaves the
  * guest (the harness needs "all 2 vCPUs stopped" and "system halted").
  */
@@ -28,10 +27,6 @@
 #define DR7_RW0_WRITE (1ull << 16)
 #define DR7_LEN0_8 (2ull << 18)
 #define DR7_FIXED (1ull << 10)
-#define DR7_L1 (1ull << 2)
-#define DR7_RW1_WRITE (1ull << 20)
-#define DR7_LEN1_8 (2ull << 26)
-#define UNBACKED 0xfec00000ull /* the IOAPIC window: the empty bus */
 #define DR6_B0 (1ull << 0)
 #define DR6_BS (1ull << 14)
 #define DR6_INIT 0xffff0ff0ull
@@ -207,14 +202,9 @@ static void storm_fn(unsigned int cpu)
 	 * SDM Vol. 3A, 6.14.4 and 6.14.5): watch that write. */
 	set_dr6(DR6_INIT);
 	set_dr0(top - 8);
-	/* The first #DB: a data breakpoint on a store to unbacked space,
-	 * which x2hv single-steps (vmm/empty_bus.h), so the storm starts
-	 * inside that step (with VMX's monitor trap flag too). */
-	asm volatile("mov %0, %%dr1" ::"r"(UNBACKED));
-	set_dr7(DR7_L0 | DR7_RW0_WRITE | DR7_LEN0_8 | DR7_L1 | DR7_RW1_WRITE |
-		DR7_LEN1_8);
+	set_dr7(DR7_L0 | DR7_RW0_WRITE | DR7_LEN0_8);
 	atomic_set(&storm_armed, true);
-	*(volatile uint64_t *)UNBACKED = 0;
+	*(volatile uint64_t *)(top - 8) = 0; /* the first #DB */
 	for (;;)
 		cpu_relax();
 }
