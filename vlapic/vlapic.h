@@ -199,6 +199,15 @@ static inline void *vlapic_page(struct vlapic *vl)
 	return vl->regs;
 }
 
+/* The TPR as the guest last wrote it (owner only): the SVM backend keeps
+ * V_TPR in step with it before every entry, so without a call. */
+static inline uint32_t vlapic_tpr(const struct vlapic *vl)
+{
+	return __atomic_load_n(
+		(const uint32_t *)(const void *)&vl->regs[APIC_TPR],
+		__ATOMIC_RELAXED);
+}
+
 static inline void *vlapic_opaque(const struct vlapic *vl)
 {
 	return vl->opaque;

@@ -112,9 +112,8 @@ void svm_tpr_load(struct vcpu *v)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = vmcb_of(v);
-	uint64_t tpr = 0;
+	uint64_t tpr = vlapic_tpr(v->vlapic);
 
-	vlapic_rdmsr(v->vlapic, X2APIC_MSR(APIC_TPR), &tpr);
 	s->v_tpr = (tpr >> CR8_TPR_SHIFT) & SVM_VINTR_TPR_MASK;
 	c->vintr = (c->vintr & ~SVM_VINTR_TPR_MASK) | s->v_tpr;
 }
