@@ -48,6 +48,17 @@ static const struct insn cpuids[] = {
 	  X2HV_EXIT_CPUID },
 };
 
+/* Two CPUIDs, then one prefixed CPUID written over them, at the same
+ * address: a length kept by address (SVM without NRIP caches the last
+ * ones, arch/x86/svm/svm_insn.h) must not outlive the bytes. */
+static const uint8_t two_cpuids[] = { 0x0f, 0xa2, 0x0f, 0xa2 };
+static const struct insn rewritten[] = {
+	{ "66 66 cpuid written over cpuid; cpuid",
+	  4,
+	  { 0x66, 0x66, 0x0f, 0xa2 },
+	  X2HV_EXIT_CPUID },
+};
+
 static const struct insn msrs[] = {
 	{ "66 rdmsr", 3, { 0x66, 0x0f, 0x32 }, X2HV_EXIT_RDMSR },
 	{ "2e 3e REX.W rdmsr",
@@ -139,6 +150,21 @@ void test_main(void)
 	test_page_init();
 	bad = run(cpuids, sizeof(cpuids) / sizeof(cpuids[0]), r, false);
 	ok(!bad, "prefixed CPUID resumes after the instruction (%u bad)", bad);
+	{
+		struct insn_regs q = r;
+		uint64_t e0 = exit_count(X2HV_EXIT_CPUID), n, rip;
+
+		/* No other exit between the two: nothing evicts the first. */
+		exec_at_page_end(two_cpuids, sizeof(two_cpuids), &q, false);
+		q = r;
+		rip = exec_at_page_end(rewritten[0].bytes, rewritten[0].len, &q,
+				       false);
+		n = exit_count(X2HV_EXIT_CPUID) - e0;
+		ok(rip == TEST_PAGE_VA + TEST_PAGE_SIZE &&
+			   (!x2hv_present() || n == 3),
+		   "%s: resumes after it (%lu CPUID exits for 2 + 1)",
+		   rewritten[0].what, n);
+	}
 
 	r.rcx = MSR_EFER;
 	r.rax = (uint32_t)rdmsr(MSR_EFER);

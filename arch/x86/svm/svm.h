@@ -16,6 +16,7 @@
 
 #include "arch/x86/percpu.h"
 #include "arch/x86/svm/svm_avic.h"
+#include "arch/x86/svm/svm_insn.h"
 #include "arch/x86/svm/svm_step.h"
 #include "arch/x86/svm/vmcb.h"
 #include "include/debug.h"
@@ -54,6 +55,8 @@ struct svm_vcpu {
 	uint64_t ss_rflags; /* the guest's TF and RF before */
 	uint64_t ss_dr6; /* the guest's DR6 before */
 	uint8_t insn; /* enum svm_insn of the current exit (no NRIP) */
+	/* the last ones found, by address (svm_insn.c) */
+	struct svm_insn_cache icache[SVM_INSN_CACHE];
 	uint8_t v_tpr; /* V_TPR as loaded at the last VMRUN */
 };
 

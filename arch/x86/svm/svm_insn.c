@@ -34,30 +34,85 @@ static int read_guest_ram(void *ctx, uint64_t gpa, void *buf, unsigned int len)
 	return 0;
 }
 
+static struct svm_insn_cache *icache_slot(struct vcpu *v, uint64_t lin)
+{
+	struct svm_vcpu *s = v->arch;
+
+	return &s->icache[(lin ^ (lin >> 4)) % SVM_INSN_CACHE];
+}
+
+/* The cached instruction still lies at @lin, same bytes, same mode. */
+static bool icache_hit(const struct svm_insn_cache *ic, const struct vmcb *c,
+		       enum svm_insn which, uint64_t lin, bool lm)
+{
+	if (!ic->code || ic->lin != lin || ic->cr3 != c->cr3 ||
+	    ic->which != which || ic->lm != lm)
+		return false;
+	/* A few bytes: a loop beats a call to memcmp. */
+	for (unsigned int i = 0; i < ic->info.len; i++)
+		if (ic->code[i] != ic->bytes[i])
+			return false;
+	return true;
+}
+
+/* Keep the instruction just found when its bytes are RAM in one page. */
+static void icache_fill(struct vcpu *v, const struct guest_paging *pg,
+			enum svm_insn which, uint64_t lin, bool lm,
+			const struct insn_info *info)
+{
+	struct svm_insn_cache *ic = icache_slot(v, lin);
+	uint64_t gpa;
+	const uint8_t *p;
+
+	ic->code = NULL;
+	if ((lin & (GUEST_PAGE - 1)) + info->len > GUEST_PAGE ||
+	    guest_linear_to_phys(pg, lin, read_guest_ram, v->vm, &gpa))
+		return;
+	p = gpa_to_hva(v->vm, gpa, info->len);
+	if (!p)
+		return;
+	memcpy(ic->bytes, p, info->len);
+	ic->cr3 = pg->cr3;
+	ic->lin = lin;
+	ic->info = *info;
+	ic->which = which;
+	ic->lm = lm;
+	ic->code = p;
+}
+
 int svm_insn_fetch(struct vcpu *v, enum svm_insn which, struct insn_info *info)
 {
 	struct vmcb *c = vmcb_of(v);
-	struct guest_paging pg = { c->cr0, c->cr3, c->cr4, c->efer };
 	bool lm = (c->efer & EFER_LMA) && (c->cs.attr & SVM_SEG_ATTR_L);
 	/* Linear address of CS:RIP; outside 64-bit code it is 32 bits. */
 	uint64_t lin = lm ? c->rip : (uint32_t)(c->cs.base + c->rip);
-	unsigned int n = GUEST_PAGE - (lin & (GUEST_PAGE - 1));
+	struct svm_insn_cache *ic = icache_slot(v, lin);
+	struct guest_paging pg;
+	unsigned int n;
 	uint8_t code[INSN_MAX_LEN];
 
+	if (icache_hit(ic, c, which, lin, lm)) {
+		*info = ic->info;
+		return 0;
+	}
 	if (which == SVM_INSN_NONE || which >= NR_SVM_INSNS)
 		return -1;
+	pg = (struct guest_paging){ c->cr0, c->cr3, c->cr4, c->efer };
+	n = GUEST_PAGE - (lin & (GUEST_PAGE - 1));
 	/* The bytes up to the end of the page first: the next page is read
 	 * only when the instruction goes on there (it may not be mapped). */
 	if (n > INSN_MAX_LEN)
 		n = INSN_MAX_LEN;
 	if (guest_read_linear(&pg, lin, code, n, read_guest_ram, v->vm))
 		return -1;
-	if (!insn_len_known(code, n, lm, &svm_insn_ops[which], info))
-		return 0;
-	if (n == INSN_MAX_LEN ||
-	    guest_read_linear(&pg, lin + n, code + n, INSN_MAX_LEN - n,
-			      read_guest_ram, v->vm))
-		return -1;
-	return insn_len_known(code, INSN_MAX_LEN, lm, &svm_insn_ops[which],
-			      info);
+	if (insn_len_known(code, n, lm, &svm_insn_ops[which], info)) {
+		if (n == INSN_MAX_LEN ||
+		    guest_read_linear(&pg, lin + n, code + n, INSN_MAX_LEN - n,
+				      read_guest_ram, v->vm) ||
+		    insn_len_known(code, INSN_MAX_LEN, lm, &svm_insn_ops[which],
+				   info))
+			return -1;
+	}
+	icache_fill(v, &pg, which, lin, lm, info);
+	return 0;
 }

@@ -27,6 +27,29 @@ enum svm_insn {
 	NR_SVM_INSNS
 };
 
+/*
+ * The last instructions found, per vCPU (direct-mapped by address, so
+ * that a loop of two, an interrupt handler's EOI and the main line's
+ * WRMSR, keeps both): where its bytes lie in the host's
+ * mapping of guest RAM and what they were. The next exit at the same
+ * CS:RIP, CR3 and mode whose bytes there are still the same takes its
+ * length without a page walk (a CPUID or VMMCALL loop, a guest's idle
+ * HLT). The bytes are compared at every use, so code written in place is
+ * seen; a mapping the guest changes under the same CR3 without a CR3
+ * write is not, which can only misplace that guest's own RIP, as a guest
+ * could by writing RIP itself.
+ */
+#define SVM_INSN_CACHE 4
+
+struct svm_insn_cache {
+	uint64_t cr3, lin;
+	const uint8_t *code; /* NULL: empty */
+	struct insn_info info;
+	uint8_t which; /* enum svm_insn */
+	bool lm;
+	uint8_t bytes[INSN_MAX_LEN];
+};
+
 /* Find @which at the guest's CS:RIP: 0 and @info, or -1 (the bytes
  * are not readable RAM, or not that instruction). */
 int svm_insn_fetch(struct vcpu *v, enum svm_insn which, struct insn_info *info);
