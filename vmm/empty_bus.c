@@ -77,12 +77,26 @@ static void step_undo(struct vcpu *v)
 	virt.single_step(v, false);
 }
 
-static bool step_has(const struct bus_step *s, uint64_t page)
+/* The index of @page in the step, or -1. */
+static int step_find(const struct bus_step *s, uint64_t page)
 {
 	for (unsigned int i = 0; i < s->n; i++)
 		if (s->gpa[i] == page)
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+/* Map the step's page @i writable to its scratch page: 0 or -1. */
+static int step_map(struct vcpu *v, unsigned int i)
+{
+	struct bus_step *s = &v->bus;
+	int rc;
+
+	spin_lock(&v->vm->bus_lock);
+	rc = virt.map(v->vm, s->gpa[i], (uint64_t)s->scratch[i], PAGE_SIZE,
+		      NPT_RWX);
+	spin_unlock(&v->vm->bus_lock);
+	return rc;
 }
 
 /* Map @page writable to the next scratch page: 0 or -1. */
@@ -94,13 +108,11 @@ static int step_add(struct vcpu *v, uint64_t page)
 	if (s->n == BUS_STEP_PAGES)
 		return -1;
 	memset(s->scratch[s->n], 0xff, PAGE_SIZE);
-	spin_lock(&v->vm->bus_lock);
-	rc = virt.map(v->vm, page, (uint64_t)s->scratch[s->n], PAGE_SIZE,
-		      NPT_RWX);
-	spin_unlock(&v->vm->bus_lock);
+	s->gpa[s->n] = page;
+	rc = step_map(v, s->n);
 	if (rc)
 		return -1;
-	s->gpa[s->n++] = page;
+	s->n++;
 	/* Its remapping at the step's end forgets the accessed flag. */
 	if (page == X2HV_GPA_LAPIC)
 		v->vm->xapic_written = true;
@@ -113,6 +125,7 @@ enum exit_action empty_bus_write(struct vcpu *v)
 	uint64_t page = v->exit.gpa & ~(PAGE_SIZE - 1);
 	uint64_t rip = virt.get_reg(v, VREG_RIP);
 	char why[96];
+	int i;
 
 	if (v->exit.delivering)
 		return bus_stop(v, "an interrupt or exception frame written to "
@@ -121,17 +134,26 @@ enum exit_action empty_bus_write(struct vcpu *v)
 		s->rip = rip;
 		s->tries = 0;
 	}
+	i = step_find(s, page);
+	if (i >= 0) {
+		/* The page is in this step but faulted again: another
+		 * vCPU's step over the same page ended meanwhile and put the
+		 * read-only mapping back (the mapping is per VM). Map this
+		 * vCPU's scratch page again. Not counted as a try: the
+		 * instruction made no mistake, and each round is an exit
+		 * the host takes as usual. */
+		if (step_map(v, (unsigned int)i))
+			return bus_stop(v, "out of memory splitting the "
+					   "empty bus");
+		virt.flush_tlb(v);
+		return ACT_RESUME;
+	}
 	if (++s->tries > BUS_FAULT_LIMIT) {
 		snprintf(why, sizeof(why),
 			 "a store to unbacked space at %lx did not complete "
 			 "after %u tries",
 			 rip, BUS_FAULT_LIMIT);
 		return bus_stop(v, why);
-	}
-	if (step_has(s, page)) {
-		/* Already writable: a stale translation. */
-		virt.flush_tlb(v);
-		return ACT_RESUME;
 	}
 	if (step_add(v, page))
 		return bus_stop(

@@ -22,6 +22,10 @@
 #define TIMER_VEC 0x41
 #define TIMER_COUNT 20000
 #define STORES 2000
+/* Stores of each vCPU to one shared unbacked page: enough rounds that
+ * one vCPU's step ending (the read-only mapping back) lands inside the
+ * other's step many times. */
+#define SHARED_STORES 5000
 #define MIN_TICKS 3
 #define MAX_STORES 10000000u
 #define AP_CPU 1
@@ -160,7 +164,7 @@ static void test_two_vcpus(void)
 		fail("vCPU 1 did not start");
 		return;
 	}
-	while (atomic_read(&ap_stores) < STORES / 4 || mine < STORES / 4) {
+	while (atomic_read(&ap_stores) < SHARED_STORES || mine < SHARED_STORES) {
 		*(volatile uint32_t *)(UNBACKED + 0x400) = mine++;
 		cpu_relax();
 	}
