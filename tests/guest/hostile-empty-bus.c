@@ -164,7 +164,8 @@ static void test_two_vcpus(void)
 		fail("vCPU 1 did not start");
 		return;
 	}
-	while (atomic_read(&ap_stores) < SHARED_STORES || mine < SHARED_STORES) {
+	while (atomic_read(&ap_stores) < SHARED_STORES ||
+	       mine < SHARED_STORES) {
 		*(volatile uint32_t *)(UNBACKED + 0x400) = mine++;
 		cpu_relax();
 	}
