@@ -172,6 +172,12 @@ static const struct name_value testfault_names[] = {
 	{ "smi", HV_TESTFAULT_SMI },
 };
 
+static const struct name_value apicv_names[] = {
+	{ "posted", HV_APICV_POSTED },
+	{ "noposted", HV_APICV_NOPOSTED },
+	{ "off", HV_APICV_OFF },
+};
+
 static const struct name_value console_names[] = {
 	{ "com1", HV_COM1_PORT },    { "com2", HV_COM2_PORT },
 	{ "com3", HV_COM3_PORT },    { "com4", HV_COM4_PORT },
@@ -278,6 +284,12 @@ static const char *parse_token(const char *t, size_t len, struct hv_config *cfg)
 			cfg->testfault = (enum hv_testfault)x;
 		return e;
 	}
+	if (token_eq(t, klen, "apicv")) {
+		e = LOOKUP(v, vlen, apicv_names, &x);
+		if (!e)
+			cfg->apicv = (enum hv_apicv)x;
+		return e;
+	}
 	return msg_unknown_option;
 }
 
@@ -291,6 +303,7 @@ void cmdline_defaults(struct hv_config *cfg)
 	cfg->on_exit = HV_ON_EXIT_HALT;
 	cfg->reboot = HV_REBOOT_RESTART;
 	cfg->testfault = HV_TESTFAULT_NONE;
+	cfg->apicv = HV_APICV_POSTED;
 }
 
 int cmdline_parse(const char *s, struct hv_config *cfg, const char **err_token,

@@ -5,6 +5,7 @@
  *   console=com1..com4|auto|none|0x<port>  loglvl=err|warn|info|debug
  *   vcpus=<n>  mem=<size>[K|M|G]  noguest  on_exit=halt|poweroff
  *   reboot=restart|stop  testfault=ud|pf|badentry|smi|none
+ *   apicv=posted|noposted|off
  *
  * Options are separated by blanks (space, tab, CR, LF); a later option
  * overrides an earlier one. The parser is pure: no global state, no
@@ -68,6 +69,18 @@ enum hv_testfault {
 	HV_TESTFAULT_SMI = 4,
 };
 
+/*
+ * How much of the CPU's APIC virtualization to use (docs/boot.md): all of
+ * it, posted interrupts included (VMX; AVIC doorbells on SVM); the same
+ * without posting (interrupts for another vCPU's CPU go by kick); or none
+ * (every interrupt injected by x2hv). What the CPU lacks is never used.
+ */
+enum hv_apicv {
+	HV_APICV_POSTED = 0,
+	HV_APICV_NOPOSTED = 1,
+	HV_APICV_OFF = 2,
+};
+
 struct hv_config {
 	uint16_t console_port; /* 0: no console */
 	enum hv_loglvl loglvl;
@@ -77,6 +90,7 @@ struct hv_config {
 	enum hv_on_exit on_exit;
 	enum hv_reboot reboot;
 	enum hv_testfault testfault;
+	enum hv_apicv apicv;
 };
 
 /* Fill @cfg with the defaults (COM1, info, vcpus 0, 256 MiB, ...). */

@@ -5,6 +5,7 @@
 #include "vmm/virt.h"
 
 struct virt_ops virt;
+enum apicv_mode virt_apicv = APICV_POSTED;
 
 const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_NONE] = "none",

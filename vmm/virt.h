@@ -153,6 +153,18 @@ enum vreg {
 	VREG_CR2,
 };
 
+/*
+ * How much APIC virtualization the backends may use (hypervisor command
+ * line apicv=, docs/boot.md); boot/ sets it before virt_select(). A
+ * backend uses no more than its CPU offers.
+ */
+enum apicv_mode {
+	APICV_POSTED, /* all of it: posted interrupts (VMX), AVIC doorbells */
+	APICV_NOPOSTED, /* APIC virtualization; other CPUs kick instead */
+	APICV_OFF, /* none: x2hv injects every interrupt */
+};
+extern enum apicv_mode virt_apicv;
+
 struct virt_ops {
 	const char *name;
 	/* On every physical CPU: enter VMX operation / set EFER.SVME. */

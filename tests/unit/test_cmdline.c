@@ -59,6 +59,7 @@ static void test_defaults(void **state)
 	assert_int_equal(r.cfg.on_exit, HV_ON_EXIT_HALT);
 	assert_int_equal(r.cfg.reboot, HV_REBOOT_RESTART);
 	assert_int_equal(r.cfg.testfault, HV_TESTFAULT_NONE);
+	assert_int_equal(r.cfg.apicv, HV_APICV_POSTED);
 	assert_null(r.tok);
 }
 
@@ -207,6 +208,21 @@ static void test_on_exit_reboot_testfault(void **state)
 	expect_error("testfault", "testfault", "unknown option");
 }
 
+static void test_apicv(void **state)
+{
+	assert_int_equal(parse("apicv=posted").cfg.apicv, HV_APICV_POSTED);
+	assert_int_equal(parse("apicv=noposted").cfg.apicv, HV_APICV_NOPOSTED);
+	assert_int_equal(parse("apicv=off").cfg.apicv, HV_APICV_OFF);
+	assert_int_equal(parse("apicv=off apicv=posted").cfg.apicv,
+			 HV_APICV_POSTED);
+	expect_error("apicv=on", "apicv=on", "unknown value");
+	expect_error("apicv=Posted", "apicv=Posted", "unknown value");
+	expect_error("apicv=", "apicv=", "unknown value");
+	expect_error("apicv", "apicv", "unknown option");
+	expect_error("vcpus=2 apicv=nopost mem=64M", "apicv=nopost",
+		     "unknown value");
+}
+
 static void test_unknown_options(void **state)
 {
 	expect_error("foo=bar", "foo=bar", "unknown option");
@@ -222,7 +238,7 @@ static void test_combined(void **state)
 {
 	struct result r = parse("\tconsole=com2  loglvl=debug vcpus=2\n"
 				"mem=1G noguest on_exit=poweroff reboot=stop "
-				"testfault=ud\r\n");
+				"testfault=ud apicv=noposted\r\n");
 
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.cfg.console_port, 0x2f8);
@@ -233,6 +249,7 @@ static void test_combined(void **state)
 	assert_int_equal(r.cfg.on_exit, HV_ON_EXIT_POWEROFF);
 	assert_int_equal(r.cfg.reboot, HV_REBOOT_STOP);
 	assert_int_equal(r.cfg.testfault, HV_TESTFAULT_UD);
+	assert_int_equal(r.cfg.apicv, HV_APICV_NOPOSTED);
 }
 
 static void test_last_wins_and_error_position(void **state)
@@ -290,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_mem_errors),
 		cmocka_unit_test(test_noguest),
 		cmocka_unit_test(test_on_exit_reboot_testfault),
+		cmocka_unit_test(test_apicv),
 		cmocka_unit_test(test_unknown_options),
 		cmocka_unit_test(test_combined),
 		cmocka_unit_test(test_last_wins_and_error_position),
