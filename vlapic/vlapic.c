@@ -133,8 +133,9 @@ void vlapic_reset(struct vlapic *vl)
 
 /*
  * Accept fixed @vector (>= 16, the caller checked) unless software-disabled.
- * Any CPU. TMR first, so the owner never sees the IRR bit with a stale
- * trigger mode.
+ * Any CPU. TMR first, so the owner never sees the IRR bit (or the posted
+ * request) with a stale trigger mode. Then either the backend's posting
+ * channel takes the vector (ops->post) or it goes into the IRR here.
  */
 static void accept_fixed(struct vlapic *vl, uint8_t vector, bool level)
 {
@@ -150,10 +151,32 @@ static void accept_fixed(struct vlapic *vl, uint8_t vector, bool level)
 		__atomic_fetch_and(
 			vlapic_reg_ptr(vl, vlapic_vec_off(APIC_TMR, vector)),
 			~bit, __ATOMIC_ACQ_REL);
+	if (vl->ops && vl->ops->post && vl->ops->post(vl, vector))
+		return;
 	__atomic_fetch_or(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)),
 			  bit, __ATOMIC_ACQ_REL);
 	if (vl->ops && vl->ops->notify)
 		vl->ops->notify(vl);
+}
+
+int vlapic_accept_posted(struct vlapic *vl,
+			 const uint64_t req[VLAPIC_REQ_WORDS])
+{
+	int highest = -1;
+
+	for (unsigned int i = 0; i < APIC_VECTOR_WORDS; i++) {
+		uint32_t w = (uint32_t)(req[i / 2] >> (32 * (i % 2)));
+
+		if (i == 0)
+			w &= ~((1u << APIC_FIRST_LEGAL_VECTOR) - 1);
+		if (!w)
+			continue;
+		__atomic_fetch_or(
+			vlapic_reg_ptr(vl, APIC_IRR + i * APIC_VECTOR_STRIDE),
+			w, __ATOMIC_ACQ_REL);
+		highest = (int)(i * 32 + 31 - (unsigned int)__builtin_clz(w));
+	}
+	return highest;
 }
 
 /*

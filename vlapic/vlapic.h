@@ -59,6 +59,24 @@ struct vlapic_ops {
 	 */
 	void (*notify)(struct vlapic *vl);
 	/*
+	 * Optional. A fixed interrupt for @vl was accepted (its TMR bit is
+	 * already updated), maybe on a CPU that does not own @vl. Return
+	 * true when the backend took @vector into its posting channel (a
+	 * VMX posted-interrupt descriptor) and saw to it that the owner
+	 * notices: the vlapic then leaves the IRR alone and does not call
+	 * notify; the owner moves the vector into the IRR later with
+	 * vlapic_accept_posted(). Return false to have the vlapic set the
+	 * IRR bit and call notify.
+	 *
+	 * Why: while the owner runs its guest with VMX virtual-interrupt
+	 * delivery, the CPU updates the IRR in the page with plain
+	 * read-modify-writes (SDM vol. 3C 30.2.2, 30.1.3), so another CPU's
+	 * write into it can be lost or bring back a vector just delivered;
+	 * the PIR is the channel the SDM makes safe for other agents
+	 * (30.6).
+	 */
+	bool (*post)(struct vlapic *vl, uint8_t vector);
+	/*
 	 * The owner of @src wrote the ICR. The VM routes the IPI, normally
 	 * with vlapic_route_ipi() over its vlapics.
 	 */
@@ -144,9 +162,21 @@ int vlapic_wrmsr(struct vlapic *vl, uint32_t msr, uint64_t val);
  *
  * May be called from any CPU concurrently with the owner: IRR/TMR/ESR
  * updates are __atomic read-modify-writes and only the owner clears IRR
- * bits (vlapic_ack). Nothing else in the page is written.
+ * bits (vlapic_ack). Nothing else in the page is written. With ops->post
+ * the vector goes to the backend instead of the IRR.
  */
 void vlapic_set_irq(struct vlapic *vl, uint8_t vector, bool level);
+
+/*
+ * Owner only: move the interrupts other CPUs posted for @vl (ops->post)
+ * into the IRR. @req is a 256-bit request bitmap in the PIR layout of SDM
+ * vol. 3C 30.6: vector v is bit v % 64 of req[v / 64]. Vectors 0-15 are
+ * ignored (accept_fixed never posts them). The request is edge or level
+ * as its TMR bit already says. Returns the highest vector merged, or -1.
+ */
+#define VLAPIC_REQ_WORDS 4
+int vlapic_accept_posted(struct vlapic *vl,
+			 const uint64_t req[VLAPIC_REQ_WORDS]);
 
 /*
  * Highest IRR vector whose priority class is above the PPR's (SDM 11.8.3),

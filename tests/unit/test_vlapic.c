@@ -75,10 +75,30 @@ static void f_eoi(struct vlapic *vl, uint8_t vector)
 	f->depth--;
 }
 
+static bool f_post(struct vlapic *vl, uint8_t vector)
+{
+	const uint32_t *tmr_word =
+		(const uint32_t *)(const void *)&vl
+			->regs[APIC_TMR + (vector >> 5) * APIC_VECTOR_STRIDE];
+	bool take;
+
+	ENTER(vl);
+	__atomic_fetch_add(&f->post_calls, 1, __ATOMIC_RELAXED);
+	f->post_vector = vector;
+	f->post_saw_tmr = *tmr_word & (1u << (vector & 31));
+	take = f->post_take;
+	if (take)
+		__atomic_fetch_or(&f->posted[vector / 64],
+				  1ull << (vector % 64), __ATOMIC_RELAXED);
+	f->depth--;
+	return take;
+}
+
 const struct vlapic_ops test_ops = {
 	.now = f_now,
 	.set_timer = f_set_timer,
 	.notify = f_notify,
+	.post = f_post,
 	.send_ipi = f_send_ipi,
 	.init = f_init,
 	.sipi = f_sipi,
@@ -737,5 +757,6 @@ int main(void)
 	failed += run_vlapic_timer_tests();
 	failed += run_vlapic_timer_guard_tests();
 	failed += run_vlapic_ipi_tests();
+	failed += run_vlapic_posted_tests();
 	return failed ? 1 : 0;
 }

@@ -31,6 +31,12 @@ struct fake {
 	struct vlapic *const *route_to;
 	size_t route_n;
 	int routed;
+	/* ops->post: taken into posted[] when post_take, else refused. */
+	bool post_take;
+	int post_calls;
+	uint8_t post_vector;
+	bool post_saw_tmr; /* the vector's TMR bit when post was called */
+	uint64_t posted[VLAPIC_REQ_WORDS];
 };
 
 extern struct vlapic test_lapics[NR_TEST_LAPICS];
@@ -130,5 +136,6 @@ int run_vlapic_irq_tests(void);
 int run_vlapic_timer_tests(void);
 int run_vlapic_timer_guard_tests(void);
 int run_vlapic_ipi_tests(void);
+int run_vlapic_posted_tests(void);
 
 #endif
