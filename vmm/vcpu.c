@@ -17,82 +17,11 @@
 #include "vmm/vm.h"
 #include "vmm/xcr0.h"
 
-static struct vcpu *vcpu_of(struct vlapic *vl)
+/* Interrupts other CPUs posted for @v into its vlapic (own CPU, host). */
+static void vcpu_sync_irr(struct vcpu *v)
 {
-	return vlapic_opaque(vl);
-}
-
-void vcpu_kick(struct vcpu *v)
-{
-	struct percpu *p = this_cpu();
-
-	if (v->pcpu != p->cpu)
-		lapic_send_ipi(percpu[v->pcpu].apic_id, VEC_KICK);
-}
-
-static uint64_t vl_now(struct vlapic *vl)
-{
-	return rdtsc();
-}
-
-static void vl_set_timer(struct vlapic *vl, uint64_t deadline)
-{
-	struct vcpu *v = vcpu_of(vl);
-
-	v->timer_deadline = deadline;
-	__atomic_fetch_or(&v->req, VCPU_REQ_TIMER, __ATOMIC_RELAXED);
-}
-
-static void vl_notify(struct vlapic *vl)
-{
-	struct vcpu *v = vcpu_of(vl);
-
-	__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELEASE);
-	if (virt.post_irq && virt.post_irq(v))
-		return;
-	vcpu_kick(v);
-}
-
-static void vl_send_ipi(struct vlapic *src, const struct vlapic_ipi *ipi)
-{
-	struct vm *vm = vcpu_of(src)->vm;
-
-	vlapic_route_ipi(vm->vlapics, vm->nr_vcpus, src, ipi);
-}
-
-static void vl_init(struct vlapic *vl)
-{
-	struct vcpu *v = vcpu_of(vl);
-
-	v->init_pending = true;
-	__atomic_fetch_or(&v->req, VCPU_REQ_LOOP, __ATOMIC_RELEASE);
-	vcpu_kick(v);
-}
-
-static void vl_sipi(struct vlapic *vl, uint8_t vector)
-{
-	struct vcpu *v = vcpu_of(vl);
-
-	/* A STARTUP IPI only matters to a CPU waiting for one (SDM 9.4.4). */
-	if (v->state == VCPU_WAIT_SIPI || v->init_pending) {
-		v->sipi_vector = vector;
-		__atomic_fetch_or(&v->req, VCPU_REQ_LOOP, __ATOMIC_RELEASE);
-		vcpu_kick(v);
-	}
-}
-
-static void vl_nmi(struct vlapic *vl)
-{
-	struct vcpu *v = vcpu_of(vl);
-
-	v->nmi_pending = true;
-	__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELEASE);
-	vcpu_kick(v);
-}
-
-static bool vl_on_owner(struct vlapic *vl)
-{
-	return vcpu_of(vl)->pcpu == this_cpu()->cpu;
+	if (virt.sync_irr)
+		virt.sync_irr(v);
 }
 
 /* Which state may follow which (vcpu_set_state). */
@@ -122,17 +51,6 @@ void vcpu_irq_init(void)
 {
 	irq_register(VEC_TIMER, host_timer_irq);
 }
-
-const struct vlapic_ops vcpu_vlapic_ops = {
-	.now = vl_now,
-	.set_timer = vl_set_timer,
-	.notify = vl_notify,
-	.send_ipi = vl_send_ipi,
-	.init = vl_init,
-	.sipi = vl_sipi,
-	.nmi = vl_nmi,
-	.on_owner = vl_on_owner,
-};
 
 /* Real mode at CS:IP = (vector << 8):0 (SDM 9.4.4.1, "wait-for-SIPI"). */
 static void vcpu_start_sipi(struct vcpu *v, uint8_t vector)
@@ -229,6 +147,7 @@ static bool vcpu_wakeup_pending(struct vcpu *v)
 	/* An NMI wakes HLT unless NMIs are blocked (HLT in an NMI handler). */
 	if ((v->nmi_pending && virt.nmi_injectable(v)) || v->init_pending)
 		return true;
+	vcpu_sync_irr(v);
 	/* HLT resumes on an interrupt the guest would accept (SDM vol. 2A
 	 * HLT): with RFLAGS.IF clear it keeps sleeping. */
 	return vlapic_pending(v->vlapic) >= 0 &&
@@ -339,6 +258,8 @@ void vcpu_run(struct vcpu *v)
 			vcpu_stopped(v);
 		if (v->init_pending) {
 			v->init_pending = false;
+			/* What was posted before INIT goes with the IRR. */
+			vcpu_sync_irr(v);
 			vlapic_reset(v->vlapic);
 			v->timer_deadline = 0;
 			vcpu_set_state(v, VCPU_WAIT_SIPI);
@@ -417,6 +338,8 @@ static void vcpu_restart(struct vcpu *v)
 	v->init_pending = false;
 	v->nmi_pending = false;
 	v->sipi_vector = -1;
+	v->irqs_sent = v->notifications = v->kicks = 0;
+	vcpu_sync_irr(v);
 	vlapic_reset(v->vlapic);
 	vcpu_msrs_reset(v, true);
 	if (v->id == 0) {

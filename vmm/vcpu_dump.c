@@ -56,4 +56,6 @@ void vcpu_print_counters(struct vcpu *v)
 			n += snprintf(buf + n, sizeof(buf) - n, " %s=%lu",
 				      exit_reason_names[i], v->exits[i]);
 	pr_info("%s", buf);
+	pr_info("vm%u: vcpu%u: %lu interrupts to other vCPUs, %lu posted-interrupt notifications, %lu kicks",
+		v->vm->id, v->id, v->irqs_sent, v->notifications, v->kicks);
 }

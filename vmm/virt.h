@@ -165,6 +165,19 @@ enum apicv_mode {
 };
 extern enum apicv_mode virt_apicv;
 
+/*
+ * What post_vector did with an interrupt for another CPU's vCPU; the core
+ * (vmm/vcpu.c) acts on it and counts it.
+ */
+enum post_result {
+	POST_PENDING, /* recorded; a notification or kick already on its
+		       * way covers it */
+	POST_NOTIFIED, /* recorded; a posted-interrupt notification sent */
+	POST_WAKE, /* recorded; the vCPU is in the host and sees it before
+		    * its next entry: wake it if it sleeps */
+	POST_KICK, /* recorded; kick the vCPU out of guest mode */
+};
+
 struct virt_ops {
 	const char *name;
 	/* On every physical CPU: enter VMX operation / set EFER.SVME. */
@@ -208,9 +221,10 @@ struct virt_ops {
 	 * each entry (the backend programs RVI or leaves the backing page to
 	 * the hardware) and is called with the vCPU's interrupts pending in
 	 * its vlapic page. post_irq is called on the sender's CPU after a
-	 * fixed interrupt was set in another vCPU's vlapic: return true when
-	 * the hardware was notified (posted-interrupt notification, AVIC
-	 * doorbell), false to have the core kick the vCPU out of guest mode.
+	 * fixed interrupt was set in another vCPU's vlapic page (backends
+	 * without post_vector): return true when the hardware was notified
+	 * (AVIC doorbell), false to have the core kick the vCPU out of guest
+	 * mode. Only used with apicv=posted.
 	 */
 	void (*deliver_events)(struct vcpu *v);
 	bool (*post_irq)(struct vcpu *v);
@@ -242,6 +256,16 @@ struct virt_ops {
 	/* Drop @v's cached guest-physical translations before its next
 	 * entry (after a nested page-table change). */
 	void (*flush_tlb)(struct vcpu *v);
+	/*
+	 * Optional, APIC virtualization whose virtual-APIC page other CPUs
+	 * must not write while the vCPU runs (VMX): take fixed interrupt
+	 * @vector for @v, sent from another CPU, into v's posted-interrupt
+	 * requests (never its vlapic page) and say how v learns of it.
+	 * sync_irr, on v's own CPU in the host, moves what was posted into
+	 * the vlapic's IRR; the backend does the same before every entry.
+	 */
+	enum post_result (*post_vector)(struct vcpu *v, uint8_t vector);
+	void (*sync_irr)(struct vcpu *v);
 	/* Single registers for exit handlers (cheaper than get_state). */
 	uint64_t (*get_reg)(struct vcpu *v, enum vreg r);
 	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);

@@ -110,6 +110,9 @@ struct vcpu {
 	struct exit_record ring[EXIT_RING]; /* (o) */
 	unsigned int ring_head; /* (o) */
 	uint64_t events[NR_GUEST_EVENTS]; /* (o) vcpu_event: enum guest_event */
+	/* (o) Sent from this vCPU's CPU (VM-stop report): fixed interrupts
+	 * for other vCPUs, posted-interrupt notifications, kicks. */
+	uint64_t irqs_sent, notifications, kicks;
 	struct cr_policy cr_policy; /* (o) vcpu_cr_policy(), once */
 	bool cr_policy_ready; /* (o) */
 	struct bus_step bus; /* (o) a store to unbacked space being stepped */

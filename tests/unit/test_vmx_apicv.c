@@ -2,11 +2,10 @@
 /*
  * Unit tests of arch/x86/vmx/vmx_apicv.c: the x2APIC MSR bitmap policy
  * under "virtualize x2APIC mode" + "APIC-register virtualization" +
- * "virtual-interrupt delivery", the guest interrupt status, the EOI-exit
- * bitmaps and the posted-interrupt descriptor operations. Expected values
- * are written out from the Intel SDM vol. 3C (2023) chapter 31 and 25.4.2,
- * not computed with the code under test. Posted interrupts exist neither
- * in Bochs nor in use (docs/vmx.md): these are their only checks.
+ * "virtual-interrupt delivery", the guest interrupt status and the
+ * EOI-exit bitmaps. Expected values are written out from the Intel SDM
+ * vol. 3C (2023) chapter 31 and 25.4.2, not computed with the code under
+ * test. Posted interrupts: test_vmx_pi.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -177,82 +176,6 @@ static void test_eoi_exit_follows_tmr(void **state)
 	assert_int_equal(out[3], BIT(62));
 }
 
-static void test_pi_layout(void **state)
-{
-	static struct vmx_pi_desc d;
-
-	/* SDM 31.6 table 31-1: 64 bytes; ON is bit 256, i.e. bit 0 of the
-	 * fifth quadword; NV bits 279:272; NDST 319:288. */
-	assert_int_equal(sizeof(d), 64);
-	assert_int_equal(_Alignof(struct vmx_pi_desc), 64);
-	assert_int_equal(offsetof(struct vmx_pi_desc, control), 32);
-	memset(&d, 0xaa, sizeof(d));
-	vmx_pi_init(&d, 0xf2, 0x12345678);
-	assert_int_equal(d.control, 0x1234567800f20000ull);
-	for (unsigned int i = 0; i < VMX_PI_PIR_WORDS; i++)
-		assert_int_equal(d.pir[i], 0);
-}
-
-static void test_pi_layout_bytes(void **state)
-{
-	static struct vmx_pi_desc d;
-	const uint8_t *b = (const uint8_t *)&d;
-
-	memset(&d, 0xaa, sizeof(d));
-	vmx_pi_init(&d, 0xf2, 0x12345678);
-	for (unsigned int i = 0; i < 32; i++)
-		assert_int_equal(b[i], 0); /* PIR */
-	assert_int_equal(b[32], 0); /* ON, SN clear */
-	assert_int_equal(b[33], 0);
-	assert_int_equal(b[34], 0xf2); /* NV: bits 279:272 = byte 34 */
-	assert_int_equal(b[35], 0);
-	assert_int_equal(b[36], 0x78); /* NDST: bytes 36-39, little endian */
-	assert_int_equal(b[37], 0x56);
-	assert_int_equal(b[38], 0x34);
-	assert_int_equal(b[39], 0x12);
-	for (unsigned int i = 40; i < 64; i++)
-		assert_int_equal(b[i], 0);
-}
-
-static void test_pi_post_and_drain(void **state)
-{
-	static struct vmx_pi_desc d;
-	uint64_t pir[VMX_PI_PIR_WORDS];
-
-	vmx_pi_init(&d, 0xf2, 1);
-	/* First post: notify. */
-	assert_true(vmx_pi_post(&d, 0x41));
-	assert_int_equal(d.pir[1], BIT(1));
-	assert_true(d.control & VMX_PI_ON);
-	/* ON still set: no second notification, but the bit is recorded. */
-	assert_false(vmx_pi_post(&d, 0xff));
-	assert_int_equal(d.pir[3], BIT(63));
-	assert_int_equal((d.control & VMX_PI_NV_MASK) >> VMX_PI_NV_SHIFT, 0xf2);
-	vmx_pi_drain(&d, pir);
-	assert_int_equal(pir[0], 0);
-	assert_int_equal(pir[1], BIT(1));
-	assert_int_equal(pir[2], 0);
-	assert_int_equal(pir[3], BIT(63));
-	assert_false(d.control & VMX_PI_ON);
-	for (unsigned int i = 0; i < VMX_PI_PIR_WORDS; i++)
-		assert_int_equal(d.pir[i], 0);
-	/* NV/NDST survive a drain; the next post notifies again. */
-	assert_int_equal(d.control >> VMX_PI_NDST_SHIFT, 1);
-	assert_true(vmx_pi_post(&d, 0x20));
-	assert_int_equal(d.pir[0], BIT(32));
-}
-
-static void test_pi_suppressed(void **state)
-{
-	static struct vmx_pi_desc d;
-
-	vmx_pi_init(&d, 0xf2, 0);
-	d.control |= VMX_PI_SN;
-	assert_false(vmx_pi_post(&d, 0x30));
-	assert_int_equal(d.pir[0], BIT(48));
-	assert_true(d.control & VMX_PI_ON);
-}
-
 int main(void)
 {
 	const struct CMUnitTest bitmap[] = {
@@ -266,10 +189,6 @@ int main(void)
 	const struct CMUnitTest rest[] = {
 		cmocka_unit_test(test_intr_status),
 		cmocka_unit_test(test_eoi_exit_follows_tmr),
-		cmocka_unit_test(test_pi_layout),
-		cmocka_unit_test(test_pi_layout_bytes),
-		cmocka_unit_test(test_pi_post_and_drain),
-		cmocka_unit_test(test_pi_suppressed),
 	};
 	int fails = cmocka_run_group_tests_name("vmx_apicv_bitmap", bitmap,
 						setup_bitmap, NULL);

@@ -64,8 +64,11 @@ const struct virt_ops *svm_probe(void)
 	svm_iopm = page_alloc(SVM_IOPM_SIZE, PAGE_SIZE);
 	memset(svm_iopm, 0xff, SVM_IOPM_SIZE);
 	svm_msrpm = page_alloc(SVM_MSRPM_SIZE, PAGE_SIZE);
-	/* AVIC only with x2AVIC: guests are x2APIC-only. */
-	svm_avic = avic_supported(f) && avic_msr_bitmap(svm_msrpm) == 0;
+	/* AVIC only with x2AVIC: guests are x2APIC-only; apicv=off turns
+	 * it off, apicv=noposted keeps it but kicks instead of ringing the
+	 * doorbell (vmm/vcpu.c). */
+	svm_avic = virt_apicv != APICV_OFF && avic_supported(f) &&
+		   avic_msr_bitmap(svm_msrpm) == 0;
 	if (!svm_avic)
 		msr_bitmap_svm(svm_msrpm, msr_passthrough,
 			       msr_passthrough_count);

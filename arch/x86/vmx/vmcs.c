@@ -117,33 +117,6 @@ static void vmcs_setup_host(void)
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_entry);
 }
 
-/* The vlapic's register page is the virtual-APIC page (SDM 25.6.8,
- * vlapic/vlapic.h); nothing exits on EOI until a vector is level-
- * triggered (vmx_deliver_events keeps the EOI-exit bitmaps). */
-static void vmcs_setup_apicv(struct vcpu *v)
-{
-	struct vmx_vcpu *s = v->arch;
-
-	vmcs_write(VMCS_VIRT_APIC_ADDR,
-		   (uint64_t)(uintptr_t)vlapic_page(v->vlapic));
-	vmcs_write(VMCS_TPR_THRESHOLD, 0);
-	for (unsigned int i = 0; i < VMX_EOI_EXIT_WORDS; i++) {
-		s->eoi_exit[i] = 0;
-		vmcs_write(VMCS_EOI_EXIT_BITMAP0 + i * VMCS_EOI_EXIT_STRIDE, 0);
-	}
-	vmcs_write(VMCS_GUEST_INTR_STATUS, 0);
-	if (vmx_caps.posted) {
-		/* NDST is the full x2APIC ID, or the xAPIC ID in bits 15:8
-		 * (SDM 31.6, table 31-1). */
-		uint32_t id = percpu[v->pcpu].apic_id;
-
-		vmx_pi_init(&s->pi, VEC_POSTED,
-			    lapic_is_x2apic() ? id : id << 8);
-		vmcs_write(VMCS_POSTED_INTR_NV, VEC_POSTED);
-		vmcs_write(VMCS_POSTED_INTR_DESC, (uint64_t)(uintptr_t)&s->pi);
-	}
-}
-
 static void vmcs_setup(struct vcpu *v)
 {
 	const struct vmx_caps *c = &vmx_caps;
@@ -178,7 +151,7 @@ static void vmcs_setup(struct vcpu *v)
 	vmcs_write(VMCS_CR4_MASK, vmx_cr4_mask(v));
 	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_NONE);
 	if (c->apicv)
-		vmcs_setup_apicv(v);
+		vmx_apicv_vmcs_setup(v);
 	vmcs_setup_host();
 	if (c->ept_vpid & EPT_CAP_INVEPT_SINGLE)
 		invept(INVEPT_SINGLE, vmx_eptp(v->vm));
@@ -222,6 +195,8 @@ int vmx_vcpu_init(struct vcpu *v)
 	if (!vmcs_clear(s->vmcs_pa))
 		return -1;
 	v->arch = s;
+	if (vmx_caps.apicv)
+		vmx_apicv_vcpu_init(v);
 	return 0;
 }
 

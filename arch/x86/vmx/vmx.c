@@ -22,14 +22,6 @@
 #include "lib/printk.h"
 #include "vmm/vm.h"
 
-/* 0 turns APIC virtualization off (the injection path) at build time. */
-#ifndef VMX_POSTED_ENABLE
-#define VMX_POSTED_ENABLE 1 /* build with 0 to keep kicks instead */
-#endif
-#ifndef VMX_APICV_ENABLE
-#define VMX_APICV_ENABLE 1
-#endif
-
 /* Written on CPU 0 by vmx_probe before the APs start; read-only
  * afterwards. */
 struct vmx_caps vmx_caps;
@@ -223,32 +215,45 @@ static int enable_feature_control(unsigned int cpu)
 
 static struct pt_fmt ept_fmt; /* defined with the EPT entries below */
 
-/* The APIC virtualization policy on top of the controls (docs/vmx.md);
- * builds the MSR bitmap to match. */
+static const char *apicv_why(bool cpu_has)
+{
+	if (!cpu_has)
+		return "";
+	return virt_apicv == APICV_OFF	    ? " (apicv=off)" :
+	       virt_apicv == APICV_NOPOSTED ? " (apicv=noposted)" :
+					      "";
+}
+
+/* The APIC virtualization policy on top of the controls (docs/vmx.md),
+ * as far as the CPU and apicv= allow; builds the MSR bitmap to match. */
 static void choose_apicv(struct vmx_caps *c)
 {
+	bool has_apicv = apicv_available(c);
+	/* Posted interrupts need "acknowledge interrupt on exit" (SDM
+	 * 27.2.1.1); vmx_exit.c then dispatches the acknowledged vector. */
+	bool has_posted = has_apicv && (c->pin1 & PIN_POSTED_INTR) &&
+			  (c->exit1 & EXIT_ACK_INTR);
+
 	vmx_msr_bitmap = page_alloc(VMX_MSR_BITMAP_SIZE, PAGE_SIZE);
-	c->apicv = VMX_APICV_ENABLE && apicv_available(c) &&
+	c->apicv = has_apicv && virt_apicv != APICV_OFF &&
 		   vmx_apicv_msr_bitmap(vmx_msr_bitmap) == 0;
+	c->posted = c->apicv && has_posted && virt_apicv == APICV_POSTED;
 	if (c->apicv) {
 		c->proc |= PROC_TPR_SHADOW;
 		c->proc2 |= VMX_APICV_PROC2;
-		/* Posted interrupts need "acknowledge interrupt on exit"
-		 * (SDM 27.2.1.1); vmx_exit.c then dispatches the
-		 * acknowledged vector itself. */
-		c->posted = VMX_POSTED_ENABLE && (c->pin1 & PIN_POSTED_INTR) &&
-			    (c->exit1 & EXIT_ACK_INTR);
-		if (c->posted) {
-			c->pin |= PIN_POSTED_INTR;
-			c->exit |= EXIT_ACK_INTR;
-		}
+		vmx_apicv_cpu0_init();
 	} else {
 		msr_bitmap_vmx(vmx_msr_bitmap, msr_passthrough,
 			       msr_passthrough_count);
 	}
-	pr_info("vmx: APIC virtualization: %s%s",
+	if (c->posted) {
+		c->pin |= PIN_POSTED_INTR;
+		c->exit |= EXIT_ACK_INTR;
+	}
+	pr_info("vmx: APIC virtualization: %s%s%s",
 		c->apicv ? "x2APIC+register+VID" : "none (injection)",
-		c->posted ? "+posted" : "");
+		c->posted ? "+posted" : "",
+		apicv_why(c->apicv ? has_posted : has_apicv));
 }
 
 /*
@@ -379,7 +384,8 @@ static bool vmx_guest_rdtscp(void)
 static const struct virt_ops vmx_apicv_ops = {
 	VMX_OPS_COMMON,
 	.deliver_events = vmx_deliver_events,
-	.post_irq = vmx_post_irq,
+	.post_vector = vmx_post_vector,
+	.sync_irr = vmx_sync_irr,
 };
 
 /* Without APICv: the core injects from the vlapic's IRR (vmm/vcpu.c). */

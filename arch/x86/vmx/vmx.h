@@ -3,7 +3,9 @@
  * Internal interface of the VMX backend, the mirror image of svm.h:
  * vmx.c (probe, enable, EPT, ops), vmcs.c (VMCS set-up, guest state),
  * vmx_exit.c (entry, exit decoding, events), vmx_apicv.c (pure APIC
- * virtualization helpers), vmx_entry.S; and vmx_cr.c, the control
+ * virtualization helpers), vmx_apicv_run.c (APIC virtualization and
+ * posted interrupts at run time), vmx_pi.c (the posted-interrupt
+ * descriptor protocol, pure), vmx_entry.S; and vmx_cr.c, the control
  * register accesses only VMX intercepts.
  *
  * Ownership of a VMCS (SDM 25.1, 25.11.1): a VMCS may be active on one
@@ -16,6 +18,7 @@
 #define X2HV_ARCH_X86_VMX_VMX_H
 
 #include "arch/x86/vmx/vmx_apicv.h"
+#include "arch/x86/vmx/vmx_pi.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,7 +48,8 @@ struct vmx_caps {
 	 * chosen once on CPU 0 like the rest. */
 	bool apicv;
 	/* Posted interrupts on top of apicv (pin control 7, which needs
-	 * "acknowledge interrupt on exit"): present on the CPU. */
+	 * "acknowledge interrupt on exit"): on the CPU and not turned off
+	 * with apicv=noposted. */
 	bool posted;
 };
 
@@ -58,9 +62,20 @@ extern uint8_t *vmx_msr_bitmap;
 struct vmx_cpu {
 	void *vmxon; /* the VMXON region (SDM 25.11.5) */
 	struct vmx_vcpu *current; /* VMCS loaded on this CPU, or NULL */
+	/* Notification vectors the host handler took on this CPU: ones that
+	 * found it outside guest mode (vmx_pi.h, struct vmx_pi_owner). */
+	volatile uint64_t pi_host_irqs;
 };
 
 struct vmx_vcpu {
+	/*
+	 * Posted-interrupt descriptor (SDM 30.6), first in this page-aligned
+	 * struct: the SDM wants 64-byte alignment, Bochs 3.0 refuses VM
+	 * entry unless it is 4 KiB-aligned (docs/vmx.md). With APICv but no
+	 * posted interrupts it is only the mailbox of vmx_pi.h.
+	 */
+	struct vmx_pi_desc pi;
+	struct vmx_pi_owner pio;
 	void *vmcs;
 	uint64_t vmcs_pa;
 	bool setup; /* control and host fields written (on the owner CPU) */
@@ -69,7 +84,6 @@ struct vmx_vcpu {
 	uint64_t cr0_shadow, cr4_shadow; /* what the guest sees */
 	uint64_t cr4_mask; /* CR4 guest/host mask (vmx_cr4_mask) */
 	uint64_t eoi_exit[4]; /* EOI-exit bitmaps last written (APICv) */
-	struct vmx_pi_desc pi; /* posted-interrupt descriptor (SDM 31.6) */
 	bool step; /* a single-step armed (vmx_step.c) */
 	bool step_guest_tf, step_guest_if; /* TF step: the guest's flags */
 	uint32_t exc_bitmap; /* the exception bitmap outside a step */
@@ -126,12 +140,17 @@ void vmx_set_nmi_window(struct vcpu *v, bool on);
 /* vmx_event.c: give an intercepted #DB or #AC to the guest. */
 enum exit_action vmx_reflect_exception(struct vcpu *v);
 enum exit_action vmx_handle_exit(struct vcpu *v);
-/* APICv (vmx_caps.apicv): virt_ops.deliver_events and post_irq. */
+/* vmx_apicv_run.c, APICv (vmx_caps.apicv): the virt_ops entries
+ * deliver_events, post_vector and sync_irr; the steps around each entry
+ * (SN, the PIR, RVI/SVI, EOI-exit bitmaps) and the APICv exits. */
 void vmx_deliver_events(struct vcpu *v);
-bool vmx_post_irq(struct vcpu *v);
-/* Posted interrupts: clear ON, fold the PIR into the vlapic IRR. */
-struct vlapic;
-void vmx_pi_sync(struct vmx_vcpu *s, struct vlapic *vl);
+enum post_result vmx_post_vector(struct vcpu *v, uint8_t vector);
+void vmx_sync_irr(struct vcpu *v);
+void vmx_apicv_vcpu_init(struct vcpu *v);
+void vmx_apicv_vmcs_setup(struct vcpu *v);
+void vmx_apicv_cpu0_init(void);
+void vmx_apicv_before_entry(struct vcpu *v);
+void vmx_apicv_after_exit(struct vcpu *v);
 uint64_t vmx_get_reg(struct vcpu *v, enum vreg r);
 void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val);
 /* vmx_step.c: virt_ops.single_step, and the step's #DB exit without the

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * VMX APIC virtualization, pure part (see vmx_apicv.h): the x2APIC MSR
- * policy, guest interrupt status, EOI-exit bitmaps and posted-interrupt
- * descriptor operations. Section numbers: Intel SDM vol. 3C, 2023.
+ * policy, guest interrupt status and EOI-exit bitmaps (posted interrupts:
+ * vmx_pi.c). Section numbers: Intel SDM vol. 3C, 2023.
  */
 #include <string.h>
 
@@ -62,31 +62,4 @@ void vmx_eoi_exit_bitmap(const uint8_t *page, uint64_t out[VMX_EOI_EXIT_WORDS])
 		       sizeof(hi));
 		out[i] = (uint64_t)lo | ((uint64_t)hi << 32);
 	}
-}
-
-void vmx_pi_init(struct vmx_pi_desc *d, uint8_t nv, uint32_t ndst)
-{
-	memset(d, 0, sizeof(*d));
-	d->control = ((uint64_t)nv << VMX_PI_NV_SHIFT) |
-		     ((uint64_t)ndst << VMX_PI_NDST_SHIFT);
-}
-
-#define BITS_PER_PIR_WORD 64
-
-bool vmx_pi_post(struct vmx_pi_desc *d, uint8_t vector)
-{
-	uint64_t old;
-
-	__atomic_fetch_or(&d->pir[vector / BITS_PER_PIR_WORD],
-			  1ull << (vector % BITS_PER_PIR_WORD),
-			  __ATOMIC_SEQ_CST);
-	old = __atomic_fetch_or(&d->control, VMX_PI_ON, __ATOMIC_SEQ_CST);
-	return !(old & (VMX_PI_ON | VMX_PI_SN));
-}
-
-void vmx_pi_drain(struct vmx_pi_desc *d, uint64_t pir[VMX_PI_PIR_WORDS])
-{
-	__atomic_fetch_and(&d->control, ~VMX_PI_ON, __ATOMIC_SEQ_CST);
-	for (unsigned int i = 0; i < VMX_PI_PIR_WORDS; i++)
-		pir[i] = __atomic_exchange_n(&d->pir[i], 0, __ATOMIC_SEQ_CST);
 }

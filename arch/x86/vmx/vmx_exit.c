@@ -213,8 +213,8 @@ static enum exit_action vmx_apicv_exit(struct vcpu *v)
 		if (vl->ops && vl->ops->eoi_level &&
 		    vlapic_vector_is_level(vl, vec))
 			vl->ops->eoi_level(vl, vec);
-		/* The guest took a parked timer's vector (vmx_deliver_events
-		 * asked for this EOI): the timer runs again; the core's loop
+		/* The guest took a parked timer's vector (the EOI-exit bitmap
+		 * of vmx_apicv_before_entry asked for this EOI): the timer runs again; the core's loop
 		 * arms the host timer for it on the way back in. */
 		if (vlapic_timer_parked_vector(vl) >= 0)
 			vlapic_timer_unpark(vl);
@@ -253,9 +253,15 @@ void vmx_run(struct vcpu *v)
 {
 	struct vmx_vcpu *s = v->arch;
 	uint32_t reason;
+	int failed;
 
 	vmx_load(v);
-	if (vmx_enter(&v->regs, s->launched)) {
+	if (vmx_caps.apicv)
+		vmx_apicv_before_entry(v);
+	failed = vmx_enter(&v->regs, s->launched);
+	if (vmx_caps.apicv)
+		vmx_apicv_after_exit(v);
+	if (failed) {
 		uint64_t err = vmcs_read(VMCS_INSN_ERROR);
 
 		pr_err("vmx: vcpu%u: %s failed: VM-instruction error %lu (%s)",
@@ -276,92 +282,4 @@ void vmx_run(struct vcpu *v)
 	 * authoritative for vlapic_pending() (HLT wake-up in vmm/vcpu.c). */
 	if (vmx_caps.apicv && !(reason & EXIT_REASON_ENTRY_FAIL))
 		vlapic_update_ppr(v->vlapic);
-}
-
-/*
- * virt_ops.deliver_events with APICv (SDM 31.2): the CPU delivers fixed
- * interrupts from the virtual-APIC page (the vlapic page) itself. Before
- * each entry, RVI/SVI get the page's highest IRR/ISR vectors (an IRR bit
- * set by another CPU or the host after the last exit is otherwise
- * invisible to the CPU; VM entry evaluates pending virtual interrupts,
- * 27.3.2.5) and the EOI-exit bitmap follows the TMR, so level-triggered
- * EOIs exit for the vlapic. Nothing goes through the entry interruption
- * field (NMIs have their own window: vmx_set_nmi_window).
- */
-void vmx_deliver_events(struct vcpu *v)
-{
-	struct vmx_vcpu *s = v->arch;
-	struct vlapic *vl = v->vlapic;
-	uint64_t eoi[VMX_EOI_EXIT_WORDS];
-	int parked;
-
-	if (vmx_caps.posted)
-		vmx_pi_sync(s, vl);
-	vmx_eoi_exit_bitmap(vlapic_page(vl), eoi);
-	/* A parked periodic timer waits for its vector's EOI (vlapic.h). */
-	parked = vlapic_timer_parked_vector(vl);
-	if (parked >= 0)
-		eoi[parked / 64] |= 1ull << (parked % 64);
-	for (unsigned int i = 0; i < VMX_EOI_EXIT_WORDS; i++) {
-		if (eoi[i] == s->eoi_exit[i])
-			continue;
-		s->eoi_exit[i] = eoi[i];
-		vmcs_write(VMCS_EOI_EXIT_BITMAP0 + i * VMCS_EOI_EXIT_STRIDE,
-			   eoi[i]);
-	}
-	vmcs_write(VMCS_GUEST_INTR_STATUS,
-		   vmx_guest_intr_status(vlapic_highest_irr(vl),
-					 vlapic_highest_isr(vl)));
-}
-
-/*
- * Before entry with posted interrupts: clear ON and fold the PIR into the
- * page's IRR. vlapic_set_irq() already set those IRR bits; the fold only
- * makes the drain complete. Clearing ON first means a post that races
- * with this entry notifies again, and the notification then arrives in
- * guest mode, where the CPU merges the PIR itself (SDM 31.6).
- */
-void vmx_pi_sync(struct vmx_vcpu *s, struct vlapic *vl)
-{
-	uint64_t pir[VMX_PI_PIR_WORDS];
-	uint8_t *page = vlapic_page(vl);
-
-	vmx_pi_drain(&s->pi, pir);
-	for (unsigned int i = 0; i < VMX_PI_PIR_WORDS; i++) {
-		uint32_t *lo = (uint32_t *)(page + APIC_IRR +
-					    2 * i * APIC_VECTOR_STRIDE);
-		uint32_t *hi = (uint32_t *)(page + APIC_IRR +
-					    (2 * i + 1) * APIC_VECTOR_STRIDE);
-
-		if (pir[i]) {
-			__atomic_fetch_or(lo, (uint32_t)pir[i],
-					  __ATOMIC_SEQ_CST);
-			__atomic_fetch_or(hi, (uint32_t)(pir[i] >> 32),
-					  __ATOMIC_SEQ_CST);
-		}
-	}
-}
-
-/*
- * A fixed interrupt was set in @v's vlapic page by another CPU. Without
- * posted interrupts the core kicks the target, whose next entry programs
- * RVI. With them, post the highest requested vector (RVI must become at
- * least that; every lower IRR bit is already in the page, which is the
- * virtual-APIC page) and send the notification vector when ON was clear:
- * a vCPU in guest mode takes it without an exit, one in the host wakes
- * up (the host handler only EOIs) and syncs before its next entry.
- */
-bool vmx_post_irq(struct vcpu *v)
-{
-	struct vmx_vcpu *s = v->arch;
-	int vec;
-
-	if (!vmx_caps.posted)
-		return false;
-	vec = vlapic_highest_irr(v->vlapic);
-	if (vec < 0)
-		return true;
-	if (vmx_pi_post(&s->pi, (uint8_t)vec))
-		lapic_send_ipi(percpu[v->pcpu].apic_id, VEC_POSTED);
-	return true;
 }
