@@ -14,7 +14,7 @@ GUEST_TESTS := hello cpuid msr io exceptions hlt triplefault badentry reboot-sto
 	hostile-empty-bus-deliver hostile-dbstorm hostile-rsm hostile-smi \
 	hostile-nmi hostile-prefix hostile-cr8 hostile-efer-cr \
 	hostile-user-priv \
-	bench
+	irq-accounting bench
 GUEST_TESTS := $(foreach t,$(GUEST_TESTS),$(if $(wildcard tests/guest/$(t).c),$(t)))
 GUEST_ELFS := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_TESTS))
 
@@ -46,6 +46,7 @@ $(BUILD)/guest/lib/%.S.o: tests/guest/lib/%.S
 $(BUILD)/guest/%.elf: tests/guest/%.c $(GUEST_LIB_OBJS) tests/guest/guest.ld tests/guest/lib/guest.h include/abi.h
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS)
+
 
 # Multiboot1 variants for GRUB on bare Bochs (tests/guest/run-bare.sh).
 $(BUILD)/guest-mb/entry.S.o: tests/guest/lib/entry.S
