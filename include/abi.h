@@ -38,6 +38,10 @@
 #define X2HV_EXIT_XSETBV 13
 #define X2HV_EXIT_SMI 26
 #define X2HV_HC_VCPU_ID 0x3 /* returns the calling vCPU's index */
+/* VCPU_EXIT_COUNT: RDI = index of a vCPU of the same VM, RSI = exit reason
+ * (or X2HV_EXIT_ANY); returns that vCPU's count, read while it runs (the
+ * receiving side of an IPI in tests/guest/bench.c). */
+#define X2HV_HC_VCPU_EXIT_COUNT 0x4
 
 #define X2HV_HC_EPERM ((uint64_t)-1)
 #define X2HV_HC_ENOSYS ((uint64_t)-1000)

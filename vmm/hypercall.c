@@ -20,6 +20,17 @@ static uint64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 	return len;
 }
 
+/* @v's count of exits for @reason (or X2HV_EXIT_ANY); another CPU may
+ * read it while the owner counts (an aligned 64-bit load). */
+static uint64_t hc_exit_count(const struct vcpu *v, uint64_t reason)
+{
+	if (reason == X2HV_EXIT_ANY)
+		return __atomic_load_n(&v->exits_total, __ATOMIC_RELAXED);
+	if (reason < NR_EXIT_REASONS)
+		return __atomic_load_n(&v->exits[reason], __ATOMIC_RELAXED);
+	return X2HV_HC_EINVAL;
+}
+
 enum exit_action handle_hypercall(struct vcpu *v)
 {
 	struct guest_regs *r = &v->regs;
@@ -43,12 +54,12 @@ enum exit_action handle_hypercall(struct vcpu *v)
 		r->rax = 0;
 		break;
 	case X2HV_HC_EXIT_COUNT:
-		if (r->rdi == X2HV_EXIT_ANY)
-			r->rax = v->exits_total;
-		else if (r->rdi < NR_EXIT_REASONS)
-			r->rax = v->exits[r->rdi];
-		else
-			r->rax = X2HV_HC_EINVAL;
+		r->rax = hc_exit_count(v, r->rdi);
+		break;
+	case X2HV_HC_VCPU_EXIT_COUNT:
+		r->rax = r->rdi < v->vm->nr_vcpus ?
+				 hc_exit_count(v->vm->vcpus[r->rdi], r->rsi) :
+				 X2HV_HC_EINVAL;
 		break;
 	case X2HV_HC_VCPU_ID:
 		r->rax = v->id;

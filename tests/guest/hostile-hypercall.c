@@ -4,14 +4,15 @@
  * The hypercall interface with bad input (include/abi.h): unknown numbers
  * return X2HV_HC_ENOSYS, CONSOLE_WRITE with a GPA outside RAM, an
  * over-long length or a wrapping range returns an error and prints
- * nothing, and a good call still works afterwards.
+ * nothing, and a good call still works afterwards; VCPU_EXIT_COUNT takes
+ * only this VM's vCPUs and known reasons.
  */
 #include "tests/guest/lib/guest.h"
 
 #define HC_MAX_LEN 4096
 #define GPA_UNBACKED 0xc0000000ull
 
-static const uint64_t unknown[] = { 4,		0x40, 0x1000, 0xffffffffull,
+static const uint64_t unknown[] = { 5,		0x40, 0x1000, 0xffffffffull,
 				    1ull << 63, ~0ull };
 static const char good[] = "hostile-hypercall: console write works\n";
 static char big[HC_MAX_LEN + 1];
@@ -60,4 +61,16 @@ void test_main(void)
 	ok(r == 0, "VCPU_ID on the BSP is 0 (%lx)", r);
 	r = hypercall(X2HV_HC_EXIT_COUNT, 0x7fffffff, 0, 0);
 	ok(true, "EXIT_COUNT with a bogus reason returned %lx", r);
+	/* VCPU_EXIT_COUNT: only vCPUs of this VM, only known reasons. */
+	r = hypercall(X2HV_HC_VCPU_EXIT_COUNT, 1, X2HV_EXIT_ANY, 0);
+	ok(r == X2HV_HC_EINVAL, "VCPU_EXIT_COUNT of vCPU 1 of 1 fails (%lx)",
+	   r);
+	r = hypercall(X2HV_HC_VCPU_EXIT_COUNT, ~0ull, X2HV_EXIT_ANY, 0);
+	ok(r == X2HV_HC_EINVAL, "VCPU_EXIT_COUNT of vCPU 2^64-1 fails (%lx)",
+	   r);
+	r = hypercall(X2HV_HC_VCPU_EXIT_COUNT, 0, 0x7fffffff, 0);
+	ok(r == X2HV_HC_EINVAL,
+	   "VCPU_EXIT_COUNT with a bogus reason fails (%lx)", r);
+	r = hypercall(X2HV_HC_VCPU_EXIT_COUNT, 0, X2HV_EXIT_ANY, 0);
+	ok(r > 0 && !is_error(r), "VCPU_EXIT_COUNT of vCPU 0 counts (%lx)", r);
 }

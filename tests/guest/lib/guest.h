@@ -239,6 +239,8 @@ bool cpu_is_amd(void);
 uint64_t hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
 /* All exits of this vCPU so far, or ~0 without x2hv. */
 uint64_t exit_count(uint32_t reason);
+/* Another vCPU's count (X2HV_HC_VCPU_EXIT_COUNT), read while it runs. */
+uint64_t vcpu_exit_count(unsigned int vcpu, uint32_t reason);
 
 /* ------------------------------------------------------------ x2APIC */
 #define MSR_APIC_BASE 0x1b

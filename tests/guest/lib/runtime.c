@@ -179,6 +179,13 @@ uint64_t exit_count(uint32_t reason)
 	return hypercall(X2HV_HC_EXIT_COUNT, reason, 0, 0);
 }
 
+uint64_t vcpu_exit_count(unsigned int vcpu, uint32_t reason)
+{
+	if (!hv_x2hv)
+		return ~0ull;
+	return hypercall(X2HV_HC_VCPU_EXIT_COUNT, vcpu, reason, 0);
+}
+
 void __attribute__((noreturn)) test_exit(unsigned int status)
 {
 	if (hv_x2hv) {
