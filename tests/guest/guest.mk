@@ -3,7 +3,7 @@
 GUEST_TESTS := hello cpuid msr io exceptions hlt triplefault badentry reboot-stop \
 	reboot-acpi reboot-pci reboot-kbd reboot-triple reboot-bios msr-arch \
 	cpuid-audit \
-	x2apic-msr x2apic-lock x2apic-selfipi x2apic-tpr x2apic-timer \
+	x2apic-msr x2apic-lock x2apic-selfipi x2apic-tpr x2apic-timer x2apic-timer-halt \
 	x2apic-ipi x2apic-initsipi x2apic-mmio \
 	hostile-msr-reserved hostile-msr-gaps hostile-lvt-error hostile-timer \
 	hostile-logical hostile-initsipi hostile-ipi-storm hostile-apicbase \
