@@ -82,6 +82,10 @@ struct exit_record {
  *   (a) any CPU, a plain store to a volatile flag the owner consumes and
  *       clears, followed by a kick (vcpu_kick) so the owner looks
  */
+/* A host interrupt's latency is far below this; a lost wake-up caught by
+ * the sleep backstop (vcpu_sleep) is up to 10 ms late. */
+#define VCPU_LATE_WAKE_US 5000
+
 struct vcpu {
 	struct guest_regs regs; /* (o) first: the entry stubs use offset 0 */
 	struct vm *vm; /* (c) */
@@ -113,6 +117,9 @@ struct vcpu {
 	/* (o) Sent from this vCPU's CPU (VM-stop report): fixed interrupts
 	 * for other vCPUs, posted-interrupt notifications, kicks. */
 	uint64_t irqs_sent, notifications, kicks;
+	/* (o) wake-ups that found the timer more than VCPU_LATE_WAKE_US
+	 * overdue (vcpu_sleep) */
+	uint64_t late_wakeups;
 	struct cr_policy cr_policy; /* (o) vcpu_cr_policy(), once */
 	bool cr_policy_ready; /* (o) */
 	struct bus_step bus; /* (o) a store to unbacked space being stepped */
