@@ -189,6 +189,12 @@ static void vcpu_sleep(struct vcpu *v)
 	lapic_timer_arm(due);
 	this_cpu()->softirq |= SOFTIRQ_TIMER;
 	safe_halt();
+	/* Disarmed until the next entry arms the vlapic deadline (if any)
+	 * again: a backstop firing in guest mode is an exit for nothing,
+	 * and on qemu-svm (QEMU 10 TCG) a host timer interrupt during a
+	 * guest's #DB storm made QEMU abort (bql_lock_impl assertion,
+	 * hostile-dbstorm 5 of 6 runs). */
+	lapic_timer_arm(0);
 	now = rdtsc();
 	if (v->timer_deadline &&
 	    now > v->timer_deadline + VCPU_LATE_WAKE_US * tsc_khz / 1000)
