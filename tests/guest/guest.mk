@@ -14,7 +14,7 @@ GUEST_TESTS := hello cpuid msr io exceptions hlt triplefault badentry reboot-sto
 	hostile-empty-bus-deliver hostile-dbstorm hostile-rsm hostile-smi \
 	hostile-nmi hostile-prefix hostile-cr8 hostile-efer-cr \
 	hostile-user-priv \
-	irq-accounting bench
+	irq-accounting irq-accounting-4 bench
 GUEST_TESTS := $(foreach t,$(GUEST_TESTS),$(if $(wildcard tests/guest/$(t).c),$(t)))
 GUEST_ELFS := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_TESTS))
 
@@ -23,7 +23,8 @@ GUEST_CFLAGS := -std=gnu11 -m64 -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -mno-red-zone -mgeneral-regs-only -nostdlib \
 	-static -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-builtin-printf -fno-asynchronous-unwind-tables -nostdinc \
-	-isystem include -isystem $(shell $(GUEST_CC) -print-file-name=include) -I.
+	-isystem include -isystem $(shell $(GUEST_CC) -print-file-name=include) -I. \
+	$(GUEST_DEFS)
 GUEST_LDFLAGS := -nostdlib -static -Wl,-z,max-page-size=0x1000 \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments -T tests/guest/guest.ld
 GUEST_LIB_SRCS := $(wildcard tests/guest/lib/*.c tests/guest/lib/*.S)
@@ -62,3 +63,6 @@ $(BUILD)/guest-mb/%.elf: tests/guest/%.c $(GUEST_MB_OBJS) tests/guest/guest.ld t
 guest: $(GUEST_ELFS)
 .PHONY: guest
 .SECONDARY: $(GUEST_LIB_OBJS) $(BUILD)/guest-mb/entry.S.o
+
+# Variants that #include another test's source.
+$(BUILD)/guest/irq-accounting-4.elf: tests/guest/irq-accounting.c
