@@ -259,6 +259,11 @@ void vcpu_irq_init(void);
 __attribute__((noreturn)) void vcpu_idle_loop(void);
 /* Make the CPU running @v look at it (exit guest mode / wake up). */
 void vcpu_kick(struct vcpu *v);
+/* CR8 is the vlapic's TPR[7:4] in 64-bit mode (SDM 10.8.6.1, APM vol. 2
+ * 16.6.1): MOV to CR8 with bits 63:4 set is #GP (ACT_INJECT_GP), else
+ * ACT_SKIP; the read gives TPR[7:4]. */
+enum exit_action vcpu_write_cr8(struct vcpu *v, uint64_t val);
+uint64_t vcpu_read_cr8(struct vcpu *v);
 /* Print the VM-stop report for @v: reason, registers, counters, ring. */
 void vcpu_dump(struct vcpu *v, const char *why);
 /* Handle the exit just taken if it is one of the hottest (vmm/

@@ -12,8 +12,6 @@
 #include "lib/printk.h"
 #include "vmm/vm.h"
 
-#define CR8_TPR_SHIFT 4 /* CR8[3:0] is TPR[7:4] */
-#define CR8_VALID_MASK 0xfull
 #define GPR_RSP 4
 #define NR_GPRS 16
 #define REX_B 0x1u
@@ -94,13 +92,7 @@ enum exit_action svm_cr_access(struct vcpu *v)
 	case 4:
 		return svm_mov_to_cr4(v, val);
 	case 8:
-		if (val & ~CR8_VALID_MASK) {
-			vcpu_event(v, GEV_CR);
-			return ACT_INJECT_GP;
-		}
-		vlapic_wrmsr(v->vlapic, X2APIC_MSR(APIC_TPR),
-			     val << CR8_TPR_SHIFT);
-		return ACT_SKIP;
+		return vcpu_write_cr8(v, val);
 	default:
 		return ACT_STOP;
 	}
@@ -112,8 +104,6 @@ void svm_tpr_load(struct vcpu *v)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = vmcb_of(v);
-	uint64_t tpr = vlapic_tpr(v->vlapic);
-
-	s->v_tpr = (tpr >> CR8_TPR_SHIFT) & SVM_VINTR_TPR_MASK;
+	s->v_tpr = vcpu_read_cr8(v) & SVM_VINTR_TPR_MASK;
 	c->vintr = (c->vintr & ~SVM_VINTR_TPR_MASK) | s->v_tpr;
 }

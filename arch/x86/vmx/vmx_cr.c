@@ -13,8 +13,6 @@
 
 #define GPR_RSP 4 /* register numbers in exit qualifications (28-3) */
 #define NR_GPRS 16
-#define CR8_TPR_SHIFT 4 /* CR8[3:0] = TPR[7:4] (SDM 10.8.6.1) */
-#define CR8_VALID_MASK 0xfull
 
 /* Offsets of the GPRs in struct guest_regs by exit-qualification number
  * (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15); RSP is in the VMCS. */
@@ -150,13 +148,7 @@ enum exit_action vmx_cr_access(struct vcpu *v, uint64_t qual)
 		case 4:
 			return emulate_mov_cr4(v, val);
 		case 8:
-			if (val & ~CR8_VALID_MASK) {
-				vcpu_event(v, GEV_CR);
-				return ACT_INJECT_GP;
-			}
-			vlapic_wrmsr(v->vlapic, X2APIC_MSR(APIC_TPR),
-				     val << CR8_TPR_SHIFT);
-			return ACT_SKIP;
+			return vcpu_write_cr8(v, val);
 		}
 	} else if (type == QUAL_CR_TYPE_FROM_CR) {
 		switch (cr) {
@@ -164,9 +156,7 @@ enum exit_action vmx_cr_access(struct vcpu *v, uint64_t qual)
 			gpr_write(v, reg, vmcs_read(VMCS_GUEST_CR3));
 			return ACT_SKIP;
 		case 8:
-			vlapic_rdmsr(v->vlapic, X2APIC_MSR(APIC_TPR), &val);
-			gpr_write(v, reg,
-				  (val >> CR8_TPR_SHIFT) & CR8_VALID_MASK);
+			gpr_write(v, reg, vcpu_read_cr8(v));
 			return ACT_SKIP;
 		}
 	}
