@@ -18,6 +18,8 @@ from .judge import GRUB_ERROR_RE, HALTED, LogScanner, judge, read_log
 # Seconds to let the emulator exit on its own after HALTED (it powers off
 # through isa-debug-exit or the Bochs shutdown port) before we kill it.
 HALT_GRACE_S = 3.0
+# After a reject pattern matched: the emulator runs on this long.
+FAIL_GRACE_S = 5.0
 POLL_S = 0.2
 # Tests that judge the guest's clock note when each line arrives: the
 # poll interval bounds how late a line can be seen.
@@ -118,21 +120,26 @@ def watch(proc, log, timeout, test, timer=None):
     the timeout; timer (a LineTimer) notes the lines as they arrive.
     Returns timed_out."""
     start = time.monotonic()
-    halted_at = None
+    halted_at = failed_at = None
     last_full = 0.0
     scanner = LogScanner(test)
     while proc.poll() is None:
         if timer:
             timer.poll()
         now = time.monotonic()
-        if halted_at is None and now - last_full >= POLL_S:
+        if halted_at is None and failed_at is None and \
+                now - last_full >= POLL_S:
             last_full = now
             text = read_log(log)
             if HALTED in text:
                 halted_at = now
             elif GRUB_ERROR_RE.search(text) or scanner.feed(text):
-                return False
+                failed_at = now
         if halted_at is not None and now - halted_at > HALT_GRACE_S:
+            return False
+        # A failure's first line (an oops' "BUG:") comes before the
+        # registers and the trace that explain it: keep those too.
+        if failed_at is not None and now - failed_at > FAIL_GRACE_S:
             return False
         if now - start > timeout:
             return True
