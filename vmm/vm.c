@@ -253,6 +253,10 @@ void vm_boot(const struct vm_config *cfg)
 	pr_info("vm%u: RAM %lu MiB below 4 GiB at host %lx, %lu MiB above in %u host blocks",
 		vm->id, vm->low_size >> 20, (uint64_t)vm->ram,
 		(mem - vm->low_size) >> 20, vm->n_high);
+	for (unsigned int i = 0; i < vm->n_high; i++)
+		pr_info("vm%u: RAM at %lx-%lx from host %lx", vm->id,
+			vm->high[i].gpa, vm->high[i].gpa + vm->high[i].size,
+			(uint64_t)vm->high[i].hva);
 	vm->empty_bus = page_alloc(LARGE_PAGE, LARGE_PAGE);
 	vm_map_memory(vm);
 	vm_reload(vm);
