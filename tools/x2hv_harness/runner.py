@@ -115,31 +115,29 @@ def run_test(build, plat, test, timeout_override=None, scale=1.0):
 
 def watch(proc, log, timeout, test, timer=None):
     """Poll the serial log until the emulator exits, the hypervisor halted
-    HALT_GRACE_S ago, GRUB failed, the log already fails the test (a
-    reject pattern, a reset loop: no need to wait for the timeout), or
+    HALT_GRACE_S ago, GRUB failed or the log already fails the test (a
+    reject pattern, a reset loop: no need to wait for the timeout)
+    FAIL_GRACE_S ago, or
     the timeout; timer (a LineTimer) notes the lines as they arrive.
     Returns timed_out."""
     start = time.monotonic()
-    halted_at = failed_at = None
+    stop_at = None  # the end of a grace period: after HALTED, or a failure
     last_full = 0.0
     scanner = LogScanner(test)
     while proc.poll() is None:
         if timer:
             timer.poll()
         now = time.monotonic()
-        if halted_at is None and failed_at is None and \
-                now - last_full >= POLL_S:
+        if stop_at is None and now - last_full >= POLL_S:
             last_full = now
             text = read_log(log)
             if HALTED in text:
-                halted_at = now
+                stop_at = now + HALT_GRACE_S
             elif GRUB_ERROR_RE.search(text) or scanner.feed(text):
-                failed_at = now
-        if halted_at is not None and now - halted_at > HALT_GRACE_S:
-            return False
-        # A failure's first line (an oops' "BUG:") comes before the
-        # registers and the trace that explain it: keep those too.
-        if failed_at is not None and now - failed_at > FAIL_GRACE_S:
+                # A failure's first line (an oops' "BUG:") comes before
+                # the registers and the trace that explain it.
+                stop_at = now + FAIL_GRACE_S
+        if stop_at is not None and now > stop_at:
             return False
         if now - start > timeout:
             return True
