@@ -28,9 +28,6 @@ void vcpu_kick(struct vcpu *v)
 		p->vcpu->kicks++;
 }
 
-#define CR8_TPR_SHIFT 4
-#define CR8_VALID_MASK 0xfull
-
 enum exit_action vcpu_write_cr8(struct vcpu *v, uint64_t val)
 {
 	if (val & ~CR8_VALID_MASK) {
@@ -39,11 +36,6 @@ enum exit_action vcpu_write_cr8(struct vcpu *v, uint64_t val)
 	}
 	vlapic_wrmsr(v->vlapic, X2APIC_MSR(APIC_TPR), val << CR8_TPR_SHIFT);
 	return ACT_SKIP;
-}
-
-uint64_t vcpu_read_cr8(struct vcpu *v)
-{
-	return (vlapic_tpr(v->vlapic) >> CR8_TPR_SHIFT) & CR8_VALID_MASK;
 }
 
 static uint64_t vl_now(struct vlapic *vl)

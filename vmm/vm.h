@@ -262,8 +262,14 @@ void vcpu_kick(struct vcpu *v);
 /* CR8 is the vlapic's TPR[7:4] in 64-bit mode (SDM 10.8.6.1, APM vol. 2
  * 16.6.1): MOV to CR8 with bits 63:4 set is #GP (ACT_INJECT_GP), else
  * ACT_SKIP; the read gives TPR[7:4]. */
+#define CR8_TPR_SHIFT 4
+#define CR8_VALID_MASK 0xfull
 enum exit_action vcpu_write_cr8(struct vcpu *v, uint64_t val);
-uint64_t vcpu_read_cr8(struct vcpu *v);
+/* Inline: the SVM backend reads it before every VMRUN (svm_tpr_load). */
+static inline uint64_t vcpu_read_cr8(struct vcpu *v)
+{
+	return (vlapic_tpr(v->vlapic) >> CR8_TPR_SHIFT) & CR8_VALID_MASK;
+}
 /* Print the VM-stop report for @v: reason, registers, counters, ring. */
 void vcpu_dump(struct vcpu *v, const char *why);
 /* Handle the exit just taken if it is one of the hottest (vmm/

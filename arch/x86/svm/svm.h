@@ -57,7 +57,6 @@ struct svm_vcpu {
 	uint8_t insn; /* enum svm_insn of the current exit (no NRIP) */
 	/* the last ones found, by address (svm_insn.c) */
 	struct svm_insn_cache icache[SVM_INSN_CACHE];
-	uint8_t v_tpr; /* V_TPR as loaded at the last VMRUN */
 };
 
 struct svm_cpu {
@@ -120,9 +119,24 @@ enum exit_action svm_reflect_exception(struct vcpu *v);
 bool svm_nmi_injectable(struct vcpu *v);
 void svm_set_nmi_window(struct vcpu *v, bool on);
 enum exit_action svm_iret_exit(struct vcpu *v);
-/* svm_cr.c: MOV to CR4 and CR8, and CR8 (V_TPR) before each VMRUN. */
+/* svm_cr.c: MOV to CR4 and CR8. */
 enum exit_action svm_cr_access(struct vcpu *v);
-void svm_tpr_load(struct vcpu *v);
+
+/*
+ * MOV from CR8 reads V_TPR (V_INTR_MASKING, APM vol. 2 15.21.1): the
+ * vlapic's TPR, loaded before each VMRUN. Writes to CR8 are intercepted
+ * (svm_cr.c), so V_TPR changes only here: rewritten only when the TPR
+ * moved. x2AVIC keeps it in the backing page instead.
+ */
+static inline void svm_tpr_load(struct vcpu *v)
+{
+	struct vmcb *c = ((struct svm_vcpu *)v->arch)->vmcb;
+	uint8_t tpr = vcpu_read_cr8(v) & SVM_VINTR_TPR_MASK;
+
+	if ((c->vintr & SVM_VINTR_TPR_MASK) == tpr)
+		return;
+	c->vintr = (c->vintr & ~SVM_VINTR_TPR_MASK) | tpr;
+}
 enum exit_action svm_handle_exit(struct vcpu *v);
 /* virt_ops.single_step and flush_tlb (svm_step.h, vmm/empty_bus.h). */
 bool svm_single_step(struct vcpu *v, bool on);

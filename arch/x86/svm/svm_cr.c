@@ -97,13 +97,3 @@ enum exit_action svm_cr_access(struct vcpu *v)
 		return ACT_STOP;
 	}
 }
-
-/* MOV from CR8 reads V_TPR (V_INTR_MASKING): the vlapic's TPR before
- * each VMRUN. x2AVIC keeps it in the backing page instead. */
-void svm_tpr_load(struct vcpu *v)
-{
-	struct svm_vcpu *s = v->arch;
-	struct vmcb *c = vmcb_of(v);
-	s->v_tpr = vcpu_read_cr8(v) & SVM_VINTR_TPR_MASK;
-	c->vintr = (c->vintr & ~SVM_VINTR_TPR_MASK) | s->v_tpr;
-}

@@ -140,13 +140,16 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 	e->insn_len = 0;
 	e->delivering = (c->exitintinfo & SVM_EVT_VALID) &&
 			!svm_exc_is_own_event(c);
-	/* With NRIP the CPU gives the length; without it svm_skip_insn
-	 * finds it from the instruction's bytes (svm_insn.c). */
-	if ((svm_features & SVM_F_NRIP) && c->nrip > c->rip)
-		e->insn_len = c->nrip - c->rip;
 	s->insn = k ? k->insn : SVM_INSN_NONE;
 	if (code == SVM_EXIT_MSR && c->exitinfo1)
 		s->insn = SVM_INSN_WRMSR;
+	/* With NRIP the CPU gives the length; without it the cache of the
+	 * last instructions found may, else svm_skip_insn finds it from
+	 * the instruction's bytes (svm_insn.c). */
+	if ((svm_features & SVM_F_NRIP) && c->nrip > c->rip)
+		e->insn_len = c->nrip - c->rip;
+	else if (s->insn != SVM_INSN_NONE)
+		e->insn_len = svm_icache_len(s->icache, c, s->insn);
 	/* VMEXIT_INVALID is -1; QEMU's TCG stores it as 32 bits. */
 	if (code == SVM_EXIT_INVALID || code == (uint32_t)SVM_EXIT_INVALID)
 		e->reason = EXIT_INVALID_STATE;

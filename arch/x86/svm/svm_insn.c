@@ -38,21 +38,7 @@ static struct svm_insn_cache *icache_slot(struct vcpu *v, uint64_t lin)
 {
 	struct svm_vcpu *s = v->arch;
 
-	return &s->icache[(lin ^ (lin >> 4)) % SVM_INSN_CACHE];
-}
-
-/* The cached instruction still lies at @lin, same bytes, same mode. */
-static bool icache_hit(const struct svm_insn_cache *ic, const struct vmcb *c,
-		       enum svm_insn which, uint64_t lin, bool lm)
-{
-	if (!ic->code || ic->lin != lin || ic->cr3 != c->cr3 ||
-	    ic->which != which || ic->lm != lm)
-		return false;
-	/* A few bytes: a loop beats a call to memcmp. */
-	for (unsigned int i = 0; i < ic->info.len; i++)
-		if (ic->code[i] != ic->bytes[i])
-			return false;
-	return true;
+	return &s->icache[svm_icache_index(lin)];
 }
 
 /* Keep the instruction just found when its bytes are RAM in one page. */
@@ -82,17 +68,16 @@ static void icache_fill(struct vcpu *v, const struct guest_paging *pg,
 
 int svm_insn_fetch(struct vcpu *v, enum svm_insn which, struct insn_info *info)
 {
+	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = vmcb_of(v);
-	bool lm = (c->efer & EFER_LMA) && (c->cs.attr & SVM_SEG_ATTR_L);
-	/* Linear address of CS:RIP; outside 64-bit code it is 32 bits. */
-	uint64_t lin = lm ? c->rip : (uint32_t)(c->cs.base + c->rip);
-	struct svm_insn_cache *ic = icache_slot(v, lin);
+	bool lm = svm_insn_long_mode(c);
+	uint64_t lin = svm_insn_linear(c, lm);
 	struct guest_paging pg;
 	unsigned int n;
 	uint8_t code[INSN_MAX_LEN];
 
-	if (icache_hit(ic, c, which, lin, lm)) {
-		*info = ic->info;
+	if (svm_icache_len(s->icache, c, which)) {
+		*info = icache_slot(v, lin)->info;
 		return 0;
 	}
 	if (which == SVM_INSN_NONE || which >= NR_SVM_INSNS)

@@ -9,7 +9,9 @@
 #ifndef X2HV_ARCH_X86_SVM_SVM_INSN_H
 #define X2HV_ARCH_X86_SVM_SVM_INSN_H
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/insn_len.h"
+#include "arch/x86/svm/vmcb.h"
 
 struct vcpu;
 
@@ -53,5 +55,47 @@ struct svm_insn_cache {
 /* Find @which at the guest's CS:RIP: 0 and @info, or -1 (the bytes
  * are not readable RAM, or not that instruction). */
 int svm_insn_fetch(struct vcpu *v, enum svm_insn which, struct insn_info *info);
+
+/* 64-bit code: CS.L in long mode (APM vol. 2 4.8.1). */
+static inline bool svm_insn_long_mode(const struct vmcb *c)
+{
+	return (c->efer & EFER_LMA) && (c->cs.attr & SVM_SEG_ATTR_L);
+}
+
+/* The linear address of CS:RIP; outside 64-bit code it is 32 bits. */
+static inline uint64_t svm_insn_linear(const struct vmcb *c, bool lm)
+{
+	return lm ? c->rip : (uint32_t)(c->cs.base + c->rip);
+}
+
+static inline unsigned int svm_icache_index(uint64_t lin)
+{
+	return (lin ^ (lin >> 4)) % SVM_INSN_CACHE;
+}
+
+/*
+ * The cache's half of svm_insn_fetch, inline for the exit decoder: the
+ * length of @which at the guest's CS:RIP when @cache holds it with the
+ * same CR3, mode and bytes, else 0 (svm_skip_insn then takes the whole
+ * svm_insn_fetch, which fills the cache). A hit costs no call and no
+ * page walk: the common case of every exit that skips an instruction
+ * on a CPU without NRIP.
+ */
+static inline uint8_t svm_icache_len(const struct svm_insn_cache *cache,
+				     const struct vmcb *c, uint8_t which)
+{
+	bool lm = svm_insn_long_mode(c);
+	uint64_t lin = svm_insn_linear(c, lm);
+	const struct svm_insn_cache *ic = &cache[svm_icache_index(lin)];
+
+	if (ic->lin != lin || !ic->code || ic->cr3 != c->cr3 ||
+	    ic->which != which || ic->lm != lm)
+		return 0;
+	/* A few bytes: a loop beats a call to memcmp. */
+	for (unsigned int i = 0; i < ic->info.len; i++)
+		if (ic->code[i] != ic->bytes[i])
+			return 0;
+	return ic->info.len;
+}
 
 #endif
