@@ -38,11 +38,9 @@ bool vlapic_sw_enabled(struct vlapic *vl)
 }
 
 /*
- * Highest set bit of the 256-bit vector at @base, or -1. Unrolled: three
- * instructions a word, 8 loads for the empty vector, the common case on
- * every entry (IRR) and TPR write (ISR); the loop it replaces cost up to
- * 95 instructions a scan, twice per EOI. No summary is kept beside the
- * page: APICv and AVIC change IRR and ISR in it behind the vlapic's back.
+ * Highest set bit of the 256-bit vector at @base, or -1, from the page
+ * alone: for a page the CPU writes too (hw_page). Unrolled: three
+ * instructions a word, 8 loads for the empty vector.
  */
 static int highest_vector(struct vlapic *vl, uint32_t base)
 {
@@ -57,14 +55,40 @@ static int highest_vector(struct vlapic *vl, uint32_t base)
 	return -1;
 }
 
+/* The same through a summary (struct vlapic, irr_words): only the words
+ * its bits name are read, none for the empty vector. */
+static int highest_in(struct vlapic *vl, uint32_t base, uint32_t words)
+{
+	while (words) {
+		int i = 31 - __builtin_clz(words);
+		uint32_t w =
+			vlapic_get(vl, base + (uint32_t)i * APIC_VECTOR_STRIDE);
+
+		if (w)
+			return i * 32 + 31 - __builtin_clz(w);
+		words &= ~(1u << i);
+	}
+	return -1;
+}
+
 int vlapic_highest_isr(struct vlapic *vl)
 {
-	return highest_vector(vl, APIC_ISR);
+	if (vl->hw_page)
+		return highest_vector(vl, APIC_ISR);
+	return highest_in(vl, APIC_ISR, vl->isr_words);
 }
 
 int vlapic_highest_irr(struct vlapic *vl)
 {
-	return highest_vector(vl, APIC_IRR);
+	if (vl->hw_page)
+		return highest_vector(vl, APIC_IRR);
+	return highest_in(vl, APIC_IRR,
+			  __atomic_load_n(&vl->irr_words, __ATOMIC_ACQUIRE));
+}
+
+void vlapic_set_hw_page(struct vlapic *vl, bool on)
+{
+	vl->hw_page = on;
 }
 
 /* SDM 11.8.3.1: PPR from TPR and the highest in-service vector. */
@@ -99,6 +123,8 @@ static void reset_regs(struct vlapic *vl)
 	uint32_t id = vlapic_id(vl);
 
 	vlapic_timer_disarm(vl);
+	__atomic_store_n(&vl->irr_words, 0, __ATOMIC_RELAXED);
+	vl->isr_words = 0;
 	vl->timer_period = 0;
 	vl->tsc_deadline = 0;
 	__atomic_store_n(&vl->esr_pending, 0, __ATOMIC_RELAXED);
@@ -153,8 +179,12 @@ static void accept_fixed(struct vlapic *vl, uint8_t vector, bool level)
 			~bit, __ATOMIC_ACQ_REL);
 	if (vl->ops && vl->ops->post && vl->ops->post(vl, vector))
 		return;
+	/* IRR bit, then summary bit: the summary never under-states
+	 * (struct vlapic; vlapic_ack clears in the other order). */
 	__atomic_fetch_or(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)),
 			  bit, __ATOMIC_ACQ_REL);
+	__atomic_fetch_or(&vl->irr_words, 1u << (vector >> 5),
+			  __ATOMIC_ACQ_REL);
 	if (vl->ops && vl->ops->notify)
 		vl->ops->notify(vl);
 }
@@ -174,6 +204,7 @@ int vlapic_accept_posted(struct vlapic *vl,
 		__atomic_fetch_or(
 			vlapic_reg_ptr(vl, APIC_IRR + i * APIC_VECTOR_STRIDE),
 			w, __ATOMIC_ACQ_REL);
+		__atomic_fetch_or(&vl->irr_words, 1u << i, __ATOMIC_ACQ_REL);
 		highest = (int)(i * 32 + 31 - (unsigned int)__builtin_clz(w));
 	}
 	return highest;
@@ -219,13 +250,31 @@ void vlapic_set_irq(struct vlapic *vl, uint8_t vector, bool level)
 
 int vlapic_pending(struct vlapic *vl)
 {
-	int irr = vlapic_highest_irr(vl);
-	uint32_t ppr = vlapic_get(vl, APIC_PPR);
+	int irr;
+	uint32_t ppr;
 
 	VLAPIC_OWNER_ONLY(vl);
+	/* The common answer, "nothing", from the summary alone. */
+	if (!vl->hw_page && !__atomic_load_n(&vl->irr_words, __ATOMIC_ACQUIRE))
+		return -1;
+	irr = vlapic_highest_irr(vl);
+	ppr = vlapic_get(vl, APIC_PPR);
 	if (irr < 0 || APIC_PRIO_CLASS((uint32_t)irr) <= APIC_PRIO_CLASS(ppr))
 		return -1;
 	return irr;
+}
+
+/*
+ * IRR word @i just became empty: clear its summary bit, then look at the
+ * word again. A sender sets its IRR bit before its summary bit, so either
+ * its summary update comes after the clear, or this look sees its bit
+ * and sets the summary bit back.
+ */
+static void irr_word_emptied(struct vlapic *vl, unsigned int i)
+{
+	__atomic_fetch_and(&vl->irr_words, ~(1u << i), __ATOMIC_ACQ_REL);
+	if (vlapic_get(vl, APIC_IRR + i * APIC_VECTOR_STRIDE))
+		__atomic_fetch_or(&vl->irr_words, 1u << i, __ATOMIC_ACQ_REL);
 }
 
 void vlapic_ack(struct vlapic *vl, uint8_t vector)
@@ -239,8 +288,11 @@ void vlapic_ack(struct vlapic *vl, uint8_t vector)
 		__ATOMIC_ACQ_REL);
 	if (!(old & bit))
 		return;
+	if (!(old & ~bit))
+		irr_word_emptied(vl, vector >> 5);
 	vlapic_set(vl, vlapic_vec_off(APIC_ISR, vector),
 		   vlapic_get(vl, vlapic_vec_off(APIC_ISR, vector)) | bit);
+	vl->isr_words |= 1u << (vector >> 5);
 	vlapic_update_ppr(vl);
 	vlapic_timer_unpark(vl);
 }
@@ -264,6 +316,8 @@ void vlapic_do_eoi(struct vlapic *vl)
 	off = vlapic_vec_off(APIC_ISR, vector);
 	bit = vlapic_vec_bit(vector);
 	vlapic_set(vl, off, vlapic_get(vl, off) & ~bit);
+	if (!vlapic_get(vl, off))
+		vl->isr_words &= ~(1u << (vector >> 5));
 	vlapic_update_ppr(vl);
 	if ((vlapic_get(vl, vlapic_vec_off(APIC_TMR, vector)) & bit) &&
 	    vl->ops && vl->ops->eoi_level)

@@ -125,6 +125,19 @@ struct vlapic {
 	bool timer_park;
 	/* Parked: timer_deadline is the logical next expiry, no host timer. */
 	bool timer_parked;
+	/*
+	 * Summaries of the IRR and ISR, one bit per 32-bit word of the page
+	 * (bit i: vectors 32i..32i+31), so that "anything pending?", PPR and
+	 * EOI need not scan eight words. irr_words may over-state (a set bit
+	 * over an empty word: only the owner clears bits, after looking) but
+	 * never under-states: accept_fixed sets the IRR bit, then its
+	 * summary bit. isr_words is exact; only the owner changes the ISR.
+	 * Not used with hw_page (vlapic_set_hw_page).
+	 */
+	uint32_t irr_words;
+	uint32_t isr_words;
+	/* The CPU changes IRR and ISR in the page too: scan them. */
+	bool hw_page;
 };
 
 /*
@@ -222,6 +235,14 @@ int vlapic_route_ipi(struct vlapic *const *lapics, size_t n, struct vlapic *src,
 
 /* Decode an x2APIC ICR value (no checks: vlapic_wrmsr does them). */
 void vlapic_icr_decode(uint64_t icr, struct vlapic_ipi *ipi);
+
+/*
+ * @on: the CPU writes IRR and ISR in the page itself (VMX virtual-
+ * interrupt delivery and posted interrupts, AVIC), behind the summaries of
+ * struct vlapic: every look at them scans the page instead. Owner only,
+ * before the vCPU first runs; the default is off (software injection).
+ */
+void vlapic_set_hw_page(struct vlapic *vl, bool on);
 
 /* Accessors for the VMX/SVM backends. */
 static inline void *vlapic_page(struct vlapic *vl)

@@ -15,10 +15,14 @@ static bool vcpu_fast_wrmsr(struct vcpu *v)
 	switch (msr) {
 	case X2APIC_MSR(APIC_TPR):
 	case X2APIC_MSR(APIC_EOI):
-		/* PPR may fall: a pending interrupt may become deliverable. */
 		if (vlapic_wrmsr(v->vlapic, msr, val))
 			return false;
-		__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELAXED);
+		/* PPR may fall: an interrupt the guest would now accept
+		 * needs the entry work; with nothing pending (the summary
+		 * says so at once, vlapic.h) there is none. */
+		if (vlapic_pending(v->vlapic) >= 0)
+			__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS,
+					  __ATOMIC_RELAXED);
 		return true;
 	case MSR_IA32_TSC_DEADLINE:
 		/* The vlapic keeps host-TSC deadlines (vmm/msr.c). */

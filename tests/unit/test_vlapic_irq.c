@@ -462,6 +462,126 @@ static void test_set_irq_concurrent(void **state)
 	assert_int_equal(vlapic_highest_isr(vl), -1);
 }
 
+/* ------------------------------------------ IRR/ISR summaries (vlapic.h) */
+
+/* One vector in every IRR word: taken highest first across the words,
+ * each EOI retiring the highest ISR word's vector; PPR follows. */
+static void test_summary_every_word(void **state)
+{
+	struct vlapic *vl = bsp();
+
+	for (int w = 0; w < APIC_VECTOR_WORDS; w++)
+		vlapic_set_irq(vl, (uint8_t)(w * 32 + 17), false);
+	for (int w = APIC_VECTOR_WORDS - 1; w >= 0; w--) {
+		uint8_t vec = (uint8_t)(w * 32 + 17);
+
+		assert_int_equal(vlapic_highest_irr(vl), vec);
+		if (vlapic_pending(vl) < 0)
+			break; /* PPR blocks the lower ones: retire below */
+		assert_int_equal(take(vl), vec);
+		assert_int_equal(vlapic_highest_isr(vl), vec);
+		assert_int_equal(rd(vl, X2APIC_MSR(APIC_PPR)), vec & 0xf0);
+	}
+	/* Retire in service order: the highest ISR word goes first. */
+	for (int w = APIC_VECTOR_WORDS - 1; w >= 0; w--) {
+		int hi = vlapic_highest_isr(vl);
+
+		if (hi < 0)
+			break;
+		eoi(vl);
+		assert_false(isr(vl, (uint8_t)hi));
+		assert_true(vlapic_highest_isr(vl) < hi);
+	}
+	assert_int_equal(rd(vl, X2APIC_MSR(APIC_PPR)), 0);
+	/* What PPR held back is delivered now, highest first. */
+	for (int v; (v = take(vl)) >= 0;)
+		eoi(vl);
+	assert_int_equal(vlapic_highest_irr(vl), -1);
+	assert_int_equal(vlapic_highest_isr(vl), -1);
+	assert_int_equal(vl->irr_words, 0);
+	assert_int_equal(vl->isr_words, 0);
+}
+
+/* Two vectors of one word: acking one leaves the word's summary bit; the
+ * other stays pending; the last ack clears it. */
+static void test_summary_shared_word(void **state)
+{
+	struct vlapic *vl = bsp();
+
+	vlapic_set_irq(vl, 0x41, false);
+	vlapic_set_irq(vl, 0x5e, false);
+	assert_int_equal(take(vl), 0x5e);
+	assert_int_equal(vl->irr_words, 1u << 2);
+	assert_int_equal(vlapic_highest_irr(vl), 0x41);
+	assert_int_equal(vlapic_pending(vl), -1); /* same class as ISR */
+	eoi(vl);
+	assert_int_equal(vl->isr_words, 0);
+	assert_int_equal(take(vl), 0x41);
+	assert_int_equal(vl->irr_words, 0);
+	assert_int_equal(vl->isr_words, 1u << 2);
+	eoi(vl);
+	assert_int_equal(vlapic_pending(vl), -1);
+	assert_int_equal(vl->isr_words, 0);
+}
+
+/* Vectors merged from a posted-interrupt request are in the summary. */
+static void test_summary_accept_posted(void **state)
+{
+	struct vlapic *vl = bsp();
+	uint64_t req[VLAPIC_REQ_WORDS] = { 0 };
+
+	req[1] = 1ull << (0x55 - 64); /* IRR word 2 */
+	req[3] = 1ull << (0xe3 - 192); /* IRR word 7 */
+	assert_int_equal(vlapic_accept_posted(vl, req), 0xe3);
+	assert_int_equal(vlapic_pending(vl), 0xe3);
+	assert_int_equal(take(vl), 0xe3);
+	eoi(vl);
+	assert_int_equal(take(vl), 0x55);
+	eoi(vl);
+	assert_int_equal(vlapic_pending(vl), -1);
+}
+
+/* INIT empties IRR, ISR and their summaries. */
+static void test_summary_reset(void **state)
+{
+	struct vlapic *vl = bsp();
+
+	vlapic_set_irq(vl, 0x80, false);
+	vlapic_set_irq(vl, 0x30, false);
+	assert_int_equal(take(vl), 0x80);
+	vlapic_reset(vl);
+	enable(vl);
+	assert_int_equal(vl->irr_words, 0);
+	assert_int_equal(vl->isr_words, 0);
+	assert_int_equal(vlapic_pending(vl), -1);
+	assert_int_equal(vlapic_highest_isr(vl), -1);
+	vlapic_set_irq(vl, 0x30, false);
+	assert_int_equal(take(vl), 0x30);
+	assert_int_equal(vlapic_highest_isr(vl), 0x30);
+}
+
+/* With hw_page the CPU sets IRR and ISR bits in the page itself (VMX
+ * virtual-interrupt delivery, AVIC): the vlapic must see them without a
+ * summary. */
+static void test_hw_page_scans(void **state)
+{
+	struct vlapic *vl = bsp();
+	uint32_t *irr6 = (uint32_t *)(void *)&vl->regs[APIC_IRR + 6 * 16];
+	uint32_t *isr3 = (uint32_t *)(void *)&vl->regs[APIC_ISR + 3 * 16];
+
+	vlapic_set_hw_page(vl, true);
+	*irr6 |= 1u << 4; /* vector 0xc4, as posted-interrupt processing */
+	assert_int_equal(vlapic_highest_irr(vl), 0xc4);
+	assert_int_equal(vlapic_pending(vl), 0xc4);
+	*isr3 |= 1u << 1; /* vector 0x61, as virtual-interrupt delivery */
+	assert_int_equal(vlapic_highest_isr(vl), 0x61);
+	vlapic_update_ppr(vl);
+	assert_int_equal(rd(vl, X2APIC_MSR(APIC_PPR)), 0x60);
+	eoi(vl);
+	assert_false(isr(vl, 0x61));
+	vlapic_set_hw_page(vl, false);
+}
+
 int run_vlapic_irq_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -495,6 +615,11 @@ int run_vlapic_irq_tests(void)
 		cmocka_unit_test(test_raise_lvt_nmi),
 		cmocka_unit_test(test_raise_lvt_masked_or_other),
 		cmocka_unit_test(test_set_irq_concurrent),
+		cmocka_unit_test(test_summary_every_word),
+		cmocka_unit_test(test_summary_shared_word),
+		cmocka_unit_test(test_summary_accept_posted),
+		cmocka_unit_test(test_summary_reset),
+		cmocka_unit_test(test_hw_page_scans),
 	};
 
 	return cmocka_run_group_tests_name("vlapic interrupts", tests, NULL,
