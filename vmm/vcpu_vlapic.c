@@ -48,7 +48,10 @@ static void vl_set_timer(struct vlapic *vl, uint64_t deadline)
 	struct vcpu *v = vcpu_of(vl);
 
 	v->timer_deadline = deadline;
-	__atomic_fetch_or(&v->req, VCPU_REQ_TIMER, __ATOMIC_RELAXED);
+	/* A deadline pushed later (Linux's tickless idle at every tick)
+	 * keeps the host timer as it is: no entry work (vcpu.c). */
+	if (!vcpu_host_timer_covers(deadline))
+		__atomic_fetch_or(&v->req, VCPU_REQ_TIMER, __ATOMIC_RELAXED);
 }
 
 static void vl_notify(struct vlapic *vl)

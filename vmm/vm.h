@@ -270,6 +270,9 @@ static inline uint64_t vcpu_read_cr8(struct vcpu *v)
 {
 	return (vlapic_tpr(v->vlapic) >> CR8_TPR_SHIFT) & CR8_VALID_MASK;
 }
+/* On @v's CPU: the armed host timer already serves a vlapic deadline
+ * of @deadline (vcpu.c); otherwise the next entry re-arms it. */
+bool vcpu_host_timer_covers(uint64_t deadline);
 /* Print the VM-stop report for @v: reason, registers, counters, ring. */
 void vcpu_dump(struct vcpu *v, const char *why);
 /* Handle the exit just taken if it is one of the hottest (vmm/
