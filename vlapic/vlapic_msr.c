@@ -102,18 +102,6 @@ static int write_x2apic(struct vlapic *vl, uint32_t msr, uint64_t val)
 	if (val >> 32)
 		return -1;
 	switch (off) {
-	case APIC_TPR:
-		if (v & ~APIC_TPR_MASK)
-			return -1;
-		vlapic_set(vl, APIC_TPR, v);
-		vlapic_update_ppr(vl);
-		return 0;
-	case APIC_EOI:
-		/* SDM 11.12.1.3: a non-zero EOI write raises #GP. */
-		if (v)
-			return -1;
-		vlapic_do_eoi(vl);
-		return 0;
 	case APIC_SVR:
 		if (v & ~SVR_WRITABLE)
 			return -1;
@@ -151,18 +139,40 @@ static int write_x2apic(struct vlapic *vl, uint32_t msr, uint64_t val)
 	}
 }
 
-int vlapic_wrmsr(struct vlapic *vl, uint32_t msr, uint64_t val)
+static __attribute__((noinline)) int wrmsr_other(struct vlapic *vl,
+						 uint32_t msr, uint64_t val)
 {
-	VLAPIC_OWNER_ONLY(vl);
 	if (msr == MSR_IA32_APIC_BASE)
 		return write_apic_base(vl, val);
-	if (msr == MSR_IA32_TSC_DEADLINE) {
-		vlapic_timer_write_deadline(vl, val);
-		return 0;
-	}
 	if (msr < MSR_X2APIC_FIRST || msr > MSR_X2APIC_LAST)
 		return -1;
 	return write_x2apic(vl, msr, val);
+}
+
+int vlapic_wrmsr(struct vlapic *vl, uint32_t msr, uint64_t val)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	/* The writes of every interrupt and timer tick first, each a few
+	 * instructions; the rest out of line (the same rules). */
+	switch (msr) {
+	case X2APIC_MSR(APIC_TPR):
+		if (val & ~(uint64_t)APIC_TPR_MASK)
+			return -1;
+		vlapic_set(vl, APIC_TPR, (uint32_t)val);
+		vlapic_update_ppr(vl);
+		return 0;
+	case X2APIC_MSR(APIC_EOI):
+		/* SDM 11.12.1.3: a non-zero EOI write raises #GP. */
+		if (val)
+			return -1;
+		vlapic_do_eoi(vl);
+		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		vlapic_timer_write_deadline(vl, val);
+		return 0;
+	default:
+		return wrmsr_other(vl, msr, val);
+	}
 }
 
 static bool is_vector_reg(uint32_t off, uint32_t base)

@@ -128,11 +128,22 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 	struct svm_vcpu *s = v->arch;
 	struct vm_exit *e = &v->exit;
 	uint64_t code = c->exitcode;
-	const struct svm_exit_kind *k =
-		code < SVM_EXIT_CODES ? &svm_exits[code] : NULL;
+	struct svm_exit_kind k = { EXIT_UNKNOWN, SVM_INSN_NONE };
 
+	if (code < SVM_EXIT_CODES) {
+		k = svm_exits[code];
+		if (!k.reason)
+			k.reason = EXIT_UNKNOWN;
+		else if (code == SVM_EXIT_MSR && c->exitinfo1)
+			k.insn = SVM_INSN_WRMSR; /* EXIT_WRMSR below */
+	} else if (code == SVM_EXIT_INVALID ||
+		   code == (uint32_t)SVM_EXIT_INVALID) {
+		/* VMEXIT_INVALID is -1; QEMU's TCG stores it as 32 bits. */
+		k.reason = EXIT_INVALID_STATE;
+	}
 	/* Only the fields of this exit's kind are written: no memset on
 	 * the hot path. */
+	e->reason = k.reason;
 	e->hw_reason = code;
 	e->qual = c->exitinfo1;
 	e->info2 = c->exitinfo2;
@@ -140,21 +151,14 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 	e->insn_len = 0;
 	e->delivering = (c->exitintinfo & SVM_EVT_VALID) &&
 			!svm_exc_is_own_event(c);
-	s->insn = k ? k->insn : SVM_INSN_NONE;
-	if (code == SVM_EXIT_MSR && c->exitinfo1)
-		s->insn = SVM_INSN_WRMSR;
+	s->insn = k.insn;
 	/* With NRIP the CPU gives the length; without it the cache of the
 	 * last instructions found may, else svm_skip_insn finds it from
 	 * the instruction's bytes (svm_insn.c). */
 	if ((svm_features & SVM_F_NRIP) && c->nrip > c->rip)
 		e->insn_len = c->nrip - c->rip;
-	else if (s->insn != SVM_INSN_NONE)
-		e->insn_len = svm_icache_len(s->icache, c, s->insn);
-	/* VMEXIT_INVALID is -1; QEMU's TCG stores it as 32 bits. */
-	if (code == SVM_EXIT_INVALID || code == (uint32_t)SVM_EXIT_INVALID)
-		e->reason = EXIT_INVALID_STATE;
-	else
-		e->reason = k && k->reason ? k->reason : EXIT_UNKNOWN;
+	else if (k.insn != SVM_INSN_NONE)
+		e->insn_len = svm_icache_len(s->icache, c, k.insn);
 	svm_decode_operands(e, c);
 }
 

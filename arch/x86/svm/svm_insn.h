@@ -91,11 +91,22 @@ static inline uint8_t svm_icache_len(const struct svm_insn_cache *cache,
 	if (ic->lin != lin || !ic->code || ic->cr3 != c->cr3 ||
 	    ic->which != which || ic->lm != lm)
 		return 0;
-	/* A few bytes: a loop beats a call to memcmp. */
-	for (unsigned int i = 0; i < ic->info.len; i++)
+	/* A few bytes: the first two at once (every opcode here but HLT's
+	 * and PAUSE's has two), the rest one by one. */
+	unsigned int i = 0, n = ic->info.len;
+	uint16_t now, then;
+
+	if (n >= 2) {
+		__builtin_memcpy(&now, ic->code, 2);
+		__builtin_memcpy(&then, ic->bytes, 2);
+		if (now != then)
+			return 0;
+		i = 2;
+	}
+	for (; i < n; i++)
 		if (ic->code[i] != ic->bytes[i])
 			return 0;
-	return ic->info.len;
+	return n;
 }
 
 #endif
