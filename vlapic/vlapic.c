@@ -57,7 +57,8 @@ static int highest_vector(struct vlapic *vl, uint32_t base)
 
 /* The same through a summary (struct vlapic, irr_words): only the words
  * its bits name are read, none for the empty vector. */
-static int highest_in(struct vlapic *vl, uint32_t base, uint32_t words)
+static inline __attribute__((always_inline)) int
+highest_in(struct vlapic *vl, uint32_t base, uint32_t words)
 {
 	while (words) {
 		int i = 31 - __builtin_clz(words);

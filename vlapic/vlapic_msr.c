@@ -68,7 +68,8 @@ static int write_icr(struct vlapic *vl, uint64_t val)
 }
 
 /* SDM 11.12.11: SELF IPI is a fixed, edge-triggered IPI to this APIC. */
-static int write_self_ipi(struct vlapic *vl, uint64_t val)
+static __attribute__((noinline)) int write_self_ipi(struct vlapic *vl,
+						    uint64_t val)
 {
 	uint8_t vector;
 
@@ -131,8 +132,6 @@ static int write_x2apic(struct vlapic *vl, uint32_t msr, uint64_t val)
 			return -1;
 		vlapic_timer_write_tdcr(vl, v);
 		return 0;
-	case APIC_SELF_IPI:
-		return write_self_ipi(vl, val);
 	default:
 		/* Read-only (ID, version, PPR, LDR, ISR/TMR/IRR, current count) or absent. */
 		return -1;
@@ -170,6 +169,8 @@ int vlapic_wrmsr(struct vlapic *vl, uint32_t msr, uint64_t val)
 	case MSR_IA32_TSC_DEADLINE:
 		vlapic_timer_write_deadline(vl, val);
 		return 0;
+	case X2APIC_MSR(APIC_SELF_IPI):
+		return write_self_ipi(vl, val);
 	default:
 		return wrmsr_other(vl, msr, val);
 	}

@@ -59,7 +59,13 @@ static void vl_notify(struct vlapic *vl)
 	struct vcpu *v = vcpu_of(vl);
 	struct percpu *p = this_cpu();
 
-	if (v->pcpu != p->cpu && p->vcpu)
+	/* Its own CPU (a SELF IPI, a timer, an IPI to itself): in the
+	 * host now, it sees the request before its next entry. */
+	if (v->pcpu == p->cpu) {
+		__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELAXED);
+		return;
+	}
+	if (p->vcpu)
 		p->vcpu->irqs_sent++;
 	__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELEASE);
 	if (virt_apicv == APICV_POSTED && virt.post_irq && virt.post_irq(v))
