@@ -298,6 +298,20 @@ void vlapic_ack(struct vlapic *vl, uint8_t vector)
 	vlapic_timer_unpark(vl);
 }
 
+void vlapic_unack(struct vlapic *vl, uint8_t vector)
+{
+	uint32_t bit = vlapic_vec_bit(vector);
+	uint32_t isr = vlapic_get(vl, vlapic_vec_off(APIC_ISR, vector));
+
+	VLAPIC_OWNER_ONLY(vl);
+	if (!(isr & bit))
+		return;
+	vlapic_set(vl, vlapic_vec_off(APIC_ISR, vector), isr & ~bit);
+	__atomic_fetch_or(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)),
+			  bit, __ATOMIC_ACQ_REL);
+	vlapic_update_ppr(vl);
+}
+
 bool vlapic_vector_is_level(struct vlapic *vl, uint8_t vector)
 {
 	return vlapic_get(vl, vlapic_vec_off(APIC_TMR, vector)) &

@@ -204,6 +204,14 @@ int vlapic_pending(struct vlapic *vl);
 void vlapic_ack(struct vlapic *vl, uint8_t vector);
 
 /*
+ * Undo vlapic_ack(@vector): the CPU was offered it but did not take it
+ * (SVM's V_IRQ). Back from ISR to IRR, where a copy that arrived
+ * meanwhile merges with it as on hardware; PPR follows. Ignored when
+ * @vector is not in the ISR. Owner only.
+ */
+void vlapic_unack(struct vlapic *vl, uint8_t vector);
+
+/*
  * The host timer armed through ops->set_timer fired. Raises the LVT timer
  * interrupt once (unless masked) and rearms a periodic timer, coalescing
  * missed periods; a one-shot or TSC-deadline timer disarms. A call with no

@@ -86,6 +86,28 @@ static void test_ack_not_requested_ignored(void **state)
 	assert_int_equal(rd(vl, 0x80a), 0);
 }
 
+/* An offer the CPU did not take goes back, merging with a new copy. */
+static void test_unack_restores_irr(void **state)
+{
+	struct vlapic *vl = bsp();
+
+	vlapic_set_irq(vl, 0x45, false);
+	vlapic_ack(vl, 0x45);
+	vlapic_unack(vl, 0x45);
+	assert_true(irr(vl, 0x45));
+	assert_false(isr(vl, 0x45));
+	vlapic_ack(vl, 0x45);
+	vlapic_set_irq(vl, 0x45, false); /* arrives while offered */
+	vlapic_unack(vl, 0x45);
+	assert_true(irr(vl, 0x45));
+	assert_false(isr(vl, 0x45));
+	assert_int_equal(vlapic_highest_isr(vl), -1);
+	assert_int_equal(rd(vl, 0x80a), 0);
+	assert_int_equal(vlapic_pending(vl), 0x45);
+	vlapic_unack(vl, 0x46); /* not in service: nothing */
+	assert_false(irr(vl, 0x46));
+}
+
 static void test_tpr_blocks_same_class(void **state)
 {
 	struct vlapic *vl = bsp();
@@ -592,6 +614,7 @@ int run_vlapic_irq_tests(void)
 		cmocka_unit_test(test_highest_first),
 		cmocka_unit_test(test_ack_moves_to_isr),
 		cmocka_unit_test(test_ack_not_requested_ignored),
+		cmocka_unit_test(test_unack_restores_irr),
 		cmocka_unit_test(test_tpr_blocks_same_class),
 		cmocka_unit_test(test_isr_blocks_lower_and_equal_class),
 		cmocka_unit_test(test_ppr_rules),

@@ -146,7 +146,6 @@ static int svm_gpa_accessed(struct vm *vm, uint64_t gpa)
 	.set_state = svm_set_state, .get_state = svm_get_state,                \
 	.run = svm_run, .skip_insn = svm_skip_insn,                            \
 	.inject_exception = svm_inject_exception,                              \
-	.irq_injectable = svm_irq_injectable, .inject_irq = svm_inject_irq,    \
 	.inject_nmi = svm_inject_nmi, .set_irq_window = svm_set_irq_window,    \
 	.nmi_injectable = svm_nmi_injectable,                                  \
 	.set_nmi_window = svm_set_nmi_window, .handle_exit = svm_handle_exit,  \
@@ -159,7 +158,8 @@ static const struct virt_ops svm_avic_ops = {
 	.post_irq = svm_post_irq,
 };
 
-/* Without AVIC: the core injects from the vlapic's IRR (vmm/vcpu.c). */
+/* Without AVIC: the vlapic's IRR goes in through V_IRQ (svm_event.c). */
 static const struct virt_ops svm_ops = {
 	SVM_OPS_COMMON,
+	.deliver_events = svm_offer_irq,
 };

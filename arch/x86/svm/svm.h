@@ -57,6 +57,9 @@ struct svm_vcpu {
 	uint8_t insn; /* enum svm_insn of the current exit (no NRIP) */
 	/* the last ones found, by address (svm_insn.c) */
 	struct svm_insn_cache icache[SVM_INSN_CACHE];
+	/* The vector offered through V_IRQ, in the vlapic's ISR until
+	 * svm_irq_settle; -1: none (svm_event.c). */
+	int16_t virq;
 };
 
 struct svm_cpu {
@@ -110,10 +113,12 @@ void svm_run(struct vcpu *v);
 void svm_skip_insn(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
 			  uint32_t err);
-bool svm_irq_injectable(struct vcpu *v);
-void svm_inject_irq(struct vcpu *v, uint8_t vector);
 void svm_inject_nmi(struct vcpu *v);
 void svm_set_irq_window(struct vcpu *v, bool on);
+/* svm_event.c: without AVIC, virt_ops.deliver_events (V_IRQ), and after
+ * each #VMEXIT (@ran) or to withdraw it, whether the guest took it. */
+void svm_offer_irq(struct vcpu *v);
+void svm_irq_settle(struct vcpu *v, bool ran);
 /* svm_event.c: give an intercepted #DB or #AC to the guest. */
 enum exit_action svm_reflect_exception(struct vcpu *v);
 bool svm_nmi_injectable(struct vcpu *v);

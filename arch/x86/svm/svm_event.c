@@ -50,19 +50,6 @@ void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
 		      (has_err ? SVM_EVT_ERR | ((uint64_t)err << 32) : 0);
 }
 
-bool svm_irq_injectable(struct vcpu *v)
-{
-	struct vmcb *c = vmcb_of(v);
-
-	return (c->rflags & RFLAGS_IF) && !(c->int_state & SVM_INT_SHADOW) &&
-	       !(c->eventinj & SVM_EVT_VALID);
-}
-
-void svm_inject_irq(struct vcpu *v, uint8_t vector)
-{
-	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_INTR | vector;
-}
-
 /*
  * Without vNMI, SVM keeps no NMI-blocking state for the guest: x2hv
  * does. An injected NMI masks further ones until the guest's IRET has
@@ -153,6 +140,8 @@ void svm_set_irq_window(struct vcpu *v, bool on)
 {
 	struct vmcb *c = vmcb_of(v);
 
+	if (!on)
+		svm_irq_settle(v, false); /* an offer is withdrawn too */
 	/* Closed already: the common case before an entry. */
 	if (!on && !(c->intercept1 & SVM_I1_VINTR))
 		return;
@@ -167,6 +156,76 @@ void svm_set_irq_window(struct vcpu *v, bool on)
 			      (0xfull << SVM_VINTR_PRIO_SHIFT));
 		c->intercept1 &= ~SVM_I1_VINTR;
 	}
+}
+
+/*
+ * Without AVIC, external interrupts go in as virtual interrupts (APM vol.
+ * 2 15.21.4), not through EVENTINJ: V_IRQ with the vlapic's highest
+ * deliverable vector, taken by the CPU itself once the guest can take it
+ * (RFLAGS.IF, no shadow), so there is no interrupt-window exit either.
+ * TPR is ignored by the CPU (V_IGN_TPR): x2hv offers only what the
+ * vlapic's PPR allows, and every TPR write exits, after which this runs
+ * again. The vector moves to the ISR when offered, as if taken, so that
+ * a copy arriving meanwhile stays in the IRR; svm_irq_settle gives it
+ * back to the IRR after every exit where the guest had not taken it, so
+ * that the exit handlers see the vlapic as the guest does (ISR, PPR,
+ * which vector an EOI ends), and it is offered again before the entry.
+ *
+ * EVENTINJ is avoided because of QEMU's TCG: it delivers an injected
+ * interrupt at VMRUN but leaves the vector as a pending exception, which
+ * a later exit from its CPU loop (single-threaded TCG switching CPUs, a
+ * cross-CPU TLB flush) delivers a second time, at the first instruction
+ * of the handler with IF clear (docs/testing.md, "bochs-svm").
+ */
+#define SVM_VINTR_OFFER                                                        \
+	(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |                                 \
+	 (0xfull << SVM_VINTR_PRIO_SHIFT) |                                    \
+	 (0xffull << SVM_VINTR_VECTOR_SHIFT))
+
+void svm_offer_irq(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = vmcb_of(v);
+	int vec;
+
+	svm_irq_settle(v, false); /* nothing is outstanding normally */
+	vec = vlapic_pending(v->vlapic);
+	c->intercept1 &= ~SVM_I1_VINTR;
+	if (vec < 0)
+		return;
+	vlapic_ack(v->vlapic, (uint8_t)vec);
+	s->virq = (int16_t)vec;
+	c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
+		    ((uint64_t)(vec >> 4) << SVM_VINTR_PRIO_SHIFT) |
+		    ((uint64_t)vec << SVM_VINTR_VECTOR_SHIFT);
+}
+
+/*
+ * After #VMEXIT (@ran), or to withdraw an offer before VMRUN: the CPU
+ * clears V_IRQ when it takes the virtual interrupt. If the exit cut its
+ * delivery short, EXITINTINFO holds it (type INTR, 15.7.2): not taken
+ * either, so it goes back to the IRR to be offered again rather than
+ * re-injected (svm_run).
+ */
+void svm_irq_settle(struct vcpu *v, bool ran)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = vmcb_of(v);
+	bool cut = (c->exitintinfo & SVM_EVT_VALID) &&
+		   (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_INTR;
+
+	if (s->virq < 0)
+		return;
+	if (!ran || (c->vintr & SVM_VINTR_V_IRQ) || cut) {
+		vlapic_unack(v->vlapic, (uint8_t)s->virq);
+		/* Offered again before the next entry, even one straight
+		 * from the fast path (vmm/vcpu_fast.c). */
+		if (ran)
+			__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS,
+					  __ATOMIC_RELAXED);
+	}
+	s->virq = -1;
+	c->vintr &= ~SVM_VINTR_OFFER;
 }
 
 /*

@@ -29,6 +29,7 @@ int svm_vcpu_init(struct vcpu *v)
 		return -1;
 	s->vmcb = vmcb;
 	s->vmcb_pa = (uint64_t)vmcb;
+	s->virq = -1;
 	v->arch = s;
 
 	/* docs/security.md: each intercept and why. */
@@ -102,7 +103,11 @@ void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 	c->dr6 = 0xffff0ff0;
 	c->eventinj = 0;
 	c->int_state = 0;
-	c->vintr &= ~SVM_VINTR_V_IRQ;
+	/* INIT and reset empty the vlapic: no offer stands (svm_event.c). */
+	c->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
+		      (0xfull << SVM_VINTR_PRIO_SHIFT) |
+		      (0xffull << SVM_VINTR_VECTOR_SHIFT));
+	s->virq = -1;
 	c->intercept1 &= ~(SVM_I1_VINTR | SVM_I1_IRET);
 	s->nmi_masked = false; /* INIT and reset unblock NMIs */
 	s->nmi_singlestep = false;
