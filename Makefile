@@ -162,9 +162,10 @@ bench-boot: all $(LINUX_ASSETS)
 # interrupts; the x2APIC, hostile and interrupt-accounting tests run
 # there once more with apicv=noposted (kicks instead of notifications,
 # issue 15). Linux on bochs-svm (the AMD family 0x17 reference) is left
-# out until its open SMP crash is fixed: an x2hv SVM bug (QEMU with
-# single-threaded TCG shows it too) that kills about 1 boot in 5 with 2
-# vCPUs (docs/testing.md, "bochs-svm"); `make test-linux-bochs-svm` runs it.
+# out while its SMP oops is open: an interrupt delivered twice, which on
+# QEMU was its TCG's EVENTINJ handling (x2hv now uses V_IRQ) and on Bochs,
+# which needs svm_inject=eventinj, is not explained (docs/testing.md,
+# "bochs-svm"); `make test-linux-bochs-svm` runs it.
 CI_PLATFORMS := qemu-svm qemu-svm-efi qemu-svm-xapic bochs-vmx bochs-svm
 CI_LINUX_PLATFORMS := qemu-svm qemu-svm-efi bochs-vmx
 CI_NOPOSTED_TESTS := x2apic-*,hostile-*,irq-accounting*

@@ -178,6 +178,11 @@ static const struct name_value apicv_names[] = {
 	{ "off", HV_APICV_OFF },
 };
 
+static const struct name_value svm_inject_names[] = {
+	{ "virq", HV_SVM_INJECT_VIRQ },
+	{ "eventinj", HV_SVM_INJECT_EVENTINJ },
+};
+
 static const struct name_value console_names[] = {
 	{ "com1", HV_COM1_PORT },    { "com2", HV_COM2_PORT },
 	{ "com3", HV_COM3_PORT },    { "com4", HV_COM4_PORT },
@@ -290,6 +295,12 @@ static const char *parse_token(const char *t, size_t len, struct hv_config *cfg)
 			cfg->apicv = (enum hv_apicv)x;
 		return e;
 	}
+	if (token_eq(t, klen, "svm_inject")) {
+		e = LOOKUP(v, vlen, svm_inject_names, &x);
+		if (!e)
+			cfg->svm_inject = (enum hv_svm_inject)x;
+		return e;
+	}
 	return msg_unknown_option;
 }
 
@@ -304,6 +315,7 @@ void cmdline_defaults(struct hv_config *cfg)
 	cfg->reboot = HV_REBOOT_RESTART;
 	cfg->testfault = HV_TESTFAULT_NONE;
 	cfg->apicv = HV_APICV_POSTED;
+	cfg->svm_inject = HV_SVM_INJECT_VIRQ;
 }
 
 int cmdline_parse(const char *s, struct hv_config *cfg, const char **err_token,

@@ -5,7 +5,7 @@
  *   console=com1..com4|auto|none|0x<port>  loglvl=err|warn|info|debug
  *   vcpus=<n>  mem=<size>[K|M|G]  noguest  on_exit=halt|poweroff
  *   reboot=restart|stop  testfault=ud|pf|badentry|smi|none
- *   apicv=posted|noposted|off
+ *   apicv=posted|noposted|off  svm_inject=virq|eventinj
  *
  * Options are separated by blanks (space, tab, CR, LF); a later option
  * overrides an earlier one. The parser is pure: no global state, no
@@ -81,6 +81,16 @@ enum hv_apicv {
 	HV_APICV_OFF = 2,
 };
 
+/*
+ * How an external interrupt enters an SVM guest when there is no AVIC
+ * (arch/x86/svm/svm_event.c): as a virtual interrupt (V_IRQ), or through
+ * EVENTINJ with an interrupt-window exit (for Bochs 3.0, docs/testing.md).
+ */
+enum hv_svm_inject {
+	HV_SVM_INJECT_VIRQ = 0,
+	HV_SVM_INJECT_EVENTINJ = 1,
+};
+
 struct hv_config {
 	uint16_t console_port; /* 0: no console */
 	enum hv_loglvl loglvl;
@@ -91,6 +101,7 @@ struct hv_config {
 	enum hv_reboot reboot;
 	enum hv_testfault testfault;
 	enum hv_apicv apicv;
+	enum hv_svm_inject svm_inject;
 };
 
 /* Fill @cfg with the defaults (COM1, info, vcpus 0, 256 MiB, ...). */

@@ -260,6 +260,7 @@ void kmain(uint32_t magic, uint32_t info_pa)
 	virt_apicv = hv_config.apicv == HV_APICV_OFF	  ? APICV_OFF :
 		     hv_config.apicv == HV_APICV_NOPOSTED ? APICV_NOPOSTED :
 							    APICV_POSTED;
+	virt_svm_eventinj = hv_config.svm_inject == HV_SVM_INJECT_EVENTINJ;
 	virt_select();
 	smp_set_smi_source(hv_config.testfault == HV_TESTFAULT_SMI);
 	smp_start_aps(boot_info.rsdp, boot_info.efi);

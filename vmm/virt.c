@@ -6,6 +6,7 @@
 
 struct virt_ops virt;
 enum apicv_mode virt_apicv = APICV_POSTED;
+bool virt_svm_eventinj;
 
 const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_NONE] = "none",

@@ -164,6 +164,9 @@ enum apicv_mode {
 	APICV_OFF, /* none: x2hv injects every interrupt */
 };
 extern enum apicv_mode virt_apicv;
+/* svm_inject=eventinj (docs/boot.md): SVM without AVIC injects external
+ * interrupts through EVENTINJ instead of V_IRQ. Set by boot/ likewise. */
+extern bool virt_svm_eventinj;
 
 /*
  * What post_vector did with an interrupt for another CPU's vCPU; the core

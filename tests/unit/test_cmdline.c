@@ -219,6 +219,13 @@ static void test_apicv(void **state)
 	expect_error("apicv=Posted", "apicv=Posted", "unknown value");
 	expect_error("apicv=", "apicv=", "unknown value");
 	expect_error("apicv", "apicv", "unknown option");
+	assert_int_equal(parse("").cfg.svm_inject, HV_SVM_INJECT_VIRQ);
+	assert_int_equal(parse("svm_inject=eventinj").cfg.svm_inject,
+			 HV_SVM_INJECT_EVENTINJ);
+	assert_int_equal(
+		parse("svm_inject=eventinj svm_inject=virq").cfg.svm_inject,
+		HV_SVM_INJECT_VIRQ);
+	expect_error("svm_inject=vintr", "svm_inject=vintr", "unknown value");
 	expect_error("vcpus=2 apicv=nopost mem=64M", "apicv=nopost",
 		     "unknown value");
 }

@@ -36,6 +36,8 @@ def build_iso(build, plat, test, hvargs, modules):
     hv = os.path.join(build, "x2hv.elf")
     if not os.path.exists(hv):
         return None, f"{hv} missing (make all)"
+    # The platform's own options first: a test's later one overrides.
+    hvargs = " ".join(a for a in (plat.hvargs, hvargs) if a)
     isodir = os.path.join(build, "iso", plat.name)
     stage = os.path.join(isodir, test + ".d")
     iso = os.path.join(isodir, test + ".iso")

@@ -25,8 +25,8 @@
  * afterwards. */
 uint32_t svm_features;
 uint8_t *svm_iopm, *svm_msrpm;
-bool svm_avic;
-static const struct virt_ops svm_ops, svm_avic_ops;
+bool svm_avic, svm_virq;
+static const struct virt_ops svm_virq_ops, svm_eventinj_ops, svm_avic_ops;
 
 static struct pt_fmt npt_fmt; /* .gib set by svm_probe, below */
 
@@ -72,9 +72,14 @@ const struct virt_ops *svm_probe(void)
 	if (!svm_avic)
 		msr_bitmap_svm(svm_msrpm, msr_passthrough,
 			       msr_passthrough_count);
+	svm_virq = !svm_avic && !virt_svm_eventinj;
 	pr_info("svm: APIC virtualization: %s",
-		svm_avic ? "x2AVIC" : "none (injection)");
-	return svm_avic ? &svm_avic_ops : &svm_ops;
+		svm_avic ? "x2AVIC" :
+		svm_virq ? "none (interrupts through V_IRQ)" :
+			   "none (interrupts through EVENTINJ)");
+	if (svm_avic)
+		return &svm_avic_ops;
+	return svm_virq ? &svm_virq_ops : &svm_eventinj_ops;
 }
 
 /* On every CPU: EFER.SVME and the host save area (APM 15.4, 15.30.4). */
@@ -158,8 +163,15 @@ static const struct virt_ops svm_avic_ops = {
 	.post_irq = svm_post_irq,
 };
 
-/* Without AVIC: the vlapic's IRR goes in through V_IRQ (svm_event.c). */
-static const struct virt_ops svm_ops = {
+/* Without AVIC: the vlapic's IRR goes in through V_IRQ (svm_event.c)... */
+static const struct virt_ops svm_virq_ops = {
 	SVM_OPS_COMMON,
 	.deliver_events = svm_offer_irq,
+};
+
+/* ...or, with svm_inject=eventinj, the core injects (vmm/vcpu.c). */
+static const struct virt_ops svm_eventinj_ops = {
+	SVM_OPS_COMMON,
+	.irq_injectable = svm_irq_injectable,
+	.inject_irq = svm_inject_irq,
 };

@@ -72,6 +72,9 @@ extern uint32_t svm_features;
 extern uint8_t *svm_iopm, *svm_msrpm; /* shared by every VMCB */
 /* x2AVIC in use for every vCPU (set once on CPU 0, docs/avic.md). */
 extern bool svm_avic;
+/* Without AVIC, interrupts go in through V_IRQ (svm_event.c) unless
+ * svm_inject=eventinj; set once on CPU 0. */
+extern bool svm_virq;
 
 /* svm_entry.S */
 void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
@@ -113,6 +116,8 @@ void svm_run(struct vcpu *v);
 void svm_skip_insn(struct vcpu *v);
 void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
 			  uint32_t err);
+bool svm_irq_injectable(struct vcpu *v);
+void svm_inject_irq(struct vcpu *v, uint8_t vector);
 void svm_inject_nmi(struct vcpu *v);
 void svm_set_irq_window(struct vcpu *v, bool on);
 /* svm_event.c: without AVIC, virt_ops.deliver_events (V_IRQ), and after

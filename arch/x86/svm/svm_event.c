@@ -50,6 +50,21 @@ void svm_inject_exception(struct vcpu *v, uint8_t vector, bool has_err,
 		      (has_err ? SVM_EVT_ERR | ((uint64_t)err << 32) : 0);
 }
 
+/* svm_inject=eventinj: the core injects when the guest can take it
+ * (vmm/vcpu.c) and opens the interrupt window otherwise. */
+bool svm_irq_injectable(struct vcpu *v)
+{
+	struct vmcb *c = vmcb_of(v);
+
+	return (c->rflags & RFLAGS_IF) && !(c->int_state & SVM_INT_SHADOW) &&
+	       !(c->eventinj & SVM_EVT_VALID);
+}
+
+void svm_inject_irq(struct vcpu *v, uint8_t vector)
+{
+	vmcb_of(v)->eventinj = SVM_EVT_VALID | SVM_EVT_TYPE_INTR | vector;
+}
+
 /*
  * Without vNMI, SVM keeps no NMI-blocking state for the guest: x2hv
  * does. An injected NMI masks further ones until the guest's IRET has

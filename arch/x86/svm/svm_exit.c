@@ -126,14 +126,15 @@ static bool svm_exc_is_own_event(const struct vmcb *c)
 /*
  * An event whose delivery the exit cut short goes in again at the next
  * entry (APM 15.7.2); not the intercepted exception itself, which Bochs
- * 3.0 also reports there, nor, without AVIC, a virtual interrupt, which
+ * 3.0 also reports there, nor a virtual interrupt (svm_virq), which
  * svm_irq_settle put back in the IRR.
  */
-static uint64_t svm_cut_event(const struct vmcb *c, bool avic)
+static uint64_t svm_cut_event(const struct vmcb *c)
 {
 	if (!(c->exitintinfo & SVM_EVT_VALID) || svm_exc_is_own_event(c))
 		return 0;
-	if (!avic && (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_INTR)
+	if (svm_virq &&
+	    (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_INTR)
 		return 0;
 	return c->exitintinfo;
 }
@@ -194,11 +195,11 @@ void svm_run(struct vcpu *v)
 		svm_enter(&v->regs, s->vmcb_pa, (uint64_t)pc->host_vmcb);
 		if (s->avic.entry)
 			svm_avic_put(v, &s->avic);
-		else
+		else if (svm_virq)
 			svm_irq_settle(v, true);
 		v->regs.rax = c->rax;
 		c->tlb_control = 0;
-		c->eventinj = svm_cut_event(c, s->avic.entry != NULL);
+		c->eventinj = svm_cut_event(c);
 		st = s->step.armed ? svm_step_decode(c, &s->step, &v->exit) :
 				     SVM_STEP_NOT_MINE;
 	} while (st == SVM_STEP_REENTER);
