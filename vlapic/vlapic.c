@@ -307,8 +307,13 @@ void vlapic_unack(struct vlapic *vl, uint8_t vector)
 	if (!(isr & bit))
 		return;
 	vlapic_set(vl, vlapic_vec_off(APIC_ISR, vector), isr & ~bit);
+	if (!(isr & ~bit))
+		vl->isr_words &= ~(1u << (vector >> 5));
+	/* IRR bit, then summary bit, as vlapic_set_irq. */
 	__atomic_fetch_or(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)),
 			  bit, __ATOMIC_ACQ_REL);
+	__atomic_fetch_or(&vl->irr_words, 1u << (vector >> 5),
+			  __ATOMIC_ACQ_REL);
 	vlapic_update_ppr(vl);
 }
 

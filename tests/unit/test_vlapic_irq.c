@@ -96,6 +96,8 @@ static void test_unack_restores_irr(void **state)
 	vlapic_unack(vl, 0x45);
 	assert_true(irr(vl, 0x45));
 	assert_false(isr(vl, 0x45));
+	assert_int_equal(vlapic_pending(vl), 0x45); /* the summaries too */
+	assert_int_equal(vl->isr_words, 0);
 	vlapic_ack(vl, 0x45);
 	vlapic_set_irq(vl, 0x45, false); /* arrives while offered */
 	vlapic_unack(vl, 0x45);
