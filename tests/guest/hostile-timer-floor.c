@@ -16,6 +16,9 @@
 #define WORK_BUDGET 20000000000ull /* TSC ticks before giving up */
 #define BLOCKED_EXITS_MAX 50
 #define WINDOW 10000000ull
+/* Waiting for the second tick past WINDOW: a busy host may not run the
+ * vCPU for a while (TSC time passes meanwhile), which is no failure. */
+#define WINDOW_MAX (100 * WINDOW)
 /* 200 us at 25 MHz (the slowest TSC here is Bochs' 50 MHz). */
 #define MIN_PERIOD_TICKS 5000ull
 
@@ -43,7 +46,7 @@ static bool work(void)
 
 void test_main(void)
 {
-	uint64_t e0, e1, t0;
+	uint64_t e0, e1, t0, elapsed;
 	bool done;
 
 	require_x2apic();
@@ -67,14 +70,16 @@ void test_main(void)
 
 	apic_write(X2APIC_TPR, 0);
 	t0 = rdtsc();
-	while (rdtsc() - t0 < WINDOW)
+	while ((elapsed = rdtsc() - t0) < WINDOW ||
+	       (ticks < 2 && elapsed < WINDOW_MAX))
 		cpu_relax();
 	cli();
+	elapsed = rdtsc() - t0;
 	apic_write(X2APIC_TMICT, 0);
-	printf("unblocked: %u interrupts in %llu TSC ticks\n", ticks, WINDOW);
+	printf("unblocked: %u interrupts in %lu TSC ticks\n", ticks, elapsed);
 	ok(ticks >= 2, "the timer fires, and keeps firing, once TPR allows it");
-	ok(!x2hv_present() || ticks <= WINDOW / MIN_PERIOD_TICKS,
+	ok(!x2hv_present() || ticks <= elapsed / MIN_PERIOD_TICKS + 1,
 	   "no more than one interrupt per clamped period (%u <= %llu)", ticks,
-	   WINDOW / MIN_PERIOD_TICKS);
+	   elapsed / MIN_PERIOD_TICKS + 1);
 	apic_write(X2APIC_LVT_TIMER, APIC_LVT_MASKED);
 }
