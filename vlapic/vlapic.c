@@ -72,11 +72,16 @@ highest_in(struct vlapic *vl, uint32_t base, uint32_t words)
 	return -1;
 }
 
-int vlapic_highest_isr(struct vlapic *vl)
+static inline int highest_isr(struct vlapic *vl)
 {
 	if (vl->hw_page)
 		return highest_vector(vl, APIC_ISR);
 	return highest_in(vl, APIC_ISR, vl->isr_words);
+}
+
+int vlapic_highest_isr(struct vlapic *vl)
+{
+	return highest_isr(vl);
 }
 
 int vlapic_highest_irr(struct vlapic *vl)
@@ -96,7 +101,7 @@ void vlapic_set_hw_page(struct vlapic *vl, bool on)
 void vlapic_update_ppr(struct vlapic *vl)
 {
 	uint32_t tpr = vlapic_get(vl, APIC_TPR) & APIC_TPR_MASK;
-	int isr = vlapic_highest_isr(vl);
+	int isr = highest_isr(vl);
 	uint32_t isrv = isr < 0 ? 0 : (uint32_t)isr;
 	uint32_t ppr;
 
@@ -281,15 +286,12 @@ static void irr_word_emptied(struct vlapic *vl, unsigned int i)
 void vlapic_ack(struct vlapic *vl, uint8_t vector)
 {
 	uint32_t bit = vlapic_vec_bit(vector);
-	uint32_t old;
+	uint32_t *irr = vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector));
 
 	VLAPIC_OWNER_ONLY(vl);
-	old = __atomic_fetch_and(
-		vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)), ~bit,
-		__ATOMIC_ACQ_REL);
-	if (!(old & bit))
+	if (!(__atomic_fetch_and(irr, ~bit, __ATOMIC_ACQ_REL) & bit))
 		return;
-	if (!(old & ~bit))
+	if (!__atomic_load_n(irr, __ATOMIC_ACQUIRE))
 		irr_word_emptied(vl, vector >> 5);
 	vlapic_set(vl, vlapic_vec_off(APIC_ISR, vector),
 		   vlapic_get(vl, vlapic_vec_off(APIC_ISR, vector)) | bit);
@@ -326,7 +328,7 @@ bool vlapic_vector_is_level(struct vlapic *vl, uint8_t vector)
 /* SDM 11.8.5: EOI retires the highest in-service interrupt. */
 void vlapic_do_eoi(struct vlapic *vl)
 {
-	int isr = vlapic_highest_isr(vl);
+	int isr = highest_isr(vl);
 	uint8_t vector;
 	uint32_t off, bit;
 

@@ -107,8 +107,13 @@ cpuid_miss(struct vcpu *v, struct cpuid_entry *e, uint32_t leaf, uint32_t sub)
 
 	guest_leaf(v, leaf, sub, &r);
 	if (cpuid_leaf_cacheable(leaf))
-		*e = (struct cpuid_entry){ leaf,  sub,	 r.eax, r.ebx,
-					   r.ecx, r.edx, true };
+		*e = (struct cpuid_entry){ .leaf = leaf,
+					   .sub = sub,
+					   .eax = r.eax,
+					   .ebx = r.ebx,
+					   .ecx = r.ecx,
+					   .edx = r.edx,
+					   .valid = true };
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;
 	v->regs.rcx = r.ecx;

@@ -60,7 +60,8 @@ enum guest_event {
 struct cpuid_entry {
 	uint32_t leaf, sub;
 	uint32_t eax, ebx, ecx, edx;
-	bool valid;
+	uint32_t valid; /* 32 bits: 32-byte slots, indexed by a shift */
+	uint32_t pad;
 };
 
 #define CPUID_CACHE 16
