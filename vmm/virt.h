@@ -231,6 +231,11 @@ struct virt_ops {
 	 */
 	void (*deliver_events)(struct vcpu *v);
 	bool (*post_irq)(struct vcpu *v);
+	/* The CPU itself sets and clears IRR and ISR bits in the vlapic
+	 * page (VMX virtual-interrupt delivery and posted interrupts,
+	 * AVIC): the vlapic must scan it (vlapic_set_hw_page). Not so for
+	 * SVM's V_IRQ offer, where x2hv moves the vector itself. */
+	bool apic_page_hw;
 	/*
 	 * The exits only the backend understands (EXIT_EXCEPTION, EXIT_IRET,
 	 * EXIT_CR_ACCESS,

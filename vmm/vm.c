@@ -218,9 +218,9 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	 * off in its vcpu_init. */
 	vlapic_timer_policy(vl, TIMER_MIN_PERIOD_US * tsc_khz / 1000, true);
 	/* With APIC virtualization the CPU writes IRR and ISR in the page
-	 * (virt.h: deliver_events): the vlapic scans instead of trusting
-	 * its summaries. */
-	vlapic_set_hw_page(vl, virt.deliver_events != NULL);
+	 * (virt.h: apic_page_hw): the vlapic scans instead of trusting its
+	 * summaries. */
+	vlapic_set_hw_page(vl, virt.apic_page_hw);
 	if (virt.vcpu_init(v) || empty_bus_vcpu_init(v))
 		vm_error("could not set up a vCPU", NULL);
 	vm->vcpus[id] = v;

@@ -161,6 +161,7 @@ static const struct virt_ops svm_avic_ops = {
 	SVM_OPS_COMMON,
 	.deliver_events = svm_deliver_events,
 	.post_irq = svm_post_irq,
+	.apic_page_hw = true,
 };
 
 /* Without AVIC: the vlapic's IRR goes in through V_IRQ (svm_event.c)... */

@@ -386,6 +386,7 @@ static const struct virt_ops vmx_apicv_ops = {
 	.deliver_events = vmx_deliver_events,
 	.post_vector = vmx_post_vector,
 	.sync_irr = vmx_sync_irr,
+	.apic_page_hw = true,
 };
 
 /* Without APICv: the core injects from the vlapic's IRR (vmm/vcpu.c). */
