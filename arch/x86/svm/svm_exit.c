@@ -195,7 +195,7 @@ void svm_run(struct vcpu *v)
 		svm_enter(&v->regs, s->vmcb_pa, (uint64_t)pc->host_vmcb);
 		if (s->avic.entry)
 			svm_avic_put(v, &s->avic);
-		else if (svm_virq)
+		else if (s->virq >= 0) /* only V_IRQ offers (svm_virq) */
 			svm_irq_settle(v, true);
 		v->regs.rax = c->rax;
 		c->tlb_control = 0;
