@@ -168,6 +168,9 @@ bench-boot: all $(LINUX_ASSETS)
 CI_PLATFORMS := qemu-svm qemu-svm-efi qemu-svm-xapic bochs-vmx bochs-svm
 CI_LINUX_PLATFORMS := qemu-svm qemu-svm-efi bochs-vmx
 CI_NOPOSTED_TESTS := x2apic-*,hostile-*,irq-accounting*
+# On qemu-svm-1t (single-threaded TCG) EVENTINJ interrupts came twice:
+# 50366 received of 50000 sent with svm_inject=eventinj (docs/testing.md).
+CI_1T_TESTS := irq-accounting*
 test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 	@python3 tools/run-tiers.py \
 		'$(MAKE) -s format-check-tier' \
@@ -179,6 +182,7 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-boot PLATFORM=$(p)') \
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-guest PLATFORM=$(p)') \
 		'$(MAKE) -s test-guest PLATFORM=bochs-vmx T="$(CI_NOPOSTED_TESTS)" HVARGS=apicv=noposted' \
+		'$(MAKE) -s test-guest PLATFORM=qemu-svm-1t T="$(CI_1T_TESTS)"' \
 		'$(MAKE) -s test-guest PLATFORM=qemu-svm DEBUG=1 BUILD=$(BUILD)/debug' \
 		$(foreach p,$(CI_LINUX_PLATFORMS),'$(MAKE) -s test-linux PLATFORM=$(p)') \
 		'$(MAKE) -s test-iso'
