@@ -205,7 +205,6 @@ void svm_offer_irq(struct vcpu *v)
 
 	svm_irq_settle(v, false); /* nothing is outstanding normally */
 	vec = vlapic_pending(v->vlapic);
-	c->intercept1 &= ~SVM_I1_VINTR;
 	if (vec < 0)
 		return;
 	vlapic_ack(v->vlapic, (uint8_t)vec);
@@ -226,11 +225,12 @@ void svm_irq_settle(struct vcpu *v, bool ran)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = vmcb_of(v);
-	bool cut = (c->exitintinfo & SVM_EVT_VALID) &&
-		   (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_INTR;
+	bool cut;
 
 	if (s->virq < 0)
 		return;
+	cut = (c->exitintinfo & SVM_EVT_VALID) &&
+	      (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_INTR;
 	if (!ran || (c->vintr & SVM_VINTR_V_IRQ) || cut) {
 		vlapic_unack(v->vlapic, (uint8_t)s->virq);
 		/* Offered again before the next entry, even one straight
