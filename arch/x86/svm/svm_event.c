@@ -167,8 +167,7 @@ void svm_set_irq_window(struct vcpu *v, bool on)
 			    (0xfull << SVM_VINTR_PRIO_SHIFT);
 		c->intercept1 |= SVM_I1_VINTR;
 	} else {
-		c->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
-			      (0xfull << SVM_VINTR_PRIO_SHIFT));
+		c->vintr &= ~SVM_VINTR_IRQ_FIELDS;
 		c->intercept1 &= ~SVM_I1_VINTR;
 	}
 }
@@ -192,11 +191,6 @@ void svm_set_irq_window(struct vcpu *v, bool on)
  * cross-CPU TLB flush) delivers a second time, at the first instruction
  * of the handler with IF clear (docs/testing.md, "bochs-svm").
  */
-#define SVM_VINTR_OFFER                                                        \
-	(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |                                 \
-	 (0xfull << SVM_VINTR_PRIO_SHIFT) |                                    \
-	 (0xffull << SVM_VINTR_VECTOR_SHIFT))
-
 void svm_offer_irq(struct vcpu *v)
 {
 	struct svm_vcpu *s = v->arch;
@@ -240,7 +234,7 @@ void svm_irq_settle(struct vcpu *v, bool ran)
 					  __ATOMIC_RELAXED);
 	}
 	s->virq = -1;
-	c->vintr &= ~SVM_VINTR_OFFER;
+	c->vintr &= ~SVM_VINTR_IRQ_FIELDS;
 }
 
 /*

@@ -104,9 +104,7 @@ void svm_set_state(struct vcpu *v, const struct vcpu_state *st)
 	c->eventinj = 0;
 	c->int_state = 0;
 	/* INIT and reset empty the vlapic: no offer stands (svm_event.c). */
-	c->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
-		      (0xfull << SVM_VINTR_PRIO_SHIFT) |
-		      (0xffull << SVM_VINTR_VECTOR_SHIFT));
+	c->vintr &= ~SVM_VINTR_IRQ_FIELDS;
 	s->virq = -1;
 	c->intercept1 &= ~(SVM_I1_VINTR | SVM_I1_IRET);
 	s->nmi_masked = false; /* INIT and reset unblock NMIs */

@@ -153,6 +153,11 @@ _Static_assert(sizeof(struct vmcb) == 0x1000, "vmcb layout");
 #define SVM_VINTR_AVIC (1ull << 31)
 #define SVM_VINTR_X2AVIC (1ull << 30)
 #define SVM_VINTR_VECTOR_SHIFT 32
+/* The fields of one virtual interrupt (V_IRQ, its priority and vector). */
+#define SVM_VINTR_IRQ_FIELDS                                                   \
+	(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |                                 \
+	 (0xfull << SVM_VINTR_PRIO_SHIFT) |                                    \
+	 (0xffull << SVM_VINTR_VECTOR_SHIFT))
 
 /* EVENTINJ / EXITINTINFO (APM 15.20) */
 #define SVM_EVT_VALID (1ull << 31)
