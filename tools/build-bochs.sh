@@ -11,8 +11,9 @@
 # the clone, in $X2HV_CACHE/bochs/<version>-<flags hash>/ (X2HV_CACHE
 # defaults to /var/cache/x2hv, or ~/.cache/x2hv where that is not
 # writable), with a link `current` to it that the harness follows. A second
-# run reuses it and rebuilds only when trixie's version or the configure
-# flags change. Without network access a cached build is kept.
+# run reuses it and rebuilds only when trixie's version, the configure
+# flags or the patches in tools/bochs-patches/ change. Without network
+# access a cached build is kept.
 #
 # The dfsg tarball lacks the Bochs BIOS and LGPL VGA BIOS images (Debian
 # builds them in bochsbios): the harness uses Debian 12's bochsbios and
@@ -52,7 +53,10 @@ case "$version" in
 	exit 1
 	;;
 esac
-hash=$(printf '%s\n' "${FLAGS[@]}" | sha256sum | cut -c1-8)
+# Fixes for Bochs bugs that x2hv's tests hit (each patch says which), applied
+# in name order; they are part of the cache key, so editing one rebuilds.
+PATCHES=("$(cd "$(dirname "$0")" && pwd)"/bochs-patches/*.patch)
+hash=$( (printf '%s\n' "${FLAGS[@]}" && cat "${PATCHES[@]}") | sha256sum | cut -c1-8)
 key=$version-$hash
 PREFIX=$CACHE/bochs/$key
 if [ -x "$PREFIX/bin/bochs" ]; then
@@ -83,6 +87,9 @@ fi
 orig=$(awk '/orig\.tar/ { print $2 }' SHA256SUMS)
 tar xf "$orig"
 cd bochs-*/
+for p in "${PATCHES[@]}"; do
+	patch -p1 --quiet <"$p" || { echo "build-bochs: $p does not apply" >&2; exit 1; }
+done
 
 start=$(date +%s)
 echo "build-bochs: building Bochs $version into $PREFIX ($(nproc) jobs)"

@@ -12,7 +12,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 PACKAGES=(
-	build-essential make gcc g++ binutils
+	build-essential make gcc g++ binutils patch
 	clang libclang-rt-14-dev lld llvm clang-format
 	libcmocka-dev
 	qemu-system-x86
