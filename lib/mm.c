@@ -111,7 +111,7 @@ uint64_t mm_pool_free_bytes(const struct mm_pool *p)
 
 static spinlock_t mm_lock;
 
-void *page_try_alloc(uint64_t size, uint64_t align)
+void *page_try_alloc_unzeroed(uint64_t size, uint64_t align)
 {
 	uint64_t pa;
 
@@ -121,10 +121,16 @@ void *page_try_alloc(uint64_t size, uint64_t align)
 	spin_lock(&mm_lock);
 	pa = mm_pool_take(&mm_host, size, align);
 	spin_unlock(&mm_lock);
-	if (!pa)
-		return NULL;
-	mm_zero((void *)(uintptr_t)pa, size);
 	return (void *)(uintptr_t)pa;
+}
+
+void *page_try_alloc(uint64_t size, uint64_t align)
+{
+	void *p = page_try_alloc_unzeroed(size, align);
+
+	if (p)
+		mm_zero(p, (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+	return p;
 }
 
 void *page_alloc(uint64_t size, uint64_t align)

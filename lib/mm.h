@@ -49,5 +49,8 @@ extern struct mm_pool mm_host;
 void *page_alloc(uint64_t size, uint64_t align);
 /* Like page_alloc but returns NULL instead of panicking. */
 void *page_try_alloc(uint64_t size, uint64_t align);
+/* The same without zeroing: the caller zeroes (vmm/vm_mem.c, guest RAM
+ * on every CPU at once). */
+void *page_try_alloc_unzeroed(uint64_t size, uint64_t align);
 
 #endif

@@ -353,6 +353,7 @@ void vcpu_idle_loop(void)
 
 		if (v)
 			vcpu_run(v);
+		vm_mem_help_zero();
 		safe_halt();
 	}
 }

@@ -238,6 +238,8 @@ void vcpu_boot_state(struct vcpu *v);
 void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 /* Back @mem bytes of guest RAM (vmm/vm_mem.c): 0, or -1 with *err. */
 int vm_mem_alloc(struct vm *vm, uint64_t mem, const char **err);
+/* An idle CPU's share of zeroing a new VM's RAM (vm_mem.c). */
+void vm_mem_help_zero(void);
 /* Map the RAM into the VM's EPT/NPT; 0 or -1 (out of memory). */
 int vm_mem_map(struct vm *vm);
 /* Stop the VM: every vCPU leaves guest mode and reports. Any CPU.
