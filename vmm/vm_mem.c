@@ -44,20 +44,33 @@ static void *alloc_block(uint64_t size)
 #define ZERO_PIECE (2 * MIB)
 
 static struct {
-	struct {
-		uint8_t *p;
-		uint64_t size;
-	} blk[1 + VM_MAX_RAM_CHUNKS];
-	unsigned int n;
+	struct vm *vm;
 	uint64_t pieces; /* published last (release): the work is ready */
 	uint64_t next; /* the next piece to take */
 	uint64_t done; /* pieces zeroed */
 } zero_work;
 
+/* Host block @b of @vm's RAM: 0 is the RAM below 4 GiB, then high[]. */
+static uint8_t *ram_block(const struct vm *vm, unsigned int b, uint64_t *size)
+{
+	if (!b) {
+		*size = vm->low_size;
+		return vm->ram;
+	}
+	*size = vm->high[b - 1].size;
+	return vm->high[b - 1].hva;
+}
+
+static uint64_t block_pieces(uint64_t size)
+{
+	return (size + ZERO_PIECE - 1) / ZERO_PIECE;
+}
+
 static bool zero_one_piece(void)
 {
 	uint64_t total = __atomic_load_n(&zero_work.pieces, __ATOMIC_ACQUIRE);
-	uint64_t i;
+	struct vm *vm = zero_work.vm;
+	uint64_t i, size;
 
 	if (!total ||
 	    __atomic_load_n(&zero_work.next, __ATOMIC_RELAXED) >= total)
@@ -65,17 +78,16 @@ static bool zero_one_piece(void)
 	i = __atomic_fetch_add(&zero_work.next, 1, __ATOMIC_RELAXED);
 	if (i >= total)
 		return false;
-	for (unsigned int b = 0; b < zero_work.n; b++) {
-		uint64_t size = zero_work.blk[b].size;
-		uint64_t n = (size + ZERO_PIECE - 1) / ZERO_PIECE;
+	for (unsigned int b = 0; b <= vm->n_high; b++) {
+		uint8_t *p = ram_block(vm, b, &size);
 
-		if (i < n) {
+		if (i < block_pieces(size)) {
 			size -= i * ZERO_PIECE;
-			mm_zero(zero_work.blk[b].p + i * ZERO_PIECE,
+			mm_zero(p + i * ZERO_PIECE,
 				size < ZERO_PIECE ? size : ZERO_PIECE);
 			break;
 		}
-		i -= n;
+		i -= block_pieces(size);
 	}
 	__atomic_fetch_add(&zero_work.done, 1, __ATOMIC_RELEASE);
 	return true;
@@ -100,12 +112,14 @@ void vm_mem_help_zero(void)
 /* The debug image fills the RAM before and checks every byte after, so
  * that a piece the CPUs missed shows on an emulator whose RAM starts
  * zeroed (make test runs the guest tier with it). */
-static void zero_check(bool before)
+static void zero_check(const struct vm *vm, bool before)
 {
-	for (unsigned int b = 0; b < zero_work.n; b++) {
-		uint64_t *q = (uint64_t *)zero_work.blk[b].p;
+	uint64_t size;
 
-		for (uint64_t i = 0; i < zero_work.blk[b].size / 8; i++) {
+	for (unsigned int b = 0; b <= vm->n_high; b++) {
+		uint64_t *q = (uint64_t *)ram_block(vm, b, &size);
+
+		for (uint64_t i = 0; i < size / 8; i++) {
 			if (before)
 				q[i] = 0xa5a5a5a5a5a5a5a5ull;
 			else if (q[i])
@@ -115,25 +129,21 @@ static void zero_check(bool before)
 	}
 }
 #else
-static void zero_check(bool before)
+static void zero_check(const struct vm *vm, bool before)
 {
 }
 #endif
 
 static void zero_ram(struct vm *vm)
 {
-	uint64_t total = 0, mine, t0 = rdtsc();
+	uint64_t total = 0, size, mine, t0 = rdtsc();
 
-	zero_work.n = 0;
-	zero_work.blk[zero_work.n].p = vm->ram;
-	zero_work.blk[zero_work.n++].size = vm->low_size;
-	for (unsigned int i = 0; i < vm->n_high; i++) {
-		zero_work.blk[zero_work.n].p = vm->high[i].hva;
-		zero_work.blk[zero_work.n++].size = vm->high[i].size;
+	for (unsigned int b = 0; b <= vm->n_high; b++) {
+		ram_block(vm, b, &size);
+		total += block_pieces(size);
 	}
-	for (unsigned int b = 0; b < zero_work.n; b++)
-		total += (zero_work.blk[b].size + ZERO_PIECE - 1) / ZERO_PIECE;
-	zero_check(true);
+	zero_check(vm, true);
+	zero_work.vm = vm;
 	zero_work.next = 0;
 	zero_work.done = 0;
 	__atomic_store_n(&zero_work.pieces, total, __ATOMIC_RELEASE);
@@ -144,7 +154,7 @@ static void zero_ram(struct vm *vm)
 	while (__atomic_load_n(&zero_work.done, __ATOMIC_ACQUIRE) < total)
 		cpu_relax();
 	__atomic_store_n(&zero_work.pieces, 0, __ATOMIC_RELEASE);
-	zero_check(false);
+	zero_check(vm, false);
 	pr_info("vm%u: RAM zeroed in %lu ms, %lu of %lu 2 MiB pieces by the other CPUs",
 		vm->id, (unsigned long)((rdtsc() - t0) / tsc_khz),
 		(unsigned long)(total - mine), (unsigned long)total);

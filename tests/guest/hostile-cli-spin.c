@@ -4,8 +4,8 @@
 //! expect: x2hv: vm0: all 2 vCPUs stopped
 /*
  * vCPU 1 clears RFLAGS.IF, exits once (CPUID), and then spins without
- * exiting by itself: no PAUSE, no I/O, no MSR. vCPU 0 then ends the test, and the VM stop has to take
- * vCPU 1 out of guest mode. With VMX's external-interrupt exiting (SDM
+ * exiting by itself: no PAUSE, no I/O, no MSR. vCPU 0 then ends the test,
+ * and the VM stop has to take vCPU 1 out of guest mode. With VMX's external-interrupt exiting (SDM
  * vol. 3C 25.6.1) and SVM's INTR intercept with V_INTR_MASKING (APM vol.
  * 2 15.21.1) a host interrupt exits the guest whatever its IF, so the
  * hypervisor's kick must do it; a hypervisor (or a CPU) that let the
