@@ -96,7 +96,8 @@ test-boot: all $(BUILD)/guest/hello.elf
 
 test-guest: all $(GUEST_ELFS)
 	@$(HARNESS) guest --platform $(PLATFORM) --tests '$(T)' \
-		$(if $(HVARGS),--hvargs '$(HVARGS)')
+		$(if $(HVARGS),--hvargs '$(HVARGS)') \
+		$(if $(SPARE_CPUS),--spare-cpus $(SPARE_CPUS))
 
 fuzz: $(FUZZ_BINS)
 	@python3 tools/run-fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_BINS)
@@ -106,7 +107,8 @@ fuzz: $(FUZZ_BINS)
 LINUX_CI_qemu-svm := linux,linux-smp4,linux-reboot
 L ?= $(or $(LINUX_CI_$(PLATFORM)),linux)
 test-linux: all $(LINUX_ASSETS)
-	@$(HARNESS) linux --platform $(PLATFORM) --variant '$(L)'
+	@$(HARNESS) linux --platform $(PLATFORM) --variant '$(L)' \
+		$(if $(SPARE_CPUS),--spare-cpus $(SPARE_CPUS))
 
 # Optional tier: Debian's -cloud and -rt kernels, 2 and 4 vCPUs.
 test-linux-flavours: all $(LINUX_INITRAMFS) $(LINUX_FLAVOUR_KERNELS)

@@ -100,6 +100,12 @@ struct vlapic_ops {
 	 * owner-only entry point (include/debug.h). Optional.
 	 */
 	bool (*on_owner)(struct vlapic *vl);
+	/*
+	 * Optional. Before the owner reads IA32_TSC_DEADLINE: take an expiry
+	 * that another CPU delivered (vlapic_timer_raise_remote) into the
+	 * timer's state, so that the MSR reads 0 as SDM 11.5.4.1 says.
+	 */
+	void (*sync_timer)(struct vlapic *vl);
 };
 
 struct vlapic {
@@ -218,6 +224,20 @@ void vlapic_unack(struct vlapic *vl, uint8_t vector);
  * timer armed does nothing; one before the deadline re-arms it.
  */
 void vlapic_timer_expired(struct vlapic *vl);
+
+/*
+ * Another CPU keeps the deadline of this TSC-deadline timer (vmm's timer
+ * CPU, vmm/timer_cpu.c). vlapic_timer_remote_ok: may it, i.e. is the
+ * timer in TSC-deadline mode (owner). vlapic_timer_raise_remote: any CPU,
+ * at the deadline: the LVT timer interrupt as vlapic_timer_expired raises
+ * it (unless masked), from a read of the LVT entry that a concurrent
+ * write leaves old or new, as on hardware. vlapic_timer_taken: the
+ * owner's side of it: the expiry was delivered elsewhere, so the timer
+ * disarms and IA32_TSC_DEADLINE reads 0, with nothing raised again.
+ */
+bool vlapic_timer_remote_ok(struct vlapic *vl);
+void vlapic_timer_raise_remote(struct vlapic *vl);
+void vlapic_timer_taken(struct vlapic *vl);
 
 /*
  * Raise the local interrupt of LVT entry at page offset @lvt (APIC_LVT_*):

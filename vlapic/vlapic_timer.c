@@ -229,7 +229,34 @@ uint64_t vlapic_timer_read_deadline(struct vlapic *vl)
 {
 	if (vlapic_timer_mode(vl) != APIC_LVT_TIMER_TSCDEADLINE)
 		return 0;
+	if (vl->ops && vl->ops->sync_timer)
+		vl->ops->sync_timer(vl);
 	return vl->tsc_deadline;
+}
+
+bool vlapic_timer_remote_ok(struct vlapic *vl)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	return vlapic_timer_mode(vl) == APIC_LVT_TIMER_TSCDEADLINE;
+}
+
+void vlapic_timer_raise_remote(struct vlapic *vl)
+{
+	uint32_t lvt = vlapic_get(vl, APIC_LVT_TIMER);
+
+	/* The timer's LVT entry has no delivery mode: always fixed, edge. */
+	if (!(lvt & APIC_LVT_MASKED))
+		vlapic_set_irq(vl, lvt & APIC_LVT_VECTOR, false);
+}
+
+void vlapic_timer_taken(struct vlapic *vl)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	/* A mode change since disarmed it (vlapic_timer_write_lvt). */
+	if (vlapic_timer_mode(vl) != APIC_LVT_TIMER_TSCDEADLINE)
+		return;
+	vl->timer_deadline = 0;
+	vl->tsc_deadline = 0;
 }
 
 void vlapic_timer_expired(struct vlapic *vl)

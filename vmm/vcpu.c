@@ -80,11 +80,32 @@ static void vcpu_start_sipi(struct vcpu *v, uint8_t vector)
 			 v->id, vector << 12);
 }
 
-static void vcpu_handle_timer(struct vcpu *v)
+/*
+ * The vlapic's deadline is due: raise it, unless the timer CPU had it and
+ * delivered it already (vmm/timer_cpu.c: whoever empties the slot).
+ */
+void vcpu_handle_timer(struct vcpu *v)
 {
-	if (v->timer_deadline && rdtsc() >= v->timer_deadline) {
-		v->timer_deadline = 0;
-		vlapic_timer_expired(v->vlapic);
+	if (!v->timer_deadline || rdtsc() < v->timer_deadline)
+		return;
+	v->timer_deadline = 0;
+	if (v->timer_remote) {
+		v->timer_remote = false;
+		if (!__atomic_exchange_n(&v->timer_slot, 0, __ATOMIC_ACQ_REL)) {
+			vlapic_timer_taken(v->vlapic);
+			return;
+		}
+	}
+	vlapic_timer_expired(v->vlapic);
+}
+
+/* INIT, reset, stop: no deadline here nor on the timer CPU. */
+static void vcpu_timer_clear(struct vcpu *v)
+{
+	v->timer_deadline = 0;
+	if (v->timer_remote) {
+		v->timer_remote = false;
+		timer_cpu_publish(v, 0);
 	}
 }
 
@@ -100,7 +121,8 @@ static void vcpu_handle_timer(struct vcpu *v)
 static void vcpu_arm_host_timer(struct vcpu *v)
 {
 	struct percpu *p = this_cpu();
-	uint64_t want = v->timer_deadline, armed;
+	/* A deadline the timer CPU keeps needs none here. */
+	uint64_t want = v->timer_remote ? 0 : v->timer_deadline, armed;
 
 	if (p->softirq & SOFTIRQ_TIMER) {
 		p->softirq &= ~SOFTIRQ_TIMER;
@@ -297,7 +319,7 @@ void vcpu_run(struct vcpu *v)
 			/* What was posted before INIT goes with the IRR. */
 			vcpu_sync_irr(v);
 			vlapic_reset(v->vlapic);
-			v->timer_deadline = 0;
+			vcpu_timer_clear(v);
 			vcpu_set_state(v, VCPU_WAIT_SIPI);
 		}
 		if (v->state == VCPU_WAIT_SIPI) {
@@ -354,6 +376,7 @@ void vcpu_idle_loop(void)
 		if (v)
 			vcpu_run(v);
 		vm_mem_help_zero();
+		timer_cpu_service();
 		safe_halt();
 	}
 }
@@ -371,7 +394,8 @@ static void vcpu_restart(struct vcpu *v)
 	v->console_poll_at = 0;
 	v->ring_head = 0;
 	memset(v->cpuid_cache, 0, sizeof(v->cpuid_cache));
-	v->timer_deadline = 0;
+	vcpu_timer_clear(v);
+	v->timer_posts = 0;
 	v->init_pending = false;
 	v->nmi_pending = false;
 	v->sipi_vector = -1;
@@ -402,6 +426,7 @@ static void vcpu_stopped(struct vcpu *v)
 
 	empty_bus_cancel(v);
 	vcpu_set_state(v, VCPU_STOPPED);
+	vcpu_timer_clear(v);
 	lapic_timer_arm(0);
 	this_cpu()->softirq |= SOFTIRQ_TIMER; /* re-arm after a restart */
 	if (loud)

@@ -58,6 +58,9 @@ void vcpu_print_counters(struct vcpu *v)
 	pr_info("%s", buf);
 	pr_info("vm%u: vcpu%u: %lu interrupts to other vCPUs, %lu posted-interrupt notifications, %lu kicks",
 		v->vm->id, v->id, v->irqs_sent, v->notifications, v->kicks);
+	if (v->timer_posts)
+		pr_info("vm%u: vcpu%u: %lu timer interrupts posted by the timer CPU",
+			v->vm->id, v->id, v->timer_posts);
 	if (v->late_wakeups)
 		pr_info("vm%u: vcpu%u: %lu wake-ups found the timer more than %u us late",
 			v->vm->id, v->id, v->late_wakeups, VCPU_LATE_WAKE_US);

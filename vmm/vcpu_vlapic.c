@@ -43,11 +43,24 @@ static uint64_t vl_now(struct vlapic *vl)
 	return rdtsc();
 }
 
+/*
+ * A future TSC deadline goes to the timer CPU when there is one
+ * (vmm/timer_cpu.c); anything else, and every deadline without it, to
+ * this CPU's host timer.
+ */
 static void vl_set_timer(struct vlapic *vl, uint64_t deadline)
 {
 	struct vcpu *v = vcpu_of(vl);
+	bool remote = deadline && timer_cpu_active() &&
+		      vlapic_timer_remote_ok(vl) && deadline > rdtsc();
 
 	v->timer_deadline = deadline;
+	if (remote || v->timer_remote) {
+		v->timer_remote = remote;
+		timer_cpu_publish(v, remote ? deadline : 0);
+		if (remote)
+			return;
+	}
 	/* A deadline pushed later (Linux's tickless idle at every tick)
 	 * keeps the host timer as it is: no entry work (vcpu.c). */
 	if (!vcpu_host_timer_covers(deadline))
@@ -147,6 +160,15 @@ static void vl_nmi(struct vlapic *vl)
 	vcpu_kick(v);
 }
 
+/* Before a read of IA32_TSC_DEADLINE: an expiry the timer CPU delivered. */
+static void vl_sync_timer(struct vlapic *vl)
+{
+	struct vcpu *v = vcpu_of(vl);
+
+	if (v->timer_remote)
+		vcpu_handle_timer(v);
+}
+
 static bool vl_on_owner(struct vlapic *vl)
 {
 	return vcpu_of(vl)->pcpu == this_cpu()->cpu;
@@ -162,4 +184,5 @@ const struct vlapic_ops vcpu_vlapic_ops = {
 	.sipi = vl_sipi,
 	.nmi = vl_nmi,
 	.on_owner = vl_on_owner,
+	.sync_timer = vl_sync_timer,
 };

@@ -231,6 +231,10 @@ struct virt_ops {
 	 */
 	void (*deliver_events)(struct vcpu *v);
 	bool (*post_irq)(struct vcpu *v);
+	/* Optional: true when an interrupt another CPU posts reaches the
+	 * running guest without an exit (VMX posted interrupts); then the
+	 * vCPUs' timers may live on a spare CPU (vmm/timer_cpu.c). */
+	bool (*posts_in_guest)(void);
 	/* The CPU itself sets and clears IRR and ISR bits in the vlapic
 	 * page (VMX virtual-interrupt delivery and posted interrupts,
 	 * AVIC): the vlapic must scan it (vlapic_set_hw_page). Not so for

@@ -267,6 +267,7 @@ void vm_boot(const struct vm_config *cfg)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_create(vm, i);
 	vcpu_boot_state(vm->vcpus[0]);
+	timer_cpu_setup(vm);
 	if (cfg->bad_entry) {
 		/* CR0 bits 63:32 are reserved: both VMX (CR0 fixed-1 bits) and
 		 * SVM (VMRUN consistency checks) refuse to enter. */

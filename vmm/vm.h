@@ -101,6 +101,12 @@ struct vcpu {
 	volatile int sipi_vector; /* (a) STARTUP IPI, (o) takes; -1: none */
 	volatile bool nmi_pending; /* (a) NMI IPI, (o) clears when injected */
 	uint64_t timer_deadline; /* (o) vlapic's ops->set_timer */
+	/* (a) the deadline the timer CPU keeps for this vCPU, 0: none; (o)
+	 * whether it has one (vmm/timer_cpu.c) */
+	uint64_t timer_slot;
+	bool timer_remote;
+	/* timer interrupts the timer CPU posted (written there only) */
+	uint64_t timer_posts;
 	uint64_t kvmclock_msr; /* (o) MSR_KVM_SYSTEM_TIME_NEW */
 	int64_t tsc_offset; /* (o) guest TSC - host TSC (VREG_TSC_OFFSET) */
 	uint64_t tsc_adjust; /* (o) IA32_TSC_ADJUST */
@@ -276,6 +282,20 @@ static inline uint64_t vcpu_read_cr8(struct vcpu *v)
 /* On @v's CPU: the armed host timer already serves a vlapic deadline
  * of @deadline (vcpu.c); otherwise the next entry re-arms it. */
 bool vcpu_host_timer_covers(uint64_t deadline);
+
+/* On @v's CPU: if the vlapic's deadline is due, deliver it (once). */
+void vcpu_handle_timer(struct vcpu *v);
+
+/*
+ * The timer CPU (vmm/timer_cpu.c): a CPU without a vCPU that keeps the
+ * vCPUs' TSC-deadline timers when interrupts can be posted. Setup picks
+ * it for @vm, if there is one; publish hands it @v's deadline (0: none);
+ * service is its idle loop's work, a no-op on every other CPU.
+ */
+void timer_cpu_setup(struct vm *vm);
+bool timer_cpu_active(void);
+void timer_cpu_publish(struct vcpu *v, uint64_t deadline);
+void timer_cpu_service(void);
 /* Print the VM-stop report for @v: reason, registers, counters, ring. */
 void vcpu_dump(struct vcpu *v, const char *why);
 /* Handle the exit just taken if it is one of the hottest (vmm/

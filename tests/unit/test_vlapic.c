@@ -75,6 +75,17 @@ static void f_eoi(struct vlapic *vl, uint8_t vector)
 	f->depth--;
 }
 
+static void f_sync_timer(struct vlapic *vl)
+{
+	ENTER(vl);
+	f->sync_timer_calls++;
+	if (f->remote_fired) {
+		f->remote_fired = false;
+		vlapic_timer_taken(vl);
+	}
+	f->depth--;
+}
+
 static bool f_post(struct vlapic *vl, uint8_t vector)
 {
 	const uint32_t *tmr_word =
@@ -104,6 +115,7 @@ const struct vlapic_ops test_ops = {
 	.sipi = f_sipi,
 	.nmi = f_nmi,
 	.eoi_level = f_eoi,
+	.sync_timer = f_sync_timer,
 };
 
 struct vlapic *test_lapic(int i, uint32_t id, uint32_t tsc_per_bus_tick)

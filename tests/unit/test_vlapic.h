@@ -37,6 +37,10 @@ struct fake {
 	uint8_t post_vector;
 	bool post_saw_tmr; /* the vector's TMR bit when post was called */
 	uint64_t posted[VLAPIC_REQ_WORDS];
+	/* ops->sync_timer: counted; with remote_fired, the expiry another
+	 * CPU delivered is taken (vlapic_timer_taken), as vmm/ does. */
+	int sync_timer_calls;
+	bool remote_fired;
 };
 
 extern struct vlapic test_lapics[NR_TEST_LAPICS];

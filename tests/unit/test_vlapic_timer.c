@@ -516,6 +516,70 @@ static void test_deadline_masked(void **state)
 	assert_int_equal(rd(vl, MSR_IA32_TSC_DEADLINE), 0);
 }
 
+/* Only a TSC-deadline timer may live on another CPU (vmm/timer_cpu.c). */
+static void test_remote_only_deadline_mode(void **state)
+{
+	struct vlapic *vl = timer_lapic(1, 0);
+
+	wr(vl, MSR_LVTT, ONESHOT);
+	assert_false(vlapic_timer_remote_ok(vl));
+	wr(vl, MSR_LVTT, PERIODIC);
+	assert_false(vlapic_timer_remote_ok(vl));
+	wr(vl, MSR_LVTT, DEADLINE);
+	assert_true(vlapic_timer_remote_ok(vl));
+}
+
+/* Another CPU delivers the expiry: the LVT's vector, once; the owner
+ * then takes it: disarmed, the MSR reads 0, nothing raised again. */
+static void test_remote_expiry_taken(void **state)
+{
+	struct vlapic *vl = timer_lapic(1, 0);
+	struct fake *f = fake_of(vl);
+
+	wr(vl, MSR_LVTT, DEADLINE);
+	wr(vl, MSR_IA32_TSC_DEADLINE, 500);
+	f->now = 500;
+	vlapic_timer_raise_remote(vl);
+	f->remote_fired = true;
+	assert_int_equal(rd(vl, MSR_IA32_TSC_DEADLINE), 0);
+	assert_int_equal(f->sync_timer_calls, 1);
+	assert_int_equal(vlapic_timer_deadline(vl), 0);
+	assert_int_equal(take(vl), VEC);
+	eoi(vl);
+	vlapic_timer_expired(vl); /* the owner's own expiry comes late */
+	assert_int_equal(vlapic_pending(vl), -1);
+	assert_int_equal(f->set_timer_calls, 1);
+}
+
+/* The LVT entry is read at the expiry: masked, nothing; a new vector
+ * written meanwhile is the one raised. */
+static void test_remote_expiry_reads_lvt(void **state)
+{
+	struct vlapic *vl = timer_lapic(1, 0);
+
+	wr(vl, MSR_LVTT, APIC_LVT_MASKED | DEADLINE);
+	wr(vl, MSR_IA32_TSC_DEADLINE, 10);
+	vlapic_timer_raise_remote(vl);
+	assert_int_equal(vlapic_highest_irr(vl), -1);
+	wr(vl, MSR_LVTT, DEADLINE - VEC + 0x51);
+	vlapic_timer_raise_remote(vl);
+	assert_int_equal(vlapic_highest_irr(vl), 0x51);
+}
+
+/* Taken after a mode change: that change disarmed the timer already. */
+static void test_remote_taken_after_mode_change(void **state)
+{
+	struct vlapic *vl = timer_lapic(1, 0);
+
+	wr(vl, MSR_LVTT, DEADLINE);
+	wr(vl, MSR_IA32_TSC_DEADLINE, 10);
+	wr(vl, MSR_LVTT, ONESHOT);
+	wr(vl, MSR_TDCR, DIV1);
+	wr(vl, MSR_TMICT, 100);
+	vlapic_timer_taken(vl);
+	assert_int_equal(vlapic_timer_deadline(vl), 100);
+}
+
 static void test_timer_illegal_vector_error(void **state)
 {
 	struct vlapic *vl = timer_lapic(1, 0);
@@ -595,6 +659,10 @@ int run_vlapic_timer_tests(void)
 		cmocka_unit_test(test_deadline_mode_ignores_tmict),
 		cmocka_unit_test(test_switch_to_deadline_disarms_count),
 		cmocka_unit_test(test_deadline_masked),
+		cmocka_unit_test(test_remote_only_deadline_mode),
+		cmocka_unit_test(test_remote_expiry_taken),
+		cmocka_unit_test(test_remote_expiry_reads_lvt),
+		cmocka_unit_test(test_remote_taken_after_mode_change),
 		cmocka_unit_test(test_timer_illegal_vector_error),
 		cmocka_unit_test(test_reset_disarms),
 		cmocka_unit_test(test_null_ops_safe),

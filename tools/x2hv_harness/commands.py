@@ -51,7 +51,10 @@ def cmd_guest(args):
     jobs = []
     for p in platforms_of(args):
         for src in guest_sources(args.tests):
-            jobs.append((p, guest_test(args.build, src, args.hvargs)))
+            t = guest_test(args.build, src, args.hvargs)
+            # One CPU more than vCPUs: the timer CPU (vmm/timer_cpu.c).
+            t.ncpu += args.spare_cpus
+            jobs.append((p, t))
     return run_all(args, jobs)
 
 
@@ -63,12 +66,13 @@ def cmd_linux(args):
         if v not in LINUX_VARIANTS:
             sys.exit(f"harness: unknown Linux variant '{v}' "
                      f"(one of {', '.join(LINUX_VARIANTS)})")
-    return run_all(args, [(p, linux_test(args.build, p, args.append,
-                                         args.hvargs, v, vcpus=args.vcpus,
-                                         flavour=f))
-                          for p in platforms_of(args) for v in variants
-                          for f in (f.strip()
-                                    for f in args.flavours.split(","))])
+    jobs = [(p, linux_test(args.build, p, args.append, args.hvargs, v,
+                           vcpus=args.vcpus, flavour=f))
+            for p in platforms_of(args) for v in variants
+            for f in (f.strip() for f in args.flavours.split(","))]
+    for _, t in jobs:
+        t.ncpu += args.spare_cpus
+    return run_all(args, jobs)
 
 
 def cmd_iso(args):
@@ -151,6 +155,10 @@ def main(description):
             help="multiply every timeout (slow machines)")
         p.add_argument("--hvargs", default="",
                        help="extra hypervisor arguments")
+        if name in ("guest", "linux"):
+            p.add_argument("--spare-cpus", type=int, default=0,
+                           help="emulated CPUs beyond the guest's vCPUs "
+                           "(x2hv makes the last one the timer CPU)")
         if name == "guest":
             p.add_argument("--tests", default="*",
                            help="glob(s) over tests/guest/<name>.c")

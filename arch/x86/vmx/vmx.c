@@ -367,6 +367,13 @@ static bool vmx_guest_rdtscp(void)
 	return vmx_caps.proc2 & PROC2_RDTSCP;
 }
 
+/* Posted interrupts (vmx_caps.posted): a notification is merged in guest
+ * mode (SDM 30.6), so a spare CPU may keep the vCPUs' timers. */
+static bool vmx_posts_in_guest(void)
+{
+	return vmx_caps.posted;
+}
+
 /* The two tables differ only in the APIC virtualization hooks. */
 #define VMX_OPS_COMMON                                                         \
 	.name = "VMX", .enable = vmx_enable, .map = vmx_map,                   \
@@ -386,6 +393,7 @@ static const struct virt_ops vmx_apicv_ops = {
 	.deliver_events = vmx_deliver_events,
 	.post_vector = vmx_post_vector,
 	.sync_irr = vmx_sync_irr,
+	.posts_in_guest = vmx_posts_in_guest,
 	.apic_page_hw = true,
 };
 
