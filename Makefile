@@ -164,11 +164,14 @@ bench-boot: all $(LINUX_ASSETS)
 # interrupts; the x2APIC, hostile and interrupt-accounting tests run
 # there once more with apicv=noposted (kicks instead of notifications,
 # issue 15), and on bochs-svm once more with svm_inject=eventinj (the
-# EVENTINJ fallback; x2hv's default there is V_IRQ). Both Bochs
+# EVENTINJ fallback; x2hv's default there is V_IRQ). bochs-vmx also runs
+# the timer tests and Linux with one CPU more than vCPUs: that CPU is
+# x2hv's timer CPU (vmm/timer_cpu.c, docs/vmx.md). Both Bochs
 # platforms run Bochs 3.0 with the fixes in tools/bochs-patches/.
 CI_PLATFORMS := qemu-svm qemu-svm-efi qemu-svm-xapic bochs-vmx bochs-svm
 CI_LINUX_PLATFORMS := qemu-svm qemu-svm-efi bochs-vmx bochs-svm
 CI_NOPOSTED_TESTS := x2apic-*,hostile-*,irq-accounting*
+CI_TIMER_CPU_TESTS := x2apic-timer*,hostile-timer*,irq-accounting*,hlt
 # On qemu-svm-1t (single-threaded TCG) EVENTINJ interrupts came twice:
 # 50366 received of 50000 sent with svm_inject=eventinj (docs/testing.md).
 CI_1T_TESTS := irq-accounting*
@@ -184,9 +187,11 @@ test: all $(UNIT_BINS) $(FUZZ_BINS) $(GUEST_ELFS) $(LINUX_ASSETS)
 		$(foreach p,$(CI_PLATFORMS),'$(MAKE) -s test-guest PLATFORM=$(p)') \
 		'$(MAKE) -s test-guest PLATFORM=bochs-vmx T="$(CI_NOPOSTED_TESTS)" HVARGS=apicv=noposted' \
 		'$(MAKE) -s test-guest PLATFORM=bochs-svm T="$(CI_NOPOSTED_TESTS)" HVARGS=svm_inject=eventinj' \
+		'$(MAKE) -s test-guest PLATFORM=bochs-vmx T="$(CI_TIMER_CPU_TESTS)" SPARE_CPUS=1' \
 		'$(MAKE) -s test-guest PLATFORM=qemu-svm-1t T="$(CI_1T_TESTS)"' \
 		'$(MAKE) -s test-guest PLATFORM=qemu-svm DEBUG=1 BUILD=$(BUILD)/debug' \
 		$(foreach p,$(CI_LINUX_PLATFORMS),'$(MAKE) -s test-linux PLATFORM=$(p)') \
+		'$(MAKE) -s test-linux PLATFORM=bochs-vmx L=linux SPARE_CPUS=1' \
 		'$(MAKE) -s test-iso'
 
 test-linux-bochs: all $(LINUX_ASSETS)

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 //! vcpus: 2
-//! cpus: 3
 //! expect: bench cpuid exits/op=
 //! expect: bench cpuid exits/op=1.00
 //! expect: RESULT: PASS

@@ -265,9 +265,9 @@ def check_bench():
             runs["bench-smp"][1:] != ([], []) or \
             "vcpus=1" not in runs["bench-icount2"][0]:
         return f"qemu-svm bench runs: {runs}"
-    if [t.qemu_args for t in bench.bench_tests("build", P["bochs-vmx"])] \
-            != [[]]:
-        return "bochs-vmx bench: one run, no icount"
+    if [(t.qemu_args, t.ncpu) for t in
+            bench.bench_tests("build", P["bochs-vmx"])] != [([], 3), ([], 2)]:
+        return "bochs-vmx bench: 3 CPUs and 2, no icount"
     table = bench.peer_table(peers["qemu-svm"], got)
     if "x2hv    359   KVM   2628" not in table[1] or "n/a" not in table[3]:
         return f"peer table: {table}"

@@ -229,7 +229,7 @@ def parse_metadata(path):
             key, val = m.group(1), m.group(2)
             if key in ("expect", "reject"):
                 meta[key].append(val)
-            elif key in ("vcpus", "cpus", "timeout"):
+            elif key in ("vcpus", "timeout"):
                 if not val.isdigit() or int(val) < 1:
                     raise ValueError(f"{path}: {key} must be a positive "
                                      f"integer, not '{val}'")
@@ -259,7 +259,7 @@ def guest_test(build, src, extra_hvargs="", qemu_args=(), name=None):
         meta.get("hvargs", "") + " " + extra_hvargs
     elf = os.path.join(build, "guest", name + ".elf")
     return Test(name, " ".join(hvargs.split()), modules=[(elf, "")],
-                ncpu=max(2, vcpus, meta.get("cpus", 0)),
+                ncpu=max(2, vcpus),
                 expect=meta["expect"] or DEFAULT_EXPECT,
                 reject=DEFAULT_REJECT + meta["reject"],
                 timeout=meta.get("timeout"),
