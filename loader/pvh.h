@@ -10,6 +10,7 @@
 #ifndef X2HV_CORE_PVH_H
 #define X2HV_CORE_PVH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,9 @@ struct pvh_image {
 	struct pvh_segment seg[PVH_MAX_SEGS];
 	uint64_t lowest; /* lowest paddr of any segment */
 	uint64_t highest; /* end (paddr + memsz) of the highest segment */
+	/* Set by the caller before pvh_load(): guest RAM is all zero (just
+	 * allocated), so the bytes past filesz need no zeroing. */
+	bool ram_zero;
 };
 
 /*
@@ -53,7 +57,7 @@ typedef void *(*pvh_gpa_ptr_fn)(void *ctx, uint64_t gpa, uint64_t len);
 
 /*
  * Copy each segment of @img (as described by pvh_parse()) to guest RAM and
- * zero the bytes between filesz and memsz. Returns 0, or -1 with *err
+ * zero the bytes between filesz and memsz unless pi->ram_zero. Returns 0, or -1 with *err
  * ("segment outside guest RAM" if gpa_ptr refuses a segment).
  */
 int pvh_load(const void *img, const struct pvh_image *pi,

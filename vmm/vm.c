@@ -117,6 +117,9 @@ static uint32_t vm_load_modules(struct vm *vm, struct pvh_module *initrd,
 
 	if (pvh_parse(c->kernel, c->kernel_size, &img, &err))
 		vm_error("guest kernel (module 1)", err);
+	/* After a reset RAM holds what the guest left: bss is zeroed. */
+	img.ram_zero = vm->ram_zero;
+	vm->ram_zero = false;
 	if (pvh_load(c->kernel, &img, gpa_ptr_cb, vm, &err))
 		vm_error("guest kernel (module 1)", err);
 	pr_info("vm%u: kernel: %u segments at %lx-%lx, PVH entry %x", vm->id,

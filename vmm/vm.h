@@ -209,6 +209,7 @@ struct vm {
 	uint64_t tsc_start; /* (c) host TSC at VM start: kvmclock's zero */
 	uint32_t entry; /* (c)(r) PVH entry point of the loaded kernel */
 	uint64_t start_info; /* (c)(r) GPA of hvm_start_info */
+	bool ram_zero; /* (c)(r) RAM all zero: allocated, nothing loaded yet */
 	volatile unsigned int generation; /* (r) release; bumped by restart */
 	uint64_t io_dropped; /* (v) writes to unclaimed ports */
 	struct ratelimit msg_limit; /* (a) its own lock: guest messages */

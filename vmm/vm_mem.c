@@ -201,6 +201,7 @@ int vm_mem_alloc(struct vm *vm, uint64_t mem, const char **err)
 		left -= size;
 	}
 	zero_ram(vm);
+	vm->ram_zero = true;
 	return 0;
 }
 

@@ -190,6 +190,10 @@ void tsc_calibrate(void)
 			pr_debug("tsc: PIT window %u: %lu kHz +-%u ppm", tried,
 				 w[n].khz, w[n].ppm);
 			n++;
+			if (tsc_windows_enough(w, n)) {
+				tried++;
+				break;
+			}
 		} else {
 			pr_debug("tsc: PIT window %u: the count wrapped",
 				 tried);

@@ -124,6 +124,21 @@ static void pit_verdict(const struct tsc_window *w, unsigned int n,
 	}
 }
 
+bool tsc_windows_enough(const struct tsc_window *w, unsigned int n)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	unsigned int tight = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (w[i].ppm > TSC_TIGHT_PPM)
+			continue;
+		tight++;
+		lo = w[i].khz < lo ? w[i].khz : lo;
+		hi = w[i].khz > hi ? w[i].khz : hi;
+	}
+	return tight >= TSC_ENOUGH_TIGHT && ppm_apart(hi, lo) <= TSC_TIGHT_PPM;
+}
+
 void tsc_choose(const struct tsc_window *w, unsigned int n, uint64_t arch_khz,
 		struct tsc_choice *c)
 {

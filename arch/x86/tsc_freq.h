@@ -85,6 +85,17 @@ struct tsc_choice {
 	bool arch_rejected; /* an architectural figure the PIT contradicts */
 };
 
+/*
+ * May calibration stop after these @n windows? Yes once TSC_ENOUGH_TIGHT
+ * of them are tight (endpoints within TSC_TIGHT_PPM) and agree within
+ * TSC_TIGHT_PPM: more windows would not change the verdict beyond that,
+ * and each costs 40 ms of x2hv's start. A disturbed machine (issue 12's
+ * load) gives fewer tight windows and measures them all.
+ */
+#define TSC_ENOUGH_TIGHT 3u
+#define TSC_TIGHT_PPM 100u
+bool tsc_windows_enough(const struct tsc_window *w, unsigned int n);
+
 /* Decide from @n windows and an architectural figure (0: none). */
 void tsc_choose(const struct tsc_window *w, unsigned int n, uint64_t arch_khz,
 		struct tsc_choice *c);

@@ -286,6 +286,25 @@ static void load_and_check(int c)
 	free(g.ram);
 }
 
+/* Into RAM the caller knows is zero: bss is left alone (not rewritten). */
+static void test_load_ram_zero(void **state)
+{
+	struct guest g = { malloc(GUEST_SIZE), GUEST_SIZE, 0 };
+	const char *err = NULL;
+
+	assert_non_null(g.ram);
+	memset(g.ram, 0xcc, GUEST_SIZE);
+	std_image(ELF_CLASS64);
+	parse_ok();
+	assert_false(pi.ram_zero); /* pvh_parse: zero after all */
+	pi.ram_zero = true;
+	assert_int_equal(pvh_load(img, &pi, gpa_ptr, &g, &err), 0);
+	assert_memory_equal(g.ram + KBASE, img + 0x1000, 0x1000);
+	assert_int_equal(g.ram[KBASE + 0x1000], 0xcc);
+	assert_int_equal(g.ram[KBASE + 0x2fff], 0xcc);
+	free(g.ram);
+}
+
 static void test_load_elf64(void **state)
 {
 	load_and_check(ELF_CLASS64);
@@ -819,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_parse_elf64),
 		cmocka_unit_test(test_parse_elf32),
 		cmocka_unit_test(test_load_elf64),
+		cmocka_unit_test(test_load_ram_zero),
 		cmocka_unit_test(test_load_elf32),
 		cmocka_unit_test(test_load_outside_ram),
 		cmocka_unit_test(test_load_tampered),

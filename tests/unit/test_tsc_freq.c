@@ -170,6 +170,28 @@ static void test_choose_arch(void **state)
 	assert_int_equal(c.src, TSC_SRC_NONE);
 }
 
+static void test_windows_enough(void **state)
+{
+	struct tsc_window w[] = { { 2596160, 40 },
+				  { 2596131, 37 },
+				  { 4706293, 400000 },
+				  { 2596190, 45 },
+				  { 2596500, 45 } };
+	struct tsc_window loose[] = { { 2596160, 40 },
+				      { 2596131, 150 },
+				      { 2596190, 45 } };
+
+	/* Two tight windows are not enough; a disturbed one never counts. */
+	assert_false(tsc_windows_enough(w, 2));
+	assert_false(tsc_windows_enough(w, 3));
+	/* 2596131..2596190: 22 ppm apart. */
+	assert_true(tsc_windows_enough(w, 4));
+	/* 2596500 is 142 ppm from 2596131: they disagree. */
+	assert_false(tsc_windows_enough(w, 5));
+	/* A window pinned to 150 ppm is not tight. */
+	assert_false(tsc_windows_enough(loose, 3));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_cpuid_kvm_invtsc),
 		cmocka_unit_test(test_cpuid_intel_leaves),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_windows_enough),
 		cmocka_unit_test(test_best_sample),
 		cmocka_unit_test(test_choose_pit),
 		cmocka_unit_test(test_choose_arch),
