@@ -162,6 +162,13 @@ static void op_vmcall(unsigned int i)
 	hypercall(X2HV_HC_VCPU_ID, 0, 0, 0);
 }
 
+/* The serial console's poll: the guest UART's line status (COM1 LSR),
+ * one exit per byte that Linux's 8250 console writes. */
+static void op_uart_lsr(unsigned int i)
+{
+	inb(0x3fd);
+}
+
 static void op_tpr_read(unsigned int i)
 {
 	apic_read(X2APIC_TPR);
@@ -247,6 +254,7 @@ void test_main(void)
 		run("vmcall", op_vmcall);
 	else
 		skip("vmcall: no x2hv");
+	run("uart_lsr", op_uart_lsr);
 	require_x2apic();
 
 	set_handler(VEC_AP, ap_handler);
