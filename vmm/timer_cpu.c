@@ -32,7 +32,7 @@
 
 #define NO_DEADLINE UINT64_MAX
 
-static int tc_cpu = -1; /* the timer CPU; -1: none */
+int timer_cpu = -1; /* (r) release by setup: the timer CPU; -1: none */
 static struct vm *tc_vm;
 static uint64_t tc_armed = NO_DEADLINE; /* what its LAPIC timer waits for */
 
@@ -44,21 +44,16 @@ void timer_cpu_setup(struct vm *vm)
 	    vm->nr_vcpus >= nr_cpus)
 		return;
 	tc_vm = vm;
-	__atomic_store_n(&tc_cpu, (int)cpu, __ATOMIC_RELEASE);
+	__atomic_store_n(&timer_cpu, (int)cpu, __ATOMIC_RELEASE);
 	pr_info("vm%u: CPU %u keeps the vCPUs' TSC-deadline timers and posts their interrupts",
 		vm->id, cpu);
-}
-
-bool timer_cpu_active(void)
-{
-	return __atomic_load_n(&tc_cpu, __ATOMIC_ACQUIRE) >= 0;
 }
 
 void timer_cpu_publish(struct vcpu *v, uint64_t deadline)
 {
 	__atomic_exchange_n(&v->timer_slot, deadline, __ATOMIC_SEQ_CST);
 	if (deadline && deadline < __atomic_load_n(&tc_armed, __ATOMIC_SEQ_CST))
-		lapic_send_ipi(percpu[tc_cpu].apic_id, VEC_KICK);
+		lapic_send_ipi(percpu[timer_cpu].apic_id, VEC_KICK);
 }
 
 /* Deliver the slots that are due; the soonest deadline left. */
@@ -94,7 +89,7 @@ void timer_cpu_service(void)
 	struct vm *vm = tc_vm;
 	uint64_t next;
 
-	if (__atomic_load_n(&tc_cpu, __ATOMIC_ACQUIRE) != (int)this_cpu()->cpu)
+	if (__atomic_load_n(&timer_cpu, __ATOMIC_ACQUIRE) != (int)this_cpu()->cpu)
 		return;
 	for (;;) {
 		next = fire_due(vm, true);

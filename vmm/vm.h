@@ -294,7 +294,11 @@ void vcpu_handle_timer(struct vcpu *v);
  * service is its idle loop's work, a no-op on every other CPU.
  */
 void timer_cpu_setup(struct vm *vm);
-bool timer_cpu_active(void);
+extern int timer_cpu;
+static inline bool timer_cpu_active(void)
+{
+	return __atomic_load_n(&timer_cpu, __ATOMIC_ACQUIRE) >= 0;
+}
 void timer_cpu_publish(struct vcpu *v, uint64_t deadline);
 void timer_cpu_service(void);
 /* Print the VM-stop report for @v: reason, registers, counters, ring. */

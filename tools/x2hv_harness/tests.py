@@ -339,7 +339,8 @@ LINUX_VARIANTS = {
                             r"x2hv-linux: MemTotal \d+ MiB",
                             r"x2hv-linux: bigfile read back"],
                  "timeout": 3000,
-                 "platforms": ["qemu-svm", "qemu-svm-efi", "kvm"]},
+                 "platforms": ["qemu-svm", "qemu-svm-1t", "qemu-svm-efi",
+                               "kvm"]},
     "linux-smp8": {"vcpus": 8,
                    "platforms": ["qemu-svm", "qemu-svm-efi", "kvm"]},
 }

@@ -103,6 +103,10 @@ static int svm_enable(void)
 	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 	wrmsr(MSR_AMD_VM_HSAVE_PA, (uint64_t)c->hsave);
+	/* The host's FS, GS, TR, LDTR and syscall MSRs, final since
+	 * percpu_setup: saved once, loaded after every exit (svm_entry.S). */
+	__asm__ volatile("vmsave %%rax" ::"a"((uint64_t)c->host_vmcb)
+			 : "memory");
 	p->virt = c;
 	return 0;
 }

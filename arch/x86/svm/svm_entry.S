@@ -4,7 +4,9 @@
  *
  * VMRUN saves only part of the host state (APM vol. 2 15.5.1); FS, GS,
  * TR, LDTR, KERNEL_GS_BASE and the SYSCALL/SYSENTER MSRs are switched with
- * VMSAVE/VMLOAD around it. Called with GIF set and host IF clear; returns
+ * VMLOAD/VMSAVE around it. The host's values of those never change after
+ * the CPU's setup, which saved them once (svm_enable): after the exit
+ * VMLOAD restores them from there (KVM saves them once per vCPU load). Called with GIF set and host IF clear; returns
  * the same way. Host IF is set inside the CLGI region because with
  * V_INTR_MASKING the host's saved RFLAGS.IF decides whether physical
  * interrupts exit the guest (APM vol. 2 15.21.1); GIF keeps them pending
@@ -27,8 +29,6 @@ svm_enter:
 	pushq %rdx		/* host VMCB for VMSAVE/VMLOAD */
 	clgi
 	sti
-	movq %rdx, %rax
-	vmsave %rax
 	movq %rsi, %rax
 	GUEST_REGS_LOAD %rdi
 	movq GR_RDI(%rdi), %rdi
