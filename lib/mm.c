@@ -133,6 +133,38 @@ void *page_try_alloc(uint64_t size, uint64_t align)
 	return p;
 }
 
+#define OBJ_ALIGN 64
+
+static uint8_t *obj_page;
+static uint64_t obj_used = PAGE_SIZE;
+
+void *obj_try_alloc(uint64_t size)
+{
+	uint8_t *p = NULL;
+
+	size = (size + OBJ_ALIGN - 1) & ~(uint64_t)(OBJ_ALIGN - 1);
+	if (size > PAGE_SIZE / 2)
+		return page_try_alloc(size, PAGE_SIZE);
+	spin_lock(&mm_lock);
+	if (obj_used + size > PAGE_SIZE) {
+		/* The rest of the old page stays unused: a fresh zeroed
+		 * page (mm_zero on it would need the lock dropped). */
+		uint64_t pa = mm_pool_take(&mm_host, PAGE_SIZE, PAGE_SIZE);
+
+		if (pa) {
+			obj_page = (uint8_t *)(uintptr_t)pa;
+			memset(obj_page, 0, PAGE_SIZE);
+			obj_used = 0;
+		}
+	}
+	if (obj_used + size <= PAGE_SIZE) {
+		p = obj_page + obj_used;
+		obj_used += size;
+	}
+	spin_unlock(&mm_lock);
+	return p;
+}
+
 void *page_alloc(uint64_t size, uint64_t align)
 {
 	void *p = page_try_alloc(size, align);

@@ -52,5 +52,12 @@ void *page_try_alloc(uint64_t size, uint64_t align);
 /* The same without zeroing: the caller zeroes (vmm/vm_mem.c, guest RAM
  * on every CPU at once). */
 void *page_try_alloc_unzeroed(uint64_t size, uint64_t align);
+/*
+ * A zeroed object of @size bytes, 64-byte aligned, never freed: objects of
+ * up to half a page share pages (a 16-byte per-CPU struct no longer holds
+ * a page of its own, issue 14); larger ones get whole pages. NULL when
+ * memory runs out. Not for what the hardware wants page-aligned.
+ */
+void *obj_try_alloc(uint64_t size);
 
 #endif

@@ -89,7 +89,8 @@ void timer_cpu_service(void)
 	struct vm *vm = tc_vm;
 	uint64_t next;
 
-	if (__atomic_load_n(&timer_cpu, __ATOMIC_ACQUIRE) != (int)this_cpu()->cpu)
+	if (__atomic_load_n(&timer_cpu, __ATOMIC_ACQUIRE) !=
+	    (int)this_cpu()->cpu)
 		return;
 	for (;;) {
 		next = fire_due(vm, true);

@@ -201,7 +201,7 @@ void vcpu_boot_state(struct vcpu *v)
 
 static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 {
-	struct vcpu *v = page_try_alloc(sizeof(*v), PAGE_SIZE);
+	struct vcpu *v = obj_try_alloc(sizeof(*v));
 	struct vlapic *vl = page_try_alloc(sizeof(*vl), PAGE_SIZE);
 	uint64_t per_tick = tsc_khz * 1000 / APIC_BUS_HZ;
 
@@ -267,8 +267,14 @@ void vm_boot(const struct vm_config *cfg)
 	vm->empty_bus = page_alloc(LARGE_PAGE, LARGE_PAGE);
 	vm_map_memory(vm);
 	vm_reload(vm);
+	free = mm_pool_free_bytes(&mm_host);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_create(vm, i);
+	/* What a vCPU costs (issue 14): its struct, the vlapic (page and
+	 * state), the backend's state and VMCB or VMCS, the empty bus's
+	 * scratch pages; shared pages of small objects counted as taken. */
+	pr_info("vm%u: %lu KiB per vCPU", vm->id,
+		(free - mm_pool_free_bytes(&mm_host)) / vm->nr_vcpus >> 10);
 	vcpu_boot_state(vm->vcpus[0]);
 	timer_cpu_setup(vm);
 	if (cfg->bad_entry) {

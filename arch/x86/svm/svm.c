@@ -93,7 +93,9 @@ static int svm_enable(void)
 		       p->cpu);
 		return -1;
 	}
-	c = page_alloc(PAGE_SIZE, PAGE_SIZE);
+	c = obj_try_alloc(sizeof(*c));
+	if (!c)
+		panic("out of memory for cpu%u's SVM state", p->cpu);
 	c->hsave = page_alloc(PAGE_SIZE, PAGE_SIZE);
 	c->host_vmcb = page_alloc(PAGE_SIZE, PAGE_SIZE);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);

@@ -19,7 +19,7 @@
 
 int svm_vcpu_init(struct vcpu *v)
 {
-	struct svm_vcpu *s = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
+	struct svm_vcpu *s = obj_try_alloc(sizeof(*s));
 	struct vmcb *vmcb;
 
 	if (!s)

@@ -311,7 +311,9 @@ static int vmx_enable(void)
 	 * from CR4 when a VMCS is set up. */
 	if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
 		write_cr4(read_cr4() | CR4_OSXSAVE);
-	vc = page_alloc(PAGE_SIZE, PAGE_SIZE);
+	vc = obj_try_alloc(sizeof(*vc));
+	if (!vc)
+		panic("out of memory for cpu%u's VMX state", p->cpu);
 	vc->vmxon = page_alloc(VMX_REGION_SIZE, PAGE_SIZE);
 	*(uint32_t *)vc->vmxon = c.revision;
 	if (!vmx_on((uint64_t)(uintptr_t)vc->vmxon)) {
