@@ -26,16 +26,6 @@ int empty_bus_map(struct vm *vm)
 			BUS_PERM);
 }
 
-int empty_bus_vcpu_init(struct vcpu *v)
-{
-	for (unsigned int i = 0; i < BUS_STEP_PAGES; i++) {
-		v->bus.scratch[i] = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
-		if (!v->bus.scratch[i])
-			return -1;
-	}
-	return 0;
-}
-
 bool empty_bus_contains(const struct vm *vm, uint64_t gpa)
 {
 	return gpa >= vm->low_size && gpa < GPA_4G;
@@ -106,6 +96,13 @@ static int step_add(struct vcpu *v, uint64_t page)
 	int rc;
 
 	if (s->n == BUS_STEP_PAGES)
+		return -1;
+	/* Scratch pages come with a vCPU's first store to unbacked space:
+	 * Linux never makes one, and 4 pages were half of a vCPU's memory
+	 * (issue 14). Kept once made. */
+	if (!s->scratch[s->n])
+		s->scratch[s->n] = page_try_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!s->scratch[s->n])
 		return -1;
 	memset(s->scratch[s->n], 0xff, PAGE_SIZE);
 	s->gpa[s->n] = page;

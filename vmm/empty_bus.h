@@ -46,7 +46,7 @@ struct bus_step {
 	bool active;
 	unsigned int n; /* pages made writable */
 	uint64_t gpa[BUS_STEP_PAGES];
-	uint8_t *scratch[BUS_STEP_PAGES];
+	uint8_t *scratch[BUS_STEP_PAGES]; /* made on first use (step_add) */
 	uint64_t rip; /* the instruction being stepped */
 	unsigned int tries; /* write faults at rip since it last completed */
 	unsigned int gen; /* vm->bus_gen this vCPU's TLB has seen */
@@ -54,8 +54,6 @@ struct bus_step {
 
 /* Map [ram_size, 4 GiB) read-only to the VM's 0xff block: 0 or -1. */
 int empty_bus_map(struct vm *vm);
-/* The vCPU's scratch pages: 0 or -1. */
-int empty_bus_vcpu_init(struct vcpu *v);
 /* Is @gpa unbacked space below 4 GiB? */
 bool empty_bus_contains(const struct vm *vm, uint64_t gpa);
 /* A write fault on unbacked space (EXIT_NPF, write): start or extend the

@@ -224,7 +224,7 @@ static struct vcpu *vcpu_create(struct vm *vm, unsigned int id)
 	 * (virt.h: apic_page_hw): the vlapic scans instead of trusting its
 	 * summaries. */
 	vlapic_set_hw_page(vl, virt.apic_page_hw);
-	if (virt.vcpu_init(v) || empty_bus_vcpu_init(v))
+	if (virt.vcpu_init(v))
 		vm_error("could not set up a vCPU", NULL);
 	vm->vcpus[id] = v;
 	vm->vlapics[id] = vl;
