@@ -147,8 +147,7 @@ void *obj_try_alloc(uint64_t size)
 		return page_try_alloc(size, PAGE_SIZE);
 	spin_lock(&mm_lock);
 	if (obj_used + size > PAGE_SIZE) {
-		/* The rest of the old page stays unused: a fresh zeroed
-		 * page (mm_zero on it would need the lock dropped). */
+		/* A new page; what the old one has left stays unused. */
 		uint64_t pa = mm_pool_take(&mm_host, PAGE_SIZE, PAGE_SIZE);
 
 		if (pa) {

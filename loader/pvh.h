@@ -57,8 +57,9 @@ typedef void *(*pvh_gpa_ptr_fn)(void *ctx, uint64_t gpa, uint64_t len);
 
 /*
  * Copy each segment of @img (as described by pvh_parse()) to guest RAM and
- * zero the bytes between filesz and memsz unless pi->ram_zero. Returns 0, or -1 with *err
- * ("segment outside guest RAM" if gpa_ptr refuses a segment).
+ * zero the bytes between filesz and memsz unless pi->ram_zero. Returns 0,
+ * or -1 with *err ("segment outside guest RAM" if gpa_ptr refuses a
+ * segment).
  */
 int pvh_load(const void *img, const struct pvh_image *pi,
 	     pvh_gpa_ptr_fn gpa_ptr, void *ctx, const char **err);

@@ -271,8 +271,9 @@ void vm_boot(const struct vm_config *cfg)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_create(vm, i);
 	/* What a vCPU costs (issue 14): its struct, the vlapic (page and
-	 * state), the backend's state and VMCB or VMCS, the empty bus's
-	 * scratch pages; shared pages of small objects counted as taken. */
+	 * state), the backend's state and VMCB or VMCS; a shared page of
+	 * small objects counts for whoever took it first. The empty bus's
+	 * scratch pages come later, if ever (empty_bus.c). */
 	pr_info("vm%u: %lu KiB per vCPU", vm->id,
 		(free - mm_pool_free_bytes(&mm_host)) / vm->nr_vcpus >> 10);
 	vcpu_boot_state(vm->vcpus[0]);

@@ -52,7 +52,7 @@ def cmd_guest(args):
     for p in platforms_of(args):
         for src in guest_sources(args.tests):
             t = guest_test(args.build, src, args.hvargs)
-            # One CPU more than vCPUs: the timer CPU (vmm/timer_cpu.c).
+            # CPUs beyond the vCPUs: x2hv's timer CPU (vmm/timer_cpu.c).
             t.ncpu += args.spare_cpus
             jobs.append((p, t))
     return run_all(args, jobs)

@@ -6,8 +6,8 @@
  * TR, LDTR, KERNEL_GS_BASE and the SYSCALL/SYSENTER MSRs are switched with
  * VMLOAD/VMSAVE around it. The host's values of those never change after
  * the CPU's setup, which saved them once (svm_enable): after the exit
- * VMLOAD restores them from there (KVM saves them once per vCPU load). Called with GIF set and host IF clear; returns
- * the same way. Host IF is set inside the CLGI region because with
+ * VMLOAD restores them from there (KVM saves them once per vCPU load).
+ * Called with GIF set and host IF clear; returns the same way. Host IF is set inside the CLGI region because with
  * V_INTR_MASKING the host's saved RFLAGS.IF decides whether physical
  * interrupts exit the guest (APM vol. 2 15.21.1); GIF keeps them pending
  * until the caller opens its own interrupt window.
@@ -26,7 +26,7 @@ svm_enter:
 	pushq %r14
 	pushq %r15
 	pushq %rdi		/* regs */
-	pushq %rdx		/* host VMCB for VMSAVE/VMLOAD */
+	pushq %rdx		/* host VMCB for the VMLOAD after the exit */
 	clgi
 	sti
 	movq %rsi, %rax
