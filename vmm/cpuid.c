@@ -9,7 +9,7 @@
 #include "include/abi.h"
 #include "vmm/cpuid_policy.h"
 #include "vmm/kvmclock.h"
-#include "vmm/vm.h"
+#include "vmm/vcpu_fast.h"
 
 static void hypervisor_leaf(uint32_t leaf, struct cpuid_regs *r)
 {
@@ -91,13 +91,6 @@ static bool cpuid_leaf_cacheable(uint32_t leaf)
 	return leaf != 1 && leaf != 7 && leaf != CPUID_LEAF_XSAVE;
 }
 
-/* The slot of (leaf, sub) in the vCPU's direct-mapped cache: the basic,
- * hypervisor (0x4000_xxxx) and extended (0x8000_xxxx) leaves apart. */
-static unsigned int cpuid_slot(uint32_t leaf, uint32_t sub)
-{
-	return ((leaf ^ (leaf >> 29)) + sub) % CPUID_CACHE;
-}
-
 /* A cache miss: the policy, kept unless the leaf is dynamic. Out of
  * line, so that the hit needs no stack frame. */
 static __attribute__((noinline)) void
@@ -122,21 +115,16 @@ cpuid_miss(struct vcpu *v, struct cpuid_entry *e, uint32_t leaf, uint32_t sub)
 
 /*
  * The policy runs once per (leaf, subleaf) and vCPU, then the result is
- * looked up (vcpu_restart empties the cache). A host CPUID is cheap on
- * hardware, but the policy around it was most of a CPUID exit's cost.
+ * looked up (vcpu_restart empties the cache; the fast paths look it up
+ * in place, vcpu_fast.h). A host CPUID is cheap on hardware, but the
+ * policy around it was most of a CPUID exit's cost.
  */
 enum exit_action handle_cpuid(struct vcpu *v)
 {
 	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
-	struct cpuid_entry *e = &v->cpuid_cache[cpuid_slot(leaf, sub)];
 
-	if (e->valid && e->leaf == leaf && e->sub == sub) {
-		v->regs.rax = e->eax;
-		v->regs.rbx = e->ebx;
-		v->regs.rcx = e->ecx;
-		v->regs.rdx = e->edx;
-	} else {
-		cpuid_miss(v, e, leaf, sub);
-	}
+	if (!cpuid_cached(v))
+		cpuid_miss(v, &v->cpuid_cache[cpuid_slot(leaf, sub)], leaf,
+			   sub);
 	return ACT_SKIP;
 }

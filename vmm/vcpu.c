@@ -285,7 +285,7 @@ static void vcpu_stopped(struct vcpu *v);
  * request is left: an unarmed deadline would wait for the next exit. An
  * interrupt another CPU sets meanwhile comes with its kick (vl_notify).
  */
-static void vcpu_prepare_entry(struct vcpu *v, unsigned int req)
+void vcpu_prepare_entry(struct vcpu *v, unsigned int req)
 {
 	do {
 		req |= __atomic_exchange_n(&v->req, 0, __ATOMIC_ACQUIRE);

@@ -3,11 +3,11 @@
  * The run loop's fast path (vcpu_run): the hottest exits, handled with
  * host interrupts off and the guest re-entered at once.
  */
-#include "vmm/vm.h"
+#include "vmm/vcpu_fast.h"
 
 /* The vlapic writes worth a fast exit; a value the vlapic refuses takes
  * the full path, which injects the #GP (nothing changed meanwhile). */
-static bool vcpu_fast_wrmsr(struct vcpu *v)
+bool vcpu_fast_wrmsr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
@@ -50,36 +50,13 @@ static bool vcpu_fast_wrmsr(struct vcpu *v)
  */
 bool vcpu_fastpath(struct vcpu *v)
 {
-	enum exit_reason reason = v->exit.reason;
-
+	/* The backend's own loop finished it (svm_fast.c). */
+	if (v->exit.reason == EXIT_HANDLED)
+		return true;
 	/* Never while a step over a store to unbacked space is armed: its
 	 * exits are the step's (vmm/empty_bus.h). */
-	if (v->bus.active)
+	if (v->bus.active || !vcpu_fast_handle(v, v->exit.reason))
 		return false;
-	switch (reason) {
-	case EXIT_CPUID:
-		v->exits[reason]++;
-		v->exits_total++;
-		handle_cpuid(v);
-		break;
-	case EXIT_HYPERCALL:
-		if (v->regs.rax == X2HV_HC_TEST_EXIT)
-			return false;
-		/* Counted first, as the slow path does: EXIT_COUNT sees
-		 * itself. */
-		v->exits[reason]++;
-		v->exits_total++;
-		handle_hypercall(v);
-		break;
-	case EXIT_WRMSR:
-		if (!vcpu_fast_wrmsr(v))
-			return false;
-		v->exits[reason]++;
-		v->exits_total++;
-		break;
-	default:
-		return false;
-	}
 	virt.skip_insn(v);
 	return true;
 }

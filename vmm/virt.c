@@ -39,6 +39,7 @@ const char *const exit_reason_names[NR_EXIT_REASONS] = {
 	[EXIT_TASK_SWITCH] = "task-switch",
 	[EXIT_INVD] = "invd",
 	[EXIT_IRET] = "iret",
+	[EXIT_HANDLED] = "handled",
 	[EXIT_UNKNOWN] = "unknown",
 };
 

@@ -49,6 +49,7 @@ enum exit_reason {
 	EXIT_TASK_SWITCH, /* not emulated: the VM stops */
 	EXIT_INVD,
 	EXIT_IRET, /* SVM: the guest's IRET while an NMI is in service */
+	EXIT_HANDLED, /* the backend handled it in its entry loop (SVM) */
 	EXIT_UNKNOWN,
 	NR_EXIT_REASONS
 };

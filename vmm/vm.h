@@ -307,6 +307,9 @@ void vcpu_dump(struct vcpu *v, const char *why);
  * vcpu_fast.c); true when the guest may be re-entered at once. Host
  * interrupts off. */
 bool vcpu_fastpath(struct vcpu *v);
+/* The entry work for @req and the requests raised meanwhile (vcpu.c);
+ * host interrupts off. */
+void vcpu_prepare_entry(struct vcpu *v, unsigned int req);
 /* Print @v's exit counters, one line (vmm/vcpu_dump.c). */
 void vcpu_print_counters(struct vcpu *v);
 

@@ -76,8 +76,17 @@ extern bool svm_avic;
  * svm_inject=eventinj; set once on CPU 0. */
 extern bool svm_virq;
 
-/* svm_entry.S */
-void svm_enter(struct guest_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
+/* What svm_fast_exit made of an exit (svm_fast.c). */
+enum svm_fast {
+	SVM_FAST_NO, /* not one of its exits: svm_run decodes it */
+	SVM_FAST_DONE, /* handled; the run loop has requests to serve */
+	SVM_FAST_AGAIN, /* handled; svm_enter enters the guest again */
+};
+
+/* svm_entry.S: enter @v until svm_fast_exit says other than AGAIN. */
+enum svm_fast svm_enter(struct vcpu *v, struct vmcb *vmcb, uint64_t host_pa);
+/* svm_fast.c, called by svm_enter after each exit with GIF still clear. */
+enum svm_fast svm_fast_exit(struct vcpu *v);
 /* The instruction after its VMRUN (idt_ignore_db_at). */
 extern const char svm_vmrun_return[];
 

@@ -187,17 +187,19 @@ void svm_run(struct vcpu *v)
 
 	ASSERT(v->pcpu == this_cpu()->cpu);
 	do {
-		c->rax = v->regs.rax;
 		if (s->avic.entry)
 			svm_avic_load(&s->avic);
 		else
 			svm_tpr_load(v);
-		svm_enter(&v->regs, s->vmcb_pa, (uint64_t)pc->host_vmcb);
+		/* The hottest exits end inside (svm_fast.c). */
+		if (svm_enter(v, c, (uint64_t)pc->host_vmcb) == SVM_FAST_DONE) {
+			v->exit.reason = EXIT_HANDLED;
+			return;
+		}
 		if (s->avic.entry)
 			svm_avic_put(v, &s->avic);
 		else if (s->virq >= 0) /* only V_IRQ offers (svm_virq) */
 			svm_irq_settle(v, true);
-		v->regs.rax = c->rax;
 		c->tlb_control = 0;
 		c->eventinj = svm_cut_event(c);
 		st = s->step.armed ? svm_step_decode(c, &s->step, &v->exit) :

@@ -34,19 +34,13 @@ static int read_guest_ram(void *ctx, uint64_t gpa, void *buf, unsigned int len)
 	return 0;
 }
 
-static struct svm_insn_cache *icache_slot(struct vcpu *v, uint64_t lin)
+/* Keep the instruction just found when its bytes are RAM in one page. */
+static void icache_fill(struct vcpu *v, const struct vmcb *c,
+			const struct guest_paging *pg, enum svm_insn which,
+			uint64_t lin, const struct insn_info *info)
 {
 	struct svm_vcpu *s = v->arch;
-
-	return &s->icache[svm_icache_index(lin)];
-}
-
-/* Keep the instruction just found when its bytes are RAM in one page. */
-static void icache_fill(struct vcpu *v, const struct guest_paging *pg,
-			enum svm_insn which, uint64_t lin, bool lm,
-			const struct insn_info *info)
-{
-	struct svm_insn_cache *ic = icache_slot(v, lin);
+	struct svm_insn_cache *ic = &s->icache[svm_icache_index(c->rip)];
 	uint64_t gpa;
 	const uint8_t *p;
 
@@ -58,11 +52,20 @@ static void icache_fill(struct vcpu *v, const struct guest_paging *pg,
 	if (!p)
 		return;
 	memcpy(ic->bytes, p, info->len);
-	ic->cr3 = pg->cr3;
-	ic->lin = lin;
+	ic->word = ic->mask = 0;
+	if (info->len <= sizeof(ic->word) &&
+	    ((uintptr_t)p & (GUEST_PAGE - 1)) <= GUEST_PAGE - sizeof(ic->word)) {
+		memcpy(&ic->word, p, sizeof(ic->word));
+		ic->mask = (uint32_t)(~0ull >> (64 - 8 * info->len));
+		ic->word &= ic->mask;
+	}
+	ic->rip = c->rip;
+	ic->cs_base = c->cs.base;
+	ic->cs_attr = c->cs.attr;
+	ic->efer = c->efer;
+	ic->cr3 = c->cr3;
 	ic->info = *info;
 	ic->which = which;
-	ic->lm = lm;
 	ic->code = p;
 }
 
@@ -77,7 +80,7 @@ int svm_insn_fetch(struct vcpu *v, enum svm_insn which, struct insn_info *info)
 	uint8_t code[INSN_MAX_LEN];
 
 	if (svm_icache_len(s->icache, c, which)) {
-		*info = icache_slot(v, lin)->info;
+		*info = svm_icache_find(s->icache, c, which)->info;
 		return 0;
 	}
 	if (which == SVM_INSN_NONE || which >= NR_SVM_INSNS)
@@ -98,6 +101,6 @@ int svm_insn_fetch(struct vcpu *v, enum svm_insn which, struct insn_info *info)
 				   info))
 			return -1;
 	}
-	icache_fill(v, &pg, which, lin, lm, info);
+	icache_fill(v, c, &pg, which, lin, info);
 	return 0;
 }

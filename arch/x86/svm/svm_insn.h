@@ -30,25 +30,30 @@ enum svm_insn {
 };
 
 /*
- * The last instructions found, per vCPU (direct-mapped by address, so
- * that a loop of two, an interrupt handler's EOI and the main line's
- * WRMSR, keeps both): where its bytes lie in the host's
- * mapping of guest RAM and what they were. The next exit at the same
- * CS:RIP, CR3 and mode whose bytes there are still the same takes its
- * length without a page walk (a CPUID or VMMCALL loop, a guest's idle
- * HLT). The bytes are compared at every use, so code written in place is
- * seen; a mapping the guest changes under the same CR3 without a CR3
- * write is not, which can only misplace that guest's own RIP, as a guest
- * could by writing RIP itself.
+ * The last instructions found, per vCPU (direct-mapped by RIP, so that a
+ * loop of two, an interrupt handler's EOI and the main line's WRMSR, keeps
+ * both): where its bytes lie in the host's mapping of guest RAM and what
+ * they were. The next exit at the same RIP, CS base and attributes, EFER
+ * and CR3 (the VMCB's fields as they are: no linear address to compute)
+ * whose bytes there are still the same takes its length without a page
+ * walk (a CPUID or VMMCALL loop, a guest's idle HLT). The bytes are
+ * compared at every use, so code written in place is seen; a mapping the
+ * guest changes under the same CR3 without a CR3 write is not, which can
+ * only misplace that guest's own RIP, as a guest could by writing RIP
+ * itself.
  */
 #define SVM_INSN_CACHE 4
 
 struct svm_insn_cache {
-	uint64_t cr3, lin;
+	uint64_t rip, cs_base, efer, cr3;
 	const uint8_t *code; /* NULL: empty */
+	/* The instruction's bytes as one load, when it has at most 4 and
+	 * the 4 bytes at @code lie in one page: @mask covers them; else 0
+	 * and @bytes are compared one by one. */
+	uint32_t word, mask;
 	struct insn_info info;
+	uint16_t cs_attr;
 	uint8_t which; /* enum svm_insn */
-	bool lm;
 	uint8_t bytes[INSN_MAX_LEN];
 };
 
@@ -68,15 +73,29 @@ static inline uint64_t svm_insn_linear(const struct vmcb *c, bool lm)
 	return lm ? c->rip : (uint32_t)(c->cs.base + c->rip);
 }
 
-static inline unsigned int svm_icache_index(uint64_t lin)
+static inline unsigned int svm_icache_index(uint64_t rip)
 {
-	return (lin ^ (lin >> 4)) % SVM_INSN_CACHE;
+	return (rip ^ (rip >> 4)) % SVM_INSN_CACHE;
+}
+
+/* The entry for the guest's CS:RIP, mode and CR3 as they are, or NULL. */
+static inline const struct svm_insn_cache *
+svm_icache_find(const struct svm_insn_cache *cache, const struct vmcb *c,
+		uint8_t which)
+{
+	const struct svm_insn_cache *ic = &cache[svm_icache_index(c->rip)];
+
+	if (ic->rip != c->rip || !ic->code || ic->which != which ||
+	    ic->cr3 != c->cr3 || ic->cs_base != c->cs.base ||
+	    ic->cs_attr != c->cs.attr || ic->efer != c->efer)
+		return NULL;
+	return ic;
 }
 
 /*
  * The cache's half of svm_insn_fetch, inline for the exit decoder: the
- * length of @which at the guest's CS:RIP when @cache holds it with the
- * same CR3, mode and bytes, else 0 (svm_skip_insn then takes the whole
+ * length of @which at the guest's CS:RIP when @cache holds it and its
+ * bytes are the same, else 0 (svm_skip_insn then takes the whole
  * svm_insn_fetch, which fills the cache). A hit costs no call and no
  * page walk: the common case of every exit that skips an instruction
  * on a CPU without NRIP.
@@ -84,29 +103,19 @@ static inline unsigned int svm_icache_index(uint64_t lin)
 static inline uint8_t svm_icache_len(const struct svm_insn_cache *cache,
 				     const struct vmcb *c, uint8_t which)
 {
-	bool lm = svm_insn_long_mode(c);
-	uint64_t lin = svm_insn_linear(c, lm);
-	const struct svm_insn_cache *ic = &cache[svm_icache_index(lin)];
+	const struct svm_insn_cache *ic = svm_icache_find(cache, c, which);
+	uint32_t now;
 
-	if (ic->lin != lin || !ic->code || ic->cr3 != c->cr3 ||
-	    ic->which != which || ic->lm != lm)
+	if (!ic)
 		return 0;
-	/* A few bytes: the first two at once (every opcode here but HLT's
-	 * and PAUSE's has two), the rest one by one. */
-	unsigned int i = 0, n = ic->info.len;
-	uint16_t now, then;
-
-	if (n >= 2) {
-		__builtin_memcpy(&now, ic->code, 2);
-		__builtin_memcpy(&then, ic->bytes, 2);
-		if (now != then)
-			return 0;
-		i = 2;
+	if (ic->mask) {
+		__builtin_memcpy(&now, ic->code, sizeof(now));
+		return (now ^ ic->word) & ic->mask ? 0 : ic->info.len;
 	}
-	for (; i < n; i++)
+	for (unsigned int i = 0; i < ic->info.len; i++)
 		if (ic->code[i] != ic->bytes[i])
 			return 0;
-	return n;
+	return ic->info.len;
 }
 
 #endif

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SVM exits finished inside svm_enter's loop (svm_entry.S): CPUID,
+ * hypercalls and the vlapic writes of vmm/vcpu_fast.c, handled right after
+ * the exit, with GIF still clear, and the guest entered again at once. No
+ * svm_run, no exit decoding into struct vm_exit, no run loop: what is
+ * left of an exit is VMRUN, the register switch, the host VMLOAD, the
+ * handler and the RIP advance (the floor of issue 14's table).
+ *
+ * Anything unusual goes to svm_run as before, untouched: an event the exit
+ * cut short (EXITINTINFO), a single-step, AVIC (IsRunning and PPR are
+ * svm_run's), a store to unbacked space being stepped, an instruction
+ * whose length is not known without reading it. After the handler, a
+ * request (an interrupt to offer, a timer to arm) or another vCPU's
+ * change of the empty bus sends the vCPU back to the run loop.
+ */
+#include "arch/x86/svm/svm.h"
+#include "include/abi.h"
+#include "vmm/vcpu_fast.h"
+
+/*
+ * Can this exit end here, and how long is its instruction? 0 sends it to
+ * svm_run: an event the exit cut short, a step, AVIC, an unknown length.
+ * Otherwise svm_run's work after every exit is done, for an exit that cut
+ * nothing short: the offer settled, no TLB flush and no event again.
+ */
+static inline __attribute__((always_inline)) unsigned int
+svm_fast_begin(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c,
+	       uint8_t insn)
+{
+	unsigned int len;
+
+	if ((c->exitintinfo & SVM_EVT_VALID) || s->step.armed ||
+	    s->avic.entry || v->bus.active)
+		return 0;
+	if ((svm_features & SVM_F_NRIP) && c->nrip > c->rip)
+		len = (unsigned int)(c->nrip - c->rip);
+	else
+		len = svm_icache_len(s->icache, c, insn);
+	if (!len)
+		return 0;
+	if (s->virq >= 0)
+		svm_irq_settle(v, true);
+	c->tlb_control = 0;
+	c->eventinj = 0;
+	return len;
+}
+
+/*
+ * The instruction skipped, then the requests the exit raised (an
+ * interrupt to offer, a timer to arm) served here as the run loop's inner
+ * loop would; INIT, SIPI and another vCPU's change of the empty bus need
+ * the loop.
+ */
+static enum svm_fast svm_fast_end(struct vcpu *v, struct vmcb *c,
+				  unsigned int len)
+{
+	unsigned int req;
+
+	c->rip += len;
+	c->int_state &= ~SVM_INT_SHADOW;
+	req = __atomic_load_n(&v->req, __ATOMIC_RELAXED);
+	if ((req & VCPU_REQ_LOOP) ||
+	    __atomic_load_n(&v->vm->bus_gen, __ATOMIC_ACQUIRE) != v->bus.gen)
+		return SVM_FAST_DONE;
+	if (req)
+		vcpu_prepare_entry(v, 0);
+	return SVM_FAST_AGAIN;
+}
+
+enum svm_fast svm_fast_exit(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = s->vmcb;
+	unsigned int len;
+
+	switch (c->exitcode) {
+	case SVM_EXIT_CPUID:
+		len = svm_fast_begin(v, s, c, SVM_INSN_CPUID);
+		if (!len)
+			return SVM_FAST_NO;
+		vcpu_fast_handle(v, EXIT_CPUID);
+		break;
+	case SVM_EXIT_VMMCALL:
+		if (v->regs.rax == X2HV_HC_TEST_EXIT)
+			return SVM_FAST_NO;
+		len = svm_fast_begin(v, s, c, SVM_INSN_VMMCALL);
+		if (!len)
+			return SVM_FAST_NO;
+		vcpu_fast_handle(v, EXIT_HYPERCALL);
+		break;
+	case SVM_EXIT_MSR:
+		if (!c->exitinfo1) /* RDMSR */
+			return SVM_FAST_NO;
+		len = svm_fast_begin(v, s, c, SVM_INSN_WRMSR);
+		if (!len || !vcpu_fast_handle(v, EXIT_WRMSR))
+			return SVM_FAST_NO;
+		svm_tpr_load(v); /* V_TPR follows a TPR write */
+		break;
+	default:
+		return SVM_FAST_NO;
+	}
+	return svm_fast_end(v, c, len);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fast exits' vendor-neutral work (vmm/vcpu_fast.c), inline: a
+ * backend's own loop around the entry (arch/x86/svm/svm_fast.c) calls
+ * vcpu_fast_handle with a constant reason, and what is left of it is that
+ * reason's handler with its counters, the CPUID cache's hit in place.
+ */
+#ifndef X2HV_VMM_VCPU_FAST_H
+#define X2HV_VMM_VCPU_FAST_H
+
+#include "include/abi.h"
+#include "vmm/vm.h"
+
+/* The slot of (leaf, sub) in the vCPU's direct-mapped CPUID cache: the
+ * basic, hypervisor (0x4000_xxxx) and extended (0x8000_xxxx) leaves
+ * apart. */
+static inline unsigned int cpuid_slot(uint32_t leaf, uint32_t sub)
+{
+	return ((leaf ^ (leaf >> 29)) + sub) % CPUID_CACHE;
+}
+
+/* CPUID from the cache (vmm/cpuid.c fills it): false on a miss. */
+static inline bool cpuid_cached(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
+	const struct cpuid_entry *e = &v->cpuid_cache[cpuid_slot(leaf, sub)];
+
+	if (!e->valid || e->leaf != leaf || e->sub != sub)
+		return false;
+	v->regs.rax = e->eax;
+	v->regs.rbx = e->ebx;
+	v->regs.rcx = e->ecx;
+	v->regs.rdx = e->edx;
+	return true;
+}
+
+static inline void vcpu_count_exit(struct vcpu *v, enum exit_reason reason)
+{
+	v->exits[reason]++;
+	v->exits_total++;
+}
+
+/* vcpu_fast.c: the vlapic writes worth a fast exit. */
+bool vcpu_fast_wrmsr(struct vcpu *v);
+
+/*
+ * Counted and handled, the instruction not yet skipped, or false with
+ * nothing changed (vmm/vcpu_fast.c explains the choice of exits).
+ */
+static inline __attribute__((always_inline)) bool
+vcpu_fast_handle(struct vcpu *v, enum exit_reason reason)
+{
+	switch (reason) {
+	case EXIT_CPUID:
+		vcpu_count_exit(v, reason);
+		if (!cpuid_cached(v))
+			handle_cpuid(v);
+		return true;
+	case EXIT_HYPERCALL:
+		if (v->regs.rax == X2HV_HC_TEST_EXIT)
+			return false;
+		/* Counted first, as the slow path does: EXIT_COUNT sees
+		 * itself. */
+		vcpu_count_exit(v, reason);
+		handle_hypercall(v);
+		return true;
+	case EXIT_WRMSR:
+		if (!vcpu_fast_wrmsr(v))
+			return false;
+		vcpu_count_exit(v, reason);
+		return true;
+	default:
+		return false;
+	}
+}
+
+#endif
