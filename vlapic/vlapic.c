@@ -167,9 +167,12 @@ void vlapic_reset(struct vlapic *vl)
  * Accept fixed @vector (>= 16, the caller checked) unless software-disabled.
  * Any CPU. TMR first, so the owner never sees the IRR bit (or the posted
  * request) with a stale trigger mode. Then either the backend's posting
- * channel takes the vector (ops->post) or it goes into the IRR here.
+ * channel takes the vector (ops->post) or it goes into the IRR here; the
+ * owner's own interrupts (@may_post false) always go there: it is in the
+ * host, the CPU does not touch the page meanwhile.
  */
-static void accept_fixed(struct vlapic *vl, uint8_t vector, bool level)
+static void accept_fixed(struct vlapic *vl, uint8_t vector, bool level,
+			 bool may_post)
 {
 	uint32_t bit = vlapic_vec_bit(vector);
 
@@ -183,7 +186,7 @@ static void accept_fixed(struct vlapic *vl, uint8_t vector, bool level)
 		__atomic_fetch_and(
 			vlapic_reg_ptr(vl, vlapic_vec_off(APIC_TMR, vector)),
 			~bit, __ATOMIC_ACQ_REL);
-	if (vl->ops && vl->ops->post && vl->ops->post(vl, vector))
+	if (may_post && vl->ops && vl->ops->post && vl->ops->post(vl, vector))
 		return;
 	/* IRR bit, then summary bit: the summary never under-states
 	 * (struct vlapic; vlapic_ack clears in the other order). */
@@ -240,7 +243,7 @@ void vlapic_error(struct vlapic *vl, uint32_t bits)
 				  __ATOMIC_ACQ_REL);
 		return;
 	}
-	accept_fixed(vl, vector, false);
+	accept_fixed(vl, vector, false, true);
 }
 
 void vlapic_set_irq(struct vlapic *vl, uint8_t vector, bool level)
@@ -251,7 +254,13 @@ void vlapic_set_irq(struct vlapic *vl, uint8_t vector, bool level)
 			vlapic_error(vl, APIC_ESR_RECV_ILLEGAL);
 		return;
 	}
-	accept_fixed(vl, vector, level);
+	accept_fixed(vl, vector, level, true);
+}
+
+void vlapic_set_irq_self(struct vlapic *vl, uint8_t vector)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	accept_fixed(vl, vector, false, false);
 }
 
 int vlapic_pending(struct vlapic *vl)
@@ -283,21 +292,47 @@ static void irr_word_emptied(struct vlapic *vl, unsigned int i)
 		__atomic_fetch_or(&vl->irr_words, 1u << i, __ATOMIC_ACQ_REL);
 }
 
-void vlapic_ack(struct vlapic *vl, uint8_t vector)
+/* @vector from IRR to ISR, with the summaries; false when it was not in
+ * the IRR. PPR is the caller's. */
+static bool irr_to_isr(struct vlapic *vl, uint8_t vector)
 {
 	uint32_t bit = vlapic_vec_bit(vector);
 	uint32_t *irr = vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector));
+	uint32_t *isr = vlapic_reg_ptr(vl, vlapic_vec_off(APIC_ISR, vector));
 
-	VLAPIC_OWNER_ONLY(vl);
 	if (!(__atomic_fetch_and(irr, ~bit, __ATOMIC_ACQ_REL) & bit))
-		return;
+		return false;
 	if (!__atomic_load_n(irr, __ATOMIC_ACQUIRE))
 		irr_word_emptied(vl, vector >> 5);
-	vlapic_set(vl, vlapic_vec_off(APIC_ISR, vector),
-		   vlapic_get(vl, vlapic_vec_off(APIC_ISR, vector)) | bit);
+	__atomic_store_n(isr, __atomic_load_n(isr, __ATOMIC_RELAXED) | bit,
+			 __ATOMIC_RELEASE);
 	vl->isr_words |= 1u << (vector >> 5);
+	return true;
+}
+
+void vlapic_ack(struct vlapic *vl, uint8_t vector)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	if (!irr_to_isr(vl, vector))
+		return;
 	vlapic_update_ppr(vl);
 	vlapic_timer_unpark(vl);
+}
+
+/*
+ * The pending vector outranks PPR, hence TPR and every vector in service:
+ * in service now, it is the highest there and PPR becomes its class (SDM
+ * 11.8.3.1) without a look at the ISR.
+ */
+int vlapic_take_pending(struct vlapic *vl)
+{
+	int vec = vlapic_pending(vl);
+
+	if (vec < 0 || !irr_to_isr(vl, (uint8_t)vec))
+		return -1;
+	vlapic_set(vl, APIC_PPR, (uint32_t)vec & APIC_PRIO_CLASS_MASK);
+	vlapic_timer_unpark(vl);
+	return vec;
 }
 
 void vlapic_unack(struct vlapic *vl, uint8_t vector)

@@ -172,6 +172,12 @@ bool vlapic_handles_msr(uint32_t msr);
  */
 int vlapic_rdmsr(struct vlapic *vl, uint32_t msr, uint64_t *val);
 int vlapic_wrmsr(struct vlapic *vl, uint32_t msr, uint64_t val);
+/* The hottest writes of vlapic_wrmsr, one entry each for the fast exit
+ * paths: the same rules and returns (IA32_TSC_DEADLINE has no #GP). */
+int vlapic_write_tpr(struct vlapic *vl, uint64_t val);
+int vlapic_write_eoi(struct vlapic *vl, uint64_t val);
+int vlapic_write_self_ipi(struct vlapic *vl, uint64_t val);
+void vlapic_write_tsc_deadline(struct vlapic *vl, uint64_t val);
 
 /*
  * Accept a fixed interrupt: set IRR (and TMR when @level, clear it when
@@ -208,6 +214,13 @@ int vlapic_pending(struct vlapic *vl);
  * and raise PPR. Ignored when @vector is not in the IRR.
  */
 void vlapic_ack(struct vlapic *vl, uint8_t vector);
+
+/*
+ * vlapic_ack(vlapic_pending()) in one, for a backend that offers the
+ * interrupt as soon as it is pending (SVM's V_IRQ): the vector now in
+ * service, or -1 when none is pending. Owner only.
+ */
+int vlapic_take_pending(struct vlapic *vl);
 
 /*
  * Undo vlapic_ack(@vector): the CPU was offered it but did not take it

@@ -77,6 +77,10 @@ uint32_t vlapic_lvt_writable(uint32_t off);
 /* EOI: retire the highest in-service vector (vlapic.c). */
 void vlapic_do_eoi(struct vlapic *vl);
 
+/* The owner's SELF IPI: vlapic_set_irq of a legal edge vector, into the
+ * IRR whatever ops->post would say (vlapic.c). */
+void vlapic_set_irq_self(struct vlapic *vl, uint8_t vector);
+
 /* Record error @bits in the ESR latch, raise LVT error once (vlapic.c). */
 void vlapic_error(struct vlapic *vl, uint32_t bits);
 

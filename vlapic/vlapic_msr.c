@@ -68,18 +68,47 @@ static int write_icr(struct vlapic *vl, uint64_t val)
 }
 
 /* SDM 11.12.11: SELF IPI is a fixed, edge-triggered IPI to this APIC. */
-static __attribute__((noinline)) int write_self_ipi(struct vlapic *vl,
-						    uint64_t val)
+int vlapic_write_self_ipi(struct vlapic *vl, uint64_t val)
 {
 	uint8_t vector;
 
+	VLAPIC_OWNER_ONLY(vl);
 	if (val & ~(uint64_t)APIC_VECTOR_MASK)
 		return -1;
 	vector = (uint8_t)val;
-	if (vector < APIC_FIRST_LEGAL_VECTOR)
+	if (vector < APIC_FIRST_LEGAL_VECTOR) {
 		vlapic_error(vl, APIC_ESR_SEND_ILLEGAL);
-	vlapic_set_irq(vl, vector, false);
+		vlapic_set_irq(vl, vector, false); /* the receive error */
+		return 0;
+	}
+	vlapic_set_irq_self(vl, vector);
 	return 0;
+}
+
+int vlapic_write_tpr(struct vlapic *vl, uint64_t val)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	if (val & ~(uint64_t)APIC_TPR_MASK)
+		return -1;
+	vlapic_set(vl, APIC_TPR, (uint32_t)val);
+	vlapic_update_ppr(vl);
+	return 0;
+}
+
+int vlapic_write_eoi(struct vlapic *vl, uint64_t val)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	/* SDM 11.12.1.3: a non-zero EOI write raises #GP. */
+	if (val)
+		return -1;
+	vlapic_do_eoi(vl);
+	return 0;
+}
+
+void vlapic_write_tsc_deadline(struct vlapic *vl, uint64_t val)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	vlapic_timer_write_deadline(vl, val);
 }
 
 static int write_apic_base(struct vlapic *vl, uint64_t val)
@@ -155,22 +184,14 @@ int vlapic_wrmsr(struct vlapic *vl, uint32_t msr, uint64_t val)
 	 * instructions; the rest out of line (the same rules). */
 	switch (msr) {
 	case X2APIC_MSR(APIC_TPR):
-		if (val & ~(uint64_t)APIC_TPR_MASK)
-			return -1;
-		vlapic_set(vl, APIC_TPR, (uint32_t)val);
-		vlapic_update_ppr(vl);
-		return 0;
+		return vlapic_write_tpr(vl, val);
 	case X2APIC_MSR(APIC_EOI):
-		/* SDM 11.12.1.3: a non-zero EOI write raises #GP. */
-		if (val)
-			return -1;
-		vlapic_do_eoi(vl);
-		return 0;
+		return vlapic_write_eoi(vl, val);
 	case MSR_IA32_TSC_DEADLINE:
-		vlapic_timer_write_deadline(vl, val);
+		vlapic_write_tsc_deadline(vl, val);
 		return 0;
 	case X2APIC_MSR(APIC_SELF_IPI):
-		return write_self_ipi(vl, val);
+		return vlapic_write_self_ipi(vl, val);
 	default:
 		return wrmsr_other(vl, msr, val);
 	}

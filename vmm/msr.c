@@ -61,25 +61,6 @@ uint64_t vcpu_guest_tsc(struct vcpu *v)
 	return rdtsc() + (uint64_t)v->tsc_offset;
 }
 
-/*
- * The vlapic keeps time in host TSC ticks (its APIC timer must not jump
- * when the guest writes its TSC); IA32_TSC_DEADLINE is in the vCPU's TSC.
- * 0 disarms; a deadline the conversion would wrap saturates, and one
- * already past stays armed (1) so that it fires at once.
- */
-uint64_t vcpu_deadline_to_host(struct vcpu *v, uint64_t guest)
-{
-	uint64_t host = guest - (uint64_t)v->tsc_offset;
-
-	if (!guest)
-		return 0;
-	if (v->tsc_offset < 0 && host < guest)
-		return UINT64_MAX;
-	if (v->tsc_offset > 0 && host > guest)
-		return 1;
-	return host ? host : 1;
-}
-
 static uint64_t deadline_to_guest(struct vcpu *v, uint64_t host)
 {
 	uint64_t guest = host + (uint64_t)v->tsc_offset;

@@ -40,8 +40,45 @@ static inline void vcpu_count_exit(struct vcpu *v, enum exit_reason reason)
 	v->exits_total++;
 }
 
-/* vcpu_fast.c: the vlapic writes worth a fast exit. */
-bool vcpu_fast_wrmsr(struct vcpu *v);
+/* The vlapic writes worth a fast exit; a value the vlapic refuses takes
+ * the full path, which injects the #GP (nothing changed meanwhile). */
+static inline __attribute__((always_inline)) bool
+vcpu_fast_wrmsr(struct vcpu *v)
+{
+	uint32_t msr = (uint32_t)v->regs.rcx;
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	struct vlapic *vl = v->vlapic;
+
+	switch (msr) {
+	case X2APIC_MSR(APIC_TPR):
+		if (vlapic_write_tpr(vl, val))
+			return false;
+		break;
+	case X2APIC_MSR(APIC_EOI):
+		if (vlapic_write_eoi(vl, val))
+			return false;
+		break;
+	case MSR_IA32_TSC_DEADLINE:
+		/* The vlapic keeps host-TSC deadlines (vmm/msr.c); its
+		 * ops raise the request (vl_set_timer). */
+		vlapic_write_tsc_deadline(vl, vcpu_deadline_to_host(v, val));
+		return true;
+	case X2APIC_MSR(APIC_SELF_IPI):
+		/* vl_notify raises the request. */
+		return !vlapic_write_self_ipi(vl, val);
+	case X2APIC_MSR(APIC_ICR):
+		return !vlapic_wrmsr(vl, msr, val);
+	default:
+		return false;
+	}
+	/* TPR and EOI: PPR may fall, and an interrupt the guest would now
+	 * accept needs the entry work; with nothing pending (the summary
+	 * says so at once, vlapic.h) there is none. */
+	if (vlapic_pending(vl) >= 0)
+		__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELAXED);
+	return true;
+}
+
 
 /*
  * Counted and handled, the instruction not yet skipped, or false with

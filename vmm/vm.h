@@ -313,10 +313,29 @@ void vcpu_prepare_entry(struct vcpu *v, unsigned int req);
 /* Print @v's exit counters, one line (vmm/vcpu_dump.c). */
 void vcpu_print_counters(struct vcpu *v);
 
-/* The vCPU's TSC (the host's plus its offset), and a TSC deadline of the
- * guest's in host ticks, as the vlapic keeps time (vmm/msr.c). */
+/* The vCPU's TSC: the host's plus its offset (vmm/msr.c). */
 uint64_t vcpu_guest_tsc(struct vcpu *v);
-uint64_t vcpu_deadline_to_host(struct vcpu *v, uint64_t guest);
+
+/*
+ * The vlapic keeps time in host TSC ticks (its APIC timer must not jump
+ * when the guest writes its TSC); IA32_TSC_DEADLINE is in the vCPU's TSC.
+ * 0 disarms; a deadline the conversion would wrap saturates, and one
+ * already past stays armed (1) so that it fires at once. Inline: every
+ * deadline write of a tickless guest comes through here.
+ */
+static inline uint64_t vcpu_deadline_to_host(const struct vcpu *v,
+					     uint64_t guest)
+{
+	uint64_t host = guest - (uint64_t)v->tsc_offset;
+
+	if (!guest)
+		return 0;
+	if (v->tsc_offset < 0 && host < guest)
+		return UINT64_MAX;
+	if (v->tsc_offset > 0 && host > guest)
+		return 1;
+	return host ? host : 1;
+}
 /* The MSR state a reset restores (TSC offset and TSC_ADJUST 0, MTRRs as
  * firmware leaves them); @on_its_cpu: also the backend's TSC offset,
  * which only the vCPU's own CPU may write. */

@@ -132,7 +132,33 @@ void svm_set_irq_window(struct vcpu *v, bool on);
 /* svm_event.c: without AVIC, virt_ops.deliver_events (V_IRQ), and after
  * each #VMEXIT (@ran) or to withdraw it, whether the guest took it. */
 void svm_offer_irq(struct vcpu *v);
-void svm_irq_settle(struct vcpu *v, bool ran);
+void svm_irq_unoffer(struct vcpu *v, bool ran);
+
+/*
+ * After #VMEXIT (@ran), or to withdraw an offer before VMRUN: the CPU
+ * clears V_IRQ when it takes the virtual interrupt. If the exit cut its
+ * delivery short, EXITINTINFO holds it (type INTR, APM 15.7.2): not taken
+ * either, so it goes back to the IRR to be offered again rather than
+ * re-injected (svm_run). Inline for the common case of every interrupt,
+ * taken: the exit after it (its EOI) only forgets the offer.
+ */
+static inline void svm_irq_settle(struct vcpu *v, bool ran)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = s->vmcb;
+	bool cut;
+
+	if (s->virq < 0)
+		return;
+	cut = (c->exitintinfo & SVM_EVT_VALID) &&
+	      (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_INTR;
+	if (!ran || (c->vintr & SVM_VINTR_V_IRQ) || cut) {
+		svm_irq_unoffer(v, ran);
+		return;
+	}
+	s->virq = -1;
+	c->vintr &= ~SVM_VINTR_IRQ_FIELDS;
+}
 /* svm_event.c: give an intercepted #DB or #AC to the guest. */
 enum exit_action svm_reflect_exception(struct vcpu *v);
 bool svm_nmi_injectable(struct vcpu *v);

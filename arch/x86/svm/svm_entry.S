@@ -25,14 +25,48 @@
  * The vCPU's registers are at offset 0 of struct vcpu; the guest's RAX
  * lives in the VMCB while it runs and is copied to and from them here.
  * The VMCB's virtual address is its physical one (identity map).
+ *
+ * RBP and R12-R15 are callee-saved (SysV ABI): svm_fast_exit gives them
+ * back as it found them, the guest's. So around it they stay in the
+ * registers, stored only when the loop ends and loaded only when it
+ * starts: the fast handlers must not use them (vmm/vcpu_fast.h).
  */
-#include "arch/x86/guest_regs.inc"
+#include "arch/x86/guest_regs.h"
 
 #define VMCB_RAX 0x5f8	/* arch/x86/svm/vmcb.h asserts it */
 #define SVM_FAST_AGAIN 2 /* svm.h */
 
 	.text
 	.code64
+/* The registers svm_fast_exit may change, without RAX and RDI. */
+.macro FAST_REGS op
+	\op rbx, GR_RBX
+	\op rcx, GR_RCX
+	\op rdx, GR_RDX
+	\op rsi, GR_RSI
+	\op r8, GR_R8
+	\op r9, GR_R9
+	\op r10, GR_R10
+	\op r11, GR_R11
+.endm
+
+/* Those it keeps. */
+.macro KEPT_REGS op
+	\op rbp, GR_RBP
+	\op r12, GR_R12
+	\op r13, GR_R13
+	\op r14, GR_R14
+	\op r15, GR_R15
+.endm
+
+.macro LOAD reg, off
+	movq \off(%rdi), %\reg
+.endm
+
+.macro SAVE reg, off
+	movq %\reg, \off(%rdi)
+.endm
+
 	.globl svm_enter
 svm_enter:
 	pushq %rbp
@@ -46,12 +80,13 @@ svm_enter:
 	pushq %rdi		/* 0(%rsp): the vCPU; the stack is 16-aligned */
 	clgi
 	sti
+	KEPT_REGS LOAD
 .Lenter:
 	movq (%rsp), %rdi
 	movq 8(%rsp), %rax
 	movq GR_RAX(%rdi), %rbx
 	movq %rbx, VMCB_RAX(%rax)
-	GUEST_REGS_LOAD %rdi
+	FAST_REGS LOAD
 	movq GR_RDI(%rdi), %rdi
 	vmload %rax
 	vmrun %rax
@@ -60,7 +95,7 @@ svm_vmrun_return:
 	vmsave %rax
 	pushq %rdi
 	movq 8(%rsp), %rdi	/* the vCPU's registers */
-	GUEST_REGS_SAVE %rdi
+	FAST_REGS SAVE
 	popq GR_RDI(%rdi)
 	movq VMCB_RAX(%rax), %rbx
 	movq %rbx, GR_RAX(%rdi)
@@ -69,6 +104,8 @@ svm_vmrun_return:
 	call svm_fast_exit	/* %rdi: the vCPU */
 	cmpl $SVM_FAST_AGAIN, %eax
 	je .Lenter
+	movq (%rsp), %rdi
+	KEPT_REGS SAVE
 	cli
 	stgi
 	addq $24, %rsp

@@ -198,41 +198,26 @@ void svm_offer_irq(struct vcpu *v)
 	int vec;
 
 	svm_irq_settle(v, false); /* nothing is outstanding normally */
-	vec = vlapic_pending(v->vlapic);
+	vec = vlapic_take_pending(v->vlapic);
 	if (vec < 0)
 		return;
-	vlapic_ack(v->vlapic, (uint8_t)vec);
 	s->virq = (int16_t)vec;
 	c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
 		    ((uint64_t)(vec >> 4) << SVM_VINTR_PRIO_SHIFT) |
 		    ((uint64_t)vec << SVM_VINTR_VECTOR_SHIFT);
 }
 
-/*
- * After #VMEXIT (@ran), or to withdraw an offer before VMRUN: the CPU
- * clears V_IRQ when it takes the virtual interrupt. If the exit cut its
- * delivery short, EXITINTINFO holds it (type INTR, 15.7.2): not taken
- * either, so it goes back to the IRR to be offered again rather than
- * re-injected (svm_run).
- */
-void svm_irq_settle(struct vcpu *v, bool ran)
+/* svm_irq_settle's other cases: the offer goes back to the IRR. */
+void svm_irq_unoffer(struct vcpu *v, bool ran)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = vmcb_of(v);
-	bool cut;
 
-	if (s->virq < 0)
-		return;
-	cut = (c->exitintinfo & SVM_EVT_VALID) &&
-	      (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_INTR;
-	if (!ran || (c->vintr & SVM_VINTR_V_IRQ) || cut) {
-		vlapic_unack(v->vlapic, (uint8_t)s->virq);
-		/* Offered again before the next entry, even one straight
-		 * from the fast path (vmm/vcpu_fast.c). */
-		if (ran)
-			__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS,
-					  __ATOMIC_RELAXED);
-	}
+	vlapic_unack(v->vlapic, (uint8_t)s->virq);
+	/* Offered again before the next entry, even one straight from the
+	 * fast path (vmm/vcpu_fast.c). */
+	if (ran)
+		__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELAXED);
 	s->virq = -1;
 	c->vintr &= ~SVM_VINTR_IRQ_FIELDS;
 }

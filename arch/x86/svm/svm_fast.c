@@ -30,8 +30,8 @@ svm_fast_begin(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c,
 {
 	unsigned int len;
 
-	if ((c->exitintinfo & SVM_EVT_VALID) || s->step.armed ||
-	    s->avic.entry || v->bus.active)
+	/* A step over unbacked space (v->bus.active) is a step too. */
+	if ((c->exitintinfo & SVM_EVT_VALID) || s->step.armed || s->avic.entry)
 		return 0;
 	if ((svm_features & SVM_F_NRIP) && c->nrip > c->rip)
 		len = (unsigned int)(c->nrip - c->rip);
@@ -39,8 +39,7 @@ svm_fast_begin(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c,
 		len = svm_icache_len(s->icache, c, insn);
 	if (!len)
 		return 0;
-	if (s->virq >= 0)
-		svm_irq_settle(v, true);
+	svm_irq_settle(v, true);
 	c->tlb_control = 0;
 	c->eventinj = 0;
 	return len;
@@ -52,8 +51,8 @@ svm_fast_begin(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c,
  * loop would; INIT, SIPI and another vCPU's change of the empty bus need
  * the loop.
  */
-static enum svm_fast svm_fast_end(struct vcpu *v, struct vmcb *c,
-				  unsigned int len)
+static inline __attribute__((always_inline)) enum svm_fast
+svm_fast_end(struct vcpu *v, struct vmcb *c, unsigned int len)
 {
 	unsigned int req;
 
@@ -63,42 +62,70 @@ static enum svm_fast svm_fast_end(struct vcpu *v, struct vmcb *c,
 	if ((req & VCPU_REQ_LOOP) ||
 	    __atomic_load_n(&v->vm->bus_gen, __ATOMIC_ACQUIRE) != v->bus.gen)
 		return SVM_FAST_DONE;
-	if (req)
+	/* A new interrupt for the V_IRQ offer (a SELF IPI, a TPR or EOI
+	 * that uncovered one) is all vcpu_inject_events would do: with no
+	 * NMI waiting its window is closed already. */
+	if (req == VCPU_REQ_EVENTS && svm_virq && !v->nmi_pending) {
+		__atomic_fetch_and(&v->req, ~VCPU_REQ_EVENTS, __ATOMIC_ACQUIRE);
+		svm_offer_irq(v);
+	} else if (req) {
 		vcpu_prepare_entry(v, 0);
+	}
 	return SVM_FAST_AGAIN;
+}
+
+/* One function per exit, each with only the registers it needs; the
+ * dispatch below jumps to them. */
+static __attribute__((noinline)) enum svm_fast
+svm_fast_cpuid(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
+{
+	unsigned int len = svm_fast_begin(v, s, c, SVM_INSN_CPUID);
+
+	if (!len)
+		return SVM_FAST_NO;
+	vcpu_fast_handle(v, EXIT_CPUID);
+	return svm_fast_end(v, c, len);
+}
+
+static __attribute__((noinline)) enum svm_fast
+svm_fast_vmmcall(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
+{
+	unsigned int len;
+
+	if (v->regs.rax == X2HV_HC_TEST_EXIT)
+		return SVM_FAST_NO;
+	len = svm_fast_begin(v, s, c, SVM_INSN_VMMCALL);
+	if (!len)
+		return SVM_FAST_NO;
+	vcpu_fast_handle(v, EXIT_HYPERCALL);
+	return svm_fast_end(v, c, len);
+}
+
+static __attribute__((noinline)) enum svm_fast
+svm_fast_wrmsr(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
+{
+	unsigned int len = svm_fast_begin(v, s, c, SVM_INSN_WRMSR);
+
+	if (!len || !vcpu_fast_handle(v, EXIT_WRMSR))
+		return SVM_FAST_NO;
+	if ((uint32_t)v->regs.rcx == X2APIC_MSR(APIC_TPR))
+		svm_tpr_load(v); /* V_TPR follows the TPR */
+	return svm_fast_end(v, c, len);
 }
 
 enum svm_fast svm_fast_exit(struct vcpu *v)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = s->vmcb;
-	unsigned int len;
 
 	switch (c->exitcode) {
 	case SVM_EXIT_CPUID:
-		len = svm_fast_begin(v, s, c, SVM_INSN_CPUID);
-		if (!len)
-			return SVM_FAST_NO;
-		vcpu_fast_handle(v, EXIT_CPUID);
-		break;
+		return svm_fast_cpuid(v, s, c);
 	case SVM_EXIT_VMMCALL:
-		if (v->regs.rax == X2HV_HC_TEST_EXIT)
-			return SVM_FAST_NO;
-		len = svm_fast_begin(v, s, c, SVM_INSN_VMMCALL);
-		if (!len)
-			return SVM_FAST_NO;
-		vcpu_fast_handle(v, EXIT_HYPERCALL);
-		break;
-	case SVM_EXIT_MSR:
-		if (!c->exitinfo1) /* RDMSR */
-			return SVM_FAST_NO;
-		len = svm_fast_begin(v, s, c, SVM_INSN_WRMSR);
-		if (!len || !vcpu_fast_handle(v, EXIT_WRMSR))
-			return SVM_FAST_NO;
-		svm_tpr_load(v); /* V_TPR follows a TPR write */
-		break;
+		return svm_fast_vmmcall(v, s, c);
+	case SVM_EXIT_MSR: /* EXITINFO1: 0 RDMSR, 1 WRMSR */
+		return c->exitinfo1 ? svm_fast_wrmsr(v, s, c) : SVM_FAST_NO;
 	default:
 		return SVM_FAST_NO;
 	}
-	return svm_fast_end(v, c, len);
 }
