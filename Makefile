@@ -20,10 +20,10 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 HV_WARN := -Wmissing-prototypes -Wshadow -Wundef
 HV_CFLAGS := -std=gnu11 $(WARN) $(HV_WARN) -O2 -g -ffreestanding -fno-builtin-printf \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
-	-mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -fno-omit-frame-pointer \
+	-mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem include \
 	-isystem $(shell $(CC) -print-file-name=include) -I. \
-	$(if $(DEBUG),-DX2HV_DEBUG)
+	$(if $(DEBUG),-DX2HV_DEBUG -fno-omit-frame-pointer,-fomit-frame-pointer)
 HV_ASFLAGS := -D__ASSEMBLY__ -I. -isystem include
 HV_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 --no-warn-rwx-segments -z noexecstack -T $(BUILD)/linker.ld
 

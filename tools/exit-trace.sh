@@ -14,7 +14,8 @@
 #   tools/exit-trace.sh 0x7c 50 '$rcx==0x6e0'    # WRMSR IA32_TSC_DEADLINE
 #
 # COND is a gdb expression over the guest's registers as they are at the
-# exit (RAX excepted: it holds the VMCB address there).
+# exit (RAX excepted: it holds the VMCB address there). With PCS=FILE the
+# host instructions are also listed there, one disassembled line each.
 set -euo pipefail
 code=${1:?usage: exit-trace.sh EXITCODE [SKIP] [COND]}
 skip=${2:-100}
@@ -65,7 +66,7 @@ EOF
 sleep 0.5
 timeout 600 gdb -q -batch -ex "file $build/x2hv.elf" -x "$work/trace.py" \
 	>"$work/gdb.log" 2>&1 || { tail -5 "$work/gdb.log"; exit 1; }
-python3 - "$work/pcs" "$build/x2hv.elf" <<'EOF'
+python3 - "$work/pcs" "$build/x2hv.elf" ${PCS:+"$PCS"} <<'EOF'
 import collections, subprocess, sys
 rows = [line.split() for line in open(sys.argv[1])]
 host = [int(p, 16) for p, g in rows if g == "0"]
@@ -84,6 +85,18 @@ for name, k in runs:
 print("per function:", ", ".join(f"{f} {k}" for f, k in
                                  collections.Counter(fn[a] for a in host)
                                  .most_common()))
+if len(sys.argv) > 3:
+    dis = {}
+    for line in subprocess.run(["objdump", "-d", "--no-show-raw-insn",
+                                sys.argv[2]], capture_output=True,
+                               text=True).stdout.split("\n"):
+        head, _, rest = line.partition(":")
+        if rest and head.strip() and all(c in "0123456789abcdef"
+                                         for c in head.strip()):
+            dis[int(head, 16)] = rest.strip()
+    with open(sys.argv[3], "w") as out:
+        for a in host:
+            out.write(f"{fn[a]:24} {a:x} {dis.get(a, '?')}\n")
 print(f"host {len(host)}, guest until the next exit {len(rows) - len(host)},"
       f" in all {len(rows)} instructions")
 EOF

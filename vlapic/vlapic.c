@@ -61,12 +61,12 @@ static inline __attribute__((always_inline)) int
 highest_in(struct vlapic *vl, uint32_t base, uint32_t words)
 {
 	while (words) {
-		int i = 31 - __builtin_clz(words);
+		int i = 31 ^ __builtin_clz(words); /* BSR */
 		uint32_t w =
 			vlapic_get(vl, base + (uint32_t)i * APIC_VECTOR_STRIDE);
 
 		if (w)
-			return i * 32 + 31 - __builtin_clz(w);
+			return i * 32 + (31 ^ __builtin_clz(w));
 		words &= ~(1u << i);
 	}
 	return -1;
@@ -84,12 +84,17 @@ int vlapic_highest_isr(struct vlapic *vl)
 	return highest_isr(vl);
 }
 
-int vlapic_highest_irr(struct vlapic *vl)
+static inline int highest_irr(struct vlapic *vl)
 {
 	if (vl->hw_page)
 		return highest_vector(vl, APIC_IRR);
 	return highest_in(vl, APIC_IRR,
 			  __atomic_load_n(&vl->irr_words, __ATOMIC_ACQUIRE));
+}
+
+int vlapic_highest_irr(struct vlapic *vl)
+{
+	return highest_irr(vl);
 }
 
 void vlapic_set_hw_page(struct vlapic *vl, bool on)
@@ -98,7 +103,7 @@ void vlapic_set_hw_page(struct vlapic *vl, bool on)
 }
 
 /* SDM 11.8.3.1: PPR from TPR and the highest in-service vector. */
-void vlapic_update_ppr(struct vlapic *vl)
+static inline __attribute__((always_inline)) void update_ppr(struct vlapic *vl)
 {
 	uint32_t tpr = vlapic_get(vl, APIC_TPR) & APIC_TPR_MASK;
 	int isr = highest_isr(vl);
@@ -111,6 +116,11 @@ void vlapic_update_ppr(struct vlapic *vl)
 	else
 		ppr = isrv & APIC_PRIO_CLASS_MASK;
 	vlapic_set(vl, APIC_PPR, ppr);
+}
+
+void vlapic_update_ppr(struct vlapic *vl)
+{
+	update_ppr(vl);
 }
 
 static void write_ldr(struct vlapic *vl, uint32_t id)
@@ -171,27 +181,24 @@ void vlapic_reset(struct vlapic *vl)
  * owner's own interrupts (@may_post false) always go there: it is in the
  * host, the CPU does not touch the page meanwhile.
  */
-static void accept_fixed(struct vlapic *vl, uint8_t vector, bool level,
-			 bool may_post)
+static inline __attribute__((always_inline)) void
+accept_fixed(struct vlapic *vl, uint8_t vector, bool level, bool may_post)
 {
 	uint32_t bit = vlapic_vec_bit(vector);
+	uint32_t *tmr = vlapic_vec_word(vl, APIC_TMR, vector);
 
-	if (!vlapic_sw_enabled(vl))
+	if (!(vlapic_get(vl, APIC_SVR) & APIC_SVR_ENABLE))
 		return;
 	if (level)
-		__atomic_fetch_or(
-			vlapic_reg_ptr(vl, vlapic_vec_off(APIC_TMR, vector)),
-			bit, __ATOMIC_ACQ_REL);
+		__atomic_fetch_or(tmr, bit, __ATOMIC_ACQ_REL);
 	else
-		__atomic_fetch_and(
-			vlapic_reg_ptr(vl, vlapic_vec_off(APIC_TMR, vector)),
-			~bit, __ATOMIC_ACQ_REL);
+		__atomic_fetch_and(tmr, ~bit, __ATOMIC_ACQ_REL);
 	if (may_post && vl->ops && vl->ops->post && vl->ops->post(vl, vector))
 		return;
 	/* IRR bit, then summary bit: the summary never under-states
 	 * (struct vlapic; vlapic_ack clears in the other order). */
-	__atomic_fetch_or(vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector)),
-			  bit, __ATOMIC_ACQ_REL);
+	__atomic_fetch_or(vlapic_vec_word(vl, APIC_IRR, vector), bit,
+			  __ATOMIC_ACQ_REL);
 	__atomic_fetch_or(&vl->irr_words, 1u << (vector >> 5),
 			  __ATOMIC_ACQ_REL);
 	if (vl->ops && vl->ops->notify)
@@ -257,24 +264,15 @@ void vlapic_set_irq(struct vlapic *vl, uint8_t vector, bool level)
 	accept_fixed(vl, vector, level, true);
 }
 
-void vlapic_set_irq_self(struct vlapic *vl, uint8_t vector)
-{
-	VLAPIC_OWNER_ONLY(vl);
-	accept_fixed(vl, vector, false, false);
-}
-
 int vlapic_pending(struct vlapic *vl)
 {
 	int irr;
-	uint32_t ppr;
 
 	VLAPIC_OWNER_ONLY(vl);
 	/* The common answer, "nothing", from the summary alone. */
-	if (!vl->hw_page && !__atomic_load_n(&vl->irr_words, __ATOMIC_ACQUIRE))
-		return -1;
-	irr = vlapic_highest_irr(vl);
-	ppr = vlapic_get(vl, APIC_PPR);
-	if (irr < 0 || APIC_PRIO_CLASS((uint32_t)irr) <= APIC_PRIO_CLASS(ppr))
+	irr = highest_irr(vl);
+	if (irr < 0 || APIC_PRIO_CLASS((uint32_t)irr) <=
+			       APIC_PRIO_CLASS(vlapic_get(vl, APIC_PPR)))
 		return -1;
 	return irr;
 }
@@ -294,11 +292,12 @@ static void irr_word_emptied(struct vlapic *vl, unsigned int i)
 
 /* @vector from IRR to ISR, with the summaries; false when it was not in
  * the IRR. PPR is the caller's. */
-static bool irr_to_isr(struct vlapic *vl, uint8_t vector)
+static inline __attribute__((always_inline)) bool
+irr_to_isr(struct vlapic *vl, uint8_t vector)
 {
 	uint32_t bit = vlapic_vec_bit(vector);
-	uint32_t *irr = vlapic_reg_ptr(vl, vlapic_vec_off(APIC_IRR, vector));
-	uint32_t *isr = vlapic_reg_ptr(vl, vlapic_vec_off(APIC_ISR, vector));
+	uint32_t *irr = vlapic_vec_word(vl, APIC_IRR, vector);
+	uint32_t *isr = vlapic_vec_word(vl, APIC_ISR, vector);
 
 	if (!(__atomic_fetch_and(irr, ~bit, __ATOMIC_ACQ_REL) & bit))
 		return false;
@@ -331,7 +330,8 @@ int vlapic_take_pending(struct vlapic *vl)
 	if (vec < 0 || !irr_to_isr(vl, (uint8_t)vec))
 		return -1;
 	vlapic_set(vl, APIC_PPR, (uint32_t)vec & APIC_PRIO_CLASS_MASK);
-	vlapic_timer_unpark(vl);
+	if (vl->timer_parked)
+		vlapic_timer_unpark(vl);
 	return vec;
 }
 
@@ -361,22 +361,25 @@ bool vlapic_vector_is_level(struct vlapic *vl, uint8_t vector)
 }
 
 /* SDM 11.8.5: EOI retires the highest in-service interrupt. */
-void vlapic_do_eoi(struct vlapic *vl)
+static inline __attribute__((always_inline)) void do_eoi(struct vlapic *vl)
 {
 	int isr = highest_isr(vl);
+	uint32_t *word, bit, left;
 	uint8_t vector;
-	uint32_t off, bit;
 
 	if (isr < 0)
 		return;
 	vector = (uint8_t)isr;
-	off = vlapic_vec_off(APIC_ISR, vector);
+	word = vlapic_vec_word(vl, APIC_ISR, vector);
 	bit = vlapic_vec_bit(vector);
-	vlapic_set(vl, off, vlapic_get(vl, off) & ~bit);
-	if (!vlapic_get(vl, off))
+	left = __atomic_load_n(word, __ATOMIC_RELAXED) & ~bit;
+	__atomic_store_n(word, left, __ATOMIC_RELEASE);
+	if (!left)
 		vl->isr_words &= ~(1u << (vector >> 5));
-	vlapic_update_ppr(vl);
-	if ((vlapic_get(vl, vlapic_vec_off(APIC_TMR, vector)) & bit) &&
+	update_ppr(vl);
+	if ((__atomic_load_n(vlapic_vec_word(vl, APIC_TMR, vector),
+			     __ATOMIC_ACQUIRE) &
+	     bit) &&
 	    vl->ops && vl->ops->eoi_level)
 		vl->ops->eoi_level(vl, vector);
 }
@@ -404,4 +407,51 @@ void vlapic_raise_lvt(struct vlapic *vl, uint32_t lvt)
 		/* SMI, INIT, ExtINT: no such sources in x2hv guests. */
 		break;
 	}
+}
+
+void vlapic_do_eoi(struct vlapic *vl)
+{
+	do_eoi(vl);
+}
+
+/* The hot writes of vlapic_wrmsr (vlapic_msr.c), here so that what they
+ * call inlines. */
+int vlapic_write_eoi(struct vlapic *vl, uint64_t val)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	/* SDM 11.12.1.3: a non-zero EOI write raises #GP. */
+	if (val)
+		return -1;
+	do_eoi(vl);
+	return 0;
+}
+
+/* SDM 11.12.11: SELF IPI is a fixed, edge-triggered IPI to this APIC. */
+int vlapic_write_self_ipi(struct vlapic *vl, uint64_t val)
+{
+	uint8_t vector;
+
+	VLAPIC_OWNER_ONLY(vl);
+	if (val & ~(uint64_t)APIC_VECTOR_MASK)
+		return -1;
+	vector = (uint8_t)val;
+	if (vector < APIC_FIRST_LEGAL_VECTOR) {
+		vlapic_error(vl, APIC_ESR_SEND_ILLEGAL);
+		vlapic_set_irq(vl, vector, false); /* the receive error */
+		return 0;
+	}
+	/* Into the IRR whatever ops->post would say: the owner is in the
+	 * host, the CPU does not touch the page meanwhile. */
+	accept_fixed(vl, vector, false, false);
+	return 0;
+}
+
+int vlapic_write_tpr(struct vlapic *vl, uint64_t val)
+{
+	VLAPIC_OWNER_ONLY(vl);
+	if (val & ~(uint64_t)APIC_TPR_MASK)
+		return -1;
+	vlapic_set(vl, APIC_TPR, (uint32_t)val);
+	update_ppr(vl);
+	return 0;
 }

@@ -40,6 +40,15 @@ static inline uint32_t vlapic_vec_bit(uint8_t vector)
 	return 1u << (vector & 31);
 }
 
+/* The 32-bit word of IRR, ISR or TMR (@base) that holds @vector: for the
+ * hot paths, one address computation, no mask (the word is in the page). */
+static inline uint32_t *vlapic_vec_word(struct vlapic *vl, uint32_t base,
+					uint8_t vector)
+{
+	return (uint32_t *)(void *)&vl->regs[base + (vector >> 5) *
+							    APIC_VECTOR_STRIDE];
+}
+
 static inline uint32_t vlapic_timer_mode(struct vlapic *vl)
 {
 	return (vlapic_get(vl, APIC_LVT_TIMER) & APIC_LVT_TIMER_MASK) >>
@@ -76,10 +85,6 @@ static const uint32_t lvt_offsets[] = {
 uint32_t vlapic_lvt_writable(uint32_t off);
 /* EOI: retire the highest in-service vector (vlapic.c). */
 void vlapic_do_eoi(struct vlapic *vl);
-
-/* The owner's SELF IPI: vlapic_set_irq of a legal edge vector, into the
- * IRR whatever ops->post would say (vlapic.c). */
-void vlapic_set_irq_self(struct vlapic *vl, uint8_t vector);
 
 /* Record error @bits in the ESR latch, raise LVT error once (vlapic.c). */
 void vlapic_error(struct vlapic *vl, uint32_t bits);

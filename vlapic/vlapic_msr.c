@@ -67,44 +67,6 @@ static int write_icr(struct vlapic *vl, uint64_t val)
 	return 0;
 }
 
-/* SDM 11.12.11: SELF IPI is a fixed, edge-triggered IPI to this APIC. */
-int vlapic_write_self_ipi(struct vlapic *vl, uint64_t val)
-{
-	uint8_t vector;
-
-	VLAPIC_OWNER_ONLY(vl);
-	if (val & ~(uint64_t)APIC_VECTOR_MASK)
-		return -1;
-	vector = (uint8_t)val;
-	if (vector < APIC_FIRST_LEGAL_VECTOR) {
-		vlapic_error(vl, APIC_ESR_SEND_ILLEGAL);
-		vlapic_set_irq(vl, vector, false); /* the receive error */
-		return 0;
-	}
-	vlapic_set_irq_self(vl, vector);
-	return 0;
-}
-
-int vlapic_write_tpr(struct vlapic *vl, uint64_t val)
-{
-	VLAPIC_OWNER_ONLY(vl);
-	if (val & ~(uint64_t)APIC_TPR_MASK)
-		return -1;
-	vlapic_set(vl, APIC_TPR, (uint32_t)val);
-	vlapic_update_ppr(vl);
-	return 0;
-}
-
-int vlapic_write_eoi(struct vlapic *vl, uint64_t val)
-{
-	VLAPIC_OWNER_ONLY(vl);
-	/* SDM 11.12.1.3: a non-zero EOI write raises #GP. */
-	if (val)
-		return -1;
-	vlapic_do_eoi(vl);
-	return 0;
-}
-
 void vlapic_write_tsc_deadline(struct vlapic *vl, uint64_t val)
 {
 	VLAPIC_OWNER_ONLY(vl);

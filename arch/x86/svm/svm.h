@@ -135,30 +135,43 @@ void svm_offer_irq(struct vcpu *v);
 void svm_irq_unoffer(struct vcpu *v, bool ran);
 
 /*
- * After #VMEXIT (@ran), or to withdraw an offer before VMRUN: the CPU
- * clears V_IRQ when it takes the virtual interrupt. If the exit cut its
- * delivery short, EXITINTINFO holds it (type INTR, APM 15.7.2): not taken
- * either, so it goes back to the IRR to be offered again rather than
- * re-injected (svm_run). Inline for the common case of every interrupt,
- * taken: the exit after it (its EOI) only forgets the offer.
+ * After an exit that cut no event short: the CPU clears V_IRQ when it
+ * takes the virtual interrupt, and then the offer is only forgotten (the
+ * exit after every interrupt, its EOI, comes here); else it goes back to
+ * the IRR. Inline for that common case.
  */
-static inline void svm_irq_settle(struct vcpu *v, bool ran)
+static inline void svm_irq_settle_ran(struct vcpu *v, struct svm_vcpu *s,
+				      struct vmcb *c)
 {
-	struct svm_vcpu *s = v->arch;
-	struct vmcb *c = s->vmcb;
-	bool cut;
-
 	if (s->virq < 0)
 		return;
-	cut = (c->exitintinfo & SVM_EVT_VALID) &&
-	      (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_INTR;
-	if (!ran || (c->vintr & SVM_VINTR_V_IRQ) || cut) {
-		svm_irq_unoffer(v, ran);
+	if (c->vintr & SVM_VINTR_V_IRQ) {
+		svm_irq_unoffer(v, true);
 		return;
 	}
 	s->virq = -1;
 	c->vintr &= ~SVM_VINTR_IRQ_FIELDS;
 }
+
+/*
+ * After #VMEXIT (@ran), or to withdraw an offer before VMRUN. If the exit
+ * cut its delivery short, EXITINTINFO holds it (type INTR, APM 15.7.2):
+ * not taken either, so it goes back to the IRR to be offered again rather
+ * than re-injected (svm_run).
+ */
+static inline void svm_irq_settle(struct vcpu *v, bool ran)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *c = s->vmcb;
+	bool cut = (c->exitintinfo & SVM_EVT_VALID) &&
+		   (c->exitintinfo & SVM_EVT_TYPE_MASK) == SVM_EVT_TYPE_INTR;
+
+	if (ran && !cut)
+		svm_irq_settle_ran(v, s, c);
+	else if (s->virq >= 0)
+		svm_irq_unoffer(v, ran);
+}
+
 /* svm_event.c: give an intercepted #DB or #AC to the guest. */
 enum exit_action svm_reflect_exception(struct vcpu *v);
 bool svm_nmi_injectable(struct vcpu *v);
@@ -182,6 +195,7 @@ static inline void svm_tpr_load(struct vcpu *v)
 		return;
 	c->vintr = (c->vintr & ~SVM_VINTR_TPR_MASK) | tpr;
 }
+
 enum exit_action svm_handle_exit(struct vcpu *v);
 /* virt_ops.single_step and flush_tlb (svm_step.h, vmm/empty_bus.h). */
 bool svm_single_step(struct vcpu *v, bool on);

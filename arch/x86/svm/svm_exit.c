@@ -174,7 +174,7 @@ static void svm_decode(struct vcpu *v, struct vmcb *c)
 	if ((svm_features & SVM_F_NRIP) && c->nrip > c->rip)
 		e->insn_len = c->nrip - c->rip;
 	else if (k.insn != SVM_INSN_NONE)
-		e->insn_len = svm_icache_len(s->icache, c, k.insn);
+		e->insn_len = svm_icache_len(s->icache, c);
 	svm_decode_operands(e, c);
 }
 

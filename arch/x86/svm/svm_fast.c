@@ -25,8 +25,7 @@
  * nothing short: the offer settled, no TLB flush and no event again.
  */
 static inline __attribute__((always_inline)) unsigned int
-svm_fast_begin(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c,
-	       uint8_t insn)
+svm_fast_begin(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
 {
 	unsigned int len;
 
@@ -36,10 +35,10 @@ svm_fast_begin(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c,
 	if ((svm_features & SVM_F_NRIP) && c->nrip > c->rip)
 		len = (unsigned int)(c->nrip - c->rip);
 	else
-		len = svm_icache_len(s->icache, c, insn);
+		len = svm_icache_len(s->icache, c);
 	if (!len)
 		return 0;
-	svm_irq_settle(v, true);
+	svm_irq_settle_ran(v, s, c);
 	c->tlb_control = 0;
 	c->eventinj = 0;
 	return len;
@@ -79,7 +78,7 @@ svm_fast_end(struct vcpu *v, struct vmcb *c, unsigned int len)
 static __attribute__((noinline)) enum svm_fast
 svm_fast_cpuid(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
 {
-	unsigned int len = svm_fast_begin(v, s, c, SVM_INSN_CPUID);
+	unsigned int len = svm_fast_begin(v, s, c);
 
 	if (!len)
 		return SVM_FAST_NO;
@@ -94,7 +93,7 @@ svm_fast_vmmcall(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
 
 	if (v->regs.rax == X2HV_HC_TEST_EXIT)
 		return SVM_FAST_NO;
-	len = svm_fast_begin(v, s, c, SVM_INSN_VMMCALL);
+	len = svm_fast_begin(v, s, c);
 	if (!len)
 		return SVM_FAST_NO;
 	vcpu_fast_handle(v, EXIT_HYPERCALL);
@@ -104,7 +103,7 @@ svm_fast_vmmcall(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
 static __attribute__((noinline)) enum svm_fast
 svm_fast_wrmsr(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
 {
-	unsigned int len = svm_fast_begin(v, s, c, SVM_INSN_WRMSR);
+	unsigned int len = svm_fast_begin(v, s, c);
 
 	if (!len || !vcpu_fast_handle(v, EXIT_WRMSR))
 		return SVM_FAST_NO;

@@ -44,7 +44,7 @@ static void icache_fill(struct vcpu *v, const struct vmcb *c,
 	uint64_t gpa;
 	const uint8_t *p;
 
-	ic->code = NULL;
+	ic->rip = SVM_ICACHE_EMPTY;
 	if ((lin & (GUEST_PAGE - 1)) + info->len > GUEST_PAGE ||
 	    guest_linear_to_phys(pg, lin, read_guest_ram, v->vm, &gpa))
 		return;
@@ -59,14 +59,12 @@ static void icache_fill(struct vcpu *v, const struct vmcb *c,
 		ic->mask = (uint32_t)(~0ull >> (64 - 8 * info->len));
 		ic->word &= ic->mask;
 	}
-	ic->rip = c->rip;
 	ic->cs_base = c->cs.base;
-	ic->cs_attr = c->cs.attr;
-	ic->efer = c->efer;
 	ic->cr3 = c->cr3;
 	ic->info = *info;
 	ic->which = which;
 	ic->code = p;
+	ic->rip = c->rip;
 }
 
 int svm_insn_fetch(struct vcpu *v, enum svm_insn which, struct insn_info *info)
@@ -79,8 +77,9 @@ int svm_insn_fetch(struct vcpu *v, enum svm_insn which, struct insn_info *info)
 	unsigned int n;
 	uint8_t code[INSN_MAX_LEN];
 
-	if (svm_icache_len(s->icache, c, which)) {
-		*info = svm_icache_find(s->icache, c, which)->info;
+	if (svm_icache_len(s->icache, c) &&
+	    svm_icache_find(s->icache, c)->which == which) {
+		*info = svm_icache_find(s->icache, c)->info;
 		return 0;
 	}
 	if (which == SVM_INSN_NONE || which >= NR_SVM_INSNS)

@@ -33,29 +33,38 @@ enum svm_insn {
  * The last instructions found, per vCPU (direct-mapped by RIP, so that a
  * loop of two, an interrupt handler's EOI and the main line's WRMSR, keeps
  * both): where its bytes lie in the host's mapping of guest RAM and what
- * they were. The next exit at the same RIP, CS base and attributes, EFER
- * and CR3 (the VMCB's fields as they are: no linear address to compute)
- * whose bytes there are still the same takes its length without a page
- * walk (a CPUID or VMMCALL loop, a guest's idle HLT). The bytes are
- * compared at every use, so code written in place is seen; a mapping the
- * guest changes under the same CR3 without a CR3 write is not, which can
- * only misplace that guest's own RIP, as a guest could by writing RIP
+ * they were. The next exit at the same RIP, CS base and CR3 (the VMCB's
+ * fields as they are: no linear address to compute) whose bytes there
+ * are still the same takes its length without a page walk (a CPUID or
+ * VMMCALL loop, a guest's idle HLT). The bytes are compared at every use,
+ * so code written in place is seen. The same bytes are the same
+ * instruction of the same length in every mode: a prefix that only long
+ * mode takes (REX) ends an instruction elsewhere, so its exit comes at
+ * another RIP. A mapping the guest changes under the same CR3 without a
+ * CR3 write (paging turned off, a page table edited) is not seen, which
+ * can only misplace that guest's own RIP, as a guest could by writing RIP
  * itself.
  */
 #define SVM_INSN_CACHE 4
+#define SVM_ICACHE_EMPTY (~0ull) /* a RIP no exit has: not canonical */
 
 struct svm_insn_cache {
-	uint64_t rip, cs_base, efer, cr3;
-	const uint8_t *code; /* NULL: empty */
+	uint64_t rip, cs_base, cr3; /* rip SVM_ICACHE_EMPTY: empty */
+	const uint8_t *code;
 	/* The instruction's bytes as one load, when it has at most 4 and
 	 * the 4 bytes at @code lie in one page: @mask covers them; else 0
 	 * and @bytes are compared one by one. */
 	uint32_t word, mask;
 	struct insn_info info;
-	uint16_t cs_attr;
 	uint8_t which; /* enum svm_insn */
 	uint8_t bytes[INSN_MAX_LEN];
 };
+
+static inline void svm_icache_clear(struct svm_insn_cache *cache)
+{
+	for (unsigned int i = 0; i < SVM_INSN_CACHE; i++)
+		cache[i].rip = SVM_ICACHE_EMPTY;
+}
 
 /* Find @which at the guest's CS:RIP: 0 and @info, or -1 (the bytes
  * are not readable RAM, or not that instruction). */
@@ -78,32 +87,29 @@ static inline unsigned int svm_icache_index(uint64_t rip)
 	return (rip ^ (rip >> 4)) % SVM_INSN_CACHE;
 }
 
-/* The entry for the guest's CS:RIP, mode and CR3 as they are, or NULL. */
+/* The entry for the guest's CS:RIP and CR3 as they are, or NULL. */
 static inline const struct svm_insn_cache *
-svm_icache_find(const struct svm_insn_cache *cache, const struct vmcb *c,
-		uint8_t which)
+svm_icache_find(const struct svm_insn_cache *cache, const struct vmcb *c)
 {
 	const struct svm_insn_cache *ic = &cache[svm_icache_index(c->rip)];
 
-	if (ic->rip != c->rip || !ic->code || ic->which != which ||
-	    ic->cr3 != c->cr3 || ic->cs_base != c->cs.base ||
-	    ic->cs_attr != c->cs.attr || ic->efer != c->efer)
+	if (ic->rip != c->rip || ic->cr3 != c->cr3 || ic->cs_base != c->cs.base)
 		return NULL;
 	return ic;
 }
 
 /*
  * The cache's half of svm_insn_fetch, inline for the exit decoder: the
- * length of @which at the guest's CS:RIP when @cache holds it and its
- * bytes are the same, else 0 (svm_skip_insn then takes the whole
+ * length of the instruction at the guest's CS:RIP when @cache holds it
+ * and its bytes are the same, else 0 (svm_skip_insn then takes the whole
  * svm_insn_fetch, which fills the cache). A hit costs no call and no
  * page walk: the common case of every exit that skips an instruction
  * on a CPU without NRIP.
  */
 static inline uint8_t svm_icache_len(const struct svm_insn_cache *cache,
-				     const struct vmcb *c, uint8_t which)
+				     const struct vmcb *c)
 {
-	const struct svm_insn_cache *ic = svm_icache_find(cache, c, which);
+	const struct svm_insn_cache *ic = svm_icache_find(cache, c);
 	uint32_t now;
 
 	if (!ic)

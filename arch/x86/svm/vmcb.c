@@ -30,6 +30,7 @@ int svm_vcpu_init(struct vcpu *v)
 	s->vmcb = vmcb;
 	s->vmcb_pa = (uint64_t)vmcb;
 	s->virq = -1;
+	svm_icache_clear(s->icache);
 	v->arch = s;
 
 	/* docs/security.md: each intercept and why. */
