@@ -209,6 +209,13 @@ int vlapic_accept_posted(struct vlapic *vl,
  */
 int vlapic_pending(struct vlapic *vl);
 
+/* False when vlapic_pending() would say -1 from the summary alone:
+ * inline, for the paths where nothing is pending most of the time. */
+static inline bool vlapic_may_be_pending(struct vlapic *vl)
+{
+	return vl->hw_page || __atomic_load_n(&vl->irr_words, __ATOMIC_ACQUIRE);
+}
+
 /*
  * The CPU accepted @vector (the core injected it): move it from IRR to ISR
  * and raise PPR. Ignored when @vector is not in the IRR.

@@ -96,7 +96,6 @@ void vlapic_timer_write_lvt(struct vlapic *vl, uint32_t old, uint32_t val);
 void vlapic_timer_write_tmict(struct vlapic *vl, uint32_t val);
 void vlapic_timer_write_tdcr(struct vlapic *vl, uint32_t val);
 uint32_t vlapic_timer_read_tmcct(struct vlapic *vl);
-void vlapic_timer_write_deadline(struct vlapic *vl, uint64_t val);
 uint64_t vlapic_timer_read_deadline(struct vlapic *vl);
 
 #endif

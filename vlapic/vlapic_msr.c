@@ -67,12 +67,6 @@ static int write_icr(struct vlapic *vl, uint64_t val)
 	return 0;
 }
 
-void vlapic_write_tsc_deadline(struct vlapic *vl, uint64_t val)
-{
-	VLAPIC_OWNER_ONLY(vl);
-	vlapic_timer_write_deadline(vl, val);
-}
-
 static int write_apic_base(struct vlapic *vl, uint64_t val)
 {
 	/*

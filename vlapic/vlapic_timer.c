@@ -213,8 +213,9 @@ void vlapic_timer_write_tdcr(struct vlapic *vl, uint32_t val)
 	vl->timer_count0 = 0;
 }
 
-void vlapic_timer_write_deadline(struct vlapic *vl, uint64_t val)
+void vlapic_write_tsc_deadline(struct vlapic *vl, uint64_t val)
 {
+	VLAPIC_OWNER_ONLY(vl);
 	/* SDM 11.5.4.1: writes are ignored unless in TSC-deadline mode. */
 	if (vlapic_timer_mode(vl) != APIC_LVT_TIMER_TSCDEADLINE)
 		return;

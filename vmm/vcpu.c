@@ -135,22 +135,6 @@ static void vcpu_arm_host_timer(struct vcpu *v)
 	lapic_timer_arm(want);
 }
 
-/*
- * Would vcpu_arm_host_timer keep the armed host timer for @deadline? Yes
- * when one is armed, has not fired, and @deadline is no sooner (or 0):
- * then a deadline write needs no entry work (vl_set_timer). Should
- * @deadline be past already, so is the armed one: its interrupt makes
- * the next entry exit at once, and the slow path fires the vlapic timer.
- */
-bool vcpu_host_timer_covers(uint64_t deadline)
-{
-	struct percpu *p = this_cpu();
-	uint64_t armed = p->lapic_deadline;
-
-	return armed && !(p->softirq & SOFTIRQ_TIMER) &&
-	       (!deadline || deadline >= armed);
-}
-
 static void vcpu_inject_events(struct vcpu *v)
 {
 	int vec;
@@ -301,7 +285,8 @@ void vcpu_prepare_entry(struct vcpu *v, unsigned int req)
 }
 
 /* Another vCPU's step over unbacked space left translations stale
- * (vmm/empty_bus.h): checked before every entry, the fast ones too. */
+ * (vmm/empty_bus.h): checked before every entry of this loop, the fast
+ * ones too (SVM's own loop leaves it to here: svm_fast.c). */
 static inline void vcpu_bus_before_entry(struct vcpu *v)
 {
 	if (__atomic_load_n(&v->vm->bus_gen, __ATOMIC_ACQUIRE) != v->bus.gen)

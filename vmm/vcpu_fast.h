@@ -74,7 +74,7 @@ vcpu_fast_wrmsr(struct vcpu *v)
 	/* TPR and EOI: PPR may fall, and an interrupt the guest would now
 	 * accept needs the entry work; with nothing pending (the summary
 	 * says so at once, vlapic.h) there is none. */
-	if (vlapic_pending(vl) >= 0)
+	if (vlapic_may_be_pending(vl) && vlapic_pending(vl) >= 0)
 		__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELAXED);
 	return true;
 }

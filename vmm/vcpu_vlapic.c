@@ -44,6 +44,38 @@ static uint64_t vl_now(struct vlapic *vl)
 }
 
 /*
+ * Would vcpu_arm_host_timer (vcpu.c) keep the armed host timer for
+ * @deadline? Yes when one is armed, has not fired, and @deadline is no
+ * sooner (or 0): then a deadline write needs no entry work. Should
+ * @deadline be past already, so is the armed one: its interrupt makes the
+ * next entry exit at once, and the slow path fires the vlapic timer.
+ */
+static inline bool host_timer_covers(uint64_t deadline)
+{
+	struct percpu *p = this_cpu();
+	uint64_t armed = p->lapic_deadline;
+
+	return armed && !(p->softirq & SOFTIRQ_TIMER) &&
+	       (!deadline || deadline >= armed);
+}
+
+/* With a timer CPU, or a deadline there to take back: true when the
+ * timer CPU keeps @deadline, which then needs nothing here. */
+static __attribute__((noinline)) bool set_timer_remote(struct vlapic *vl,
+						       uint64_t deadline)
+{
+	struct vcpu *v = vcpu_of(vl);
+	bool remote = deadline && timer_cpu_active() &&
+		      vlapic_timer_remote_ok(vl) && deadline > rdtsc();
+
+	if (!remote && !v->timer_remote)
+		return false;
+	v->timer_remote = remote;
+	timer_cpu_publish(v, remote ? deadline : 0);
+	return remote;
+}
+
+/*
  * A future TSC deadline goes to the timer CPU when there is one
  * (vmm/timer_cpu.c); anything else, and every deadline without it, to
  * this CPU's host timer.
@@ -51,19 +83,14 @@ static uint64_t vl_now(struct vlapic *vl)
 static void vl_set_timer(struct vlapic *vl, uint64_t deadline)
 {
 	struct vcpu *v = vcpu_of(vl);
-	bool remote = deadline && timer_cpu_active() &&
-		      vlapic_timer_remote_ok(vl) && deadline > rdtsc();
 
 	v->timer_deadline = deadline;
-	if (remote || v->timer_remote) {
-		v->timer_remote = remote;
-		timer_cpu_publish(v, remote ? deadline : 0);
-		if (remote)
-			return;
-	}
+	if ((timer_cpu_active() || v->timer_remote) &&
+	    set_timer_remote(vl, deadline))
+		return;
 	/* A deadline pushed later (Linux's tickless idle at every tick)
-	 * keeps the host timer as it is: no entry work (vcpu.c). */
-	if (!vcpu_host_timer_covers(deadline))
+	 * keeps the host timer as it is: no entry work. */
+	if (!host_timer_covers(deadline))
 		__atomic_fetch_or(&v->req, VCPU_REQ_TIMER, __ATOMIC_RELAXED);
 }
 

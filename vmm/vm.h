@@ -280,10 +280,6 @@ static inline uint64_t vcpu_read_cr8(struct vcpu *v)
 {
 	return (vlapic_tpr(v->vlapic) >> CR8_TPR_SHIFT) & CR8_VALID_MASK;
 }
-/* On @v's CPU: the armed host timer already serves a vlapic deadline
- * of @deadline (vcpu.c); otherwise the next entry re-arms it. */
-bool vcpu_host_timer_covers(uint64_t deadline);
-
 /* On @v's CPU: if the vlapic's deadline is due, deliver it (once). */
 void vcpu_handle_timer(struct vcpu *v);
 

@@ -134,6 +134,21 @@ void svm_set_irq_window(struct vcpu *v, bool on);
 void svm_offer_irq(struct vcpu *v);
 void svm_irq_unoffer(struct vcpu *v, bool ran);
 
+/* svm_offer_irq with nothing offered (s->virq < 0): the vlapic's
+ * highest deliverable vector, if any, in service and in V_IRQ. */
+static inline void svm_offer_pending(struct vcpu *v, struct svm_vcpu *s,
+				     struct vmcb *c)
+{
+	int vec = vlapic_take_pending(v->vlapic);
+
+	if (vec < 0)
+		return;
+	s->virq = (int16_t)vec;
+	c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
+		    ((uint64_t)(vec >> 4) << SVM_VINTR_PRIO_SHIFT) |
+		    ((uint64_t)vec << SVM_VINTR_VECTOR_SHIFT);
+}
+
 /*
  * After an exit that cut no event short: the CPU clears V_IRQ when it
  * takes the virtual interrupt, and then the offer is only forgotten (the

@@ -193,18 +193,8 @@ void svm_set_irq_window(struct vcpu *v, bool on)
  */
 void svm_offer_irq(struct vcpu *v)
 {
-	struct svm_vcpu *s = v->arch;
-	struct vmcb *c = vmcb_of(v);
-	int vec;
-
 	svm_irq_settle(v, false); /* nothing is outstanding normally */
-	vec = vlapic_take_pending(v->vlapic);
-	if (vec < 0)
-		return;
-	s->virq = (int16_t)vec;
-	c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR |
-		    ((uint64_t)(vec >> 4) << SVM_VINTR_PRIO_SHIFT) |
-		    ((uint64_t)vec << SVM_VINTR_VECTOR_SHIFT);
+	svm_offer_pending(v, v->arch, vmcb_of(v));
 }
 
 /* svm_irq_settle's other cases: the offer goes back to the IRR. */

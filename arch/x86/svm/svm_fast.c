@@ -45,10 +45,32 @@ svm_fast_begin(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
 }
 
 /*
- * The instruction skipped, then the requests the exit raised (an
- * interrupt to offer, a timer to arm) served here as the run loop's inner
- * loop would; INIT, SIPI and another vCPU's change of the empty bus need
- * the loop.
+ * The requests the exit raised (an interrupt to offer, a timer to arm),
+ * served here as the run loop's inner loop would; INIT and SIPI need the
+ * loop. A new interrupt for the V_IRQ offer (a SELF IPI, a TPR or EOI that
+ * uncovered one) is all vcpu_inject_events would do: with no NMI waiting
+ * its window is closed already.
+ */
+static __attribute__((noinline)) enum svm_fast
+svm_fast_requests(struct vcpu *v, unsigned int req)
+{
+	if (req & VCPU_REQ_LOOP)
+		return SVM_FAST_DONE;
+	/* svm_fast_begin settled the last offer: nothing is offered. */
+	if (req == VCPU_REQ_EVENTS && svm_virq && !v->nmi_pending) {
+		__atomic_fetch_and(&v->req, ~VCPU_REQ_EVENTS, __ATOMIC_ACQUIRE);
+		svm_offer_pending(v, v->arch, ((struct svm_vcpu *)v->arch)->vmcb);
+	} else {
+		vcpu_prepare_entry(v, 0);
+	}
+	return SVM_FAST_AGAIN;
+}
+
+/*
+ * The instruction skipped, then the requests. Another vCPU's step over
+ * unbacked space (vcpu_bus_before_entry) is seen at the next slow exit,
+ * as by a vCPU that has not left the guest meanwhile: its stale
+ * translations reach only this VM's own scratch pages (vmm/empty_bus.h).
  */
 static inline __attribute__((always_inline)) enum svm_fast
 svm_fast_end(struct vcpu *v, struct vmcb *c, unsigned int len)
@@ -58,18 +80,8 @@ svm_fast_end(struct vcpu *v, struct vmcb *c, unsigned int len)
 	c->rip += len;
 	c->int_state &= ~SVM_INT_SHADOW;
 	req = __atomic_load_n(&v->req, __ATOMIC_RELAXED);
-	if ((req & VCPU_REQ_LOOP) ||
-	    __atomic_load_n(&v->vm->bus_gen, __ATOMIC_ACQUIRE) != v->bus.gen)
-		return SVM_FAST_DONE;
-	/* A new interrupt for the V_IRQ offer (a SELF IPI, a TPR or EOI
-	 * that uncovered one) is all vcpu_inject_events would do: with no
-	 * NMI waiting its window is closed already. */
-	if (req == VCPU_REQ_EVENTS && svm_virq && !v->nmi_pending) {
-		__atomic_fetch_and(&v->req, ~VCPU_REQ_EVENTS, __ATOMIC_ACQUIRE);
-		svm_offer_irq(v);
-	} else if (req) {
-		vcpu_prepare_entry(v, 0);
-	}
+	if (req)
+		return svm_fast_requests(v, req);
 	return SVM_FAST_AGAIN;
 }
 

@@ -44,6 +44,7 @@ static void icache_fill(struct vcpu *v, const struct vmcb *c,
 	uint64_t gpa;
 	const uint8_t *p;
 
+	ic[1] = ic[0]; /* the newer way becomes the older */
 	ic->rip = SVM_ICACHE_EMPTY;
 	if ((lin & (GUEST_PAGE - 1)) + info->len > GUEST_PAGE ||
 	    guest_linear_to_phys(pg, lin, read_guest_ram, v->vm, &gpa))

@@ -30,9 +30,9 @@ enum svm_insn {
 };
 
 /*
- * The last instructions found, per vCPU (direct-mapped by RIP, so that a
- * loop of two, an interrupt handler's EOI and the main line's WRMSR, keeps
- * both): where its bytes lie in the host's mapping of guest RAM and what
+ * The last instructions found, per vCPU (two-way, by RIP, so that the
+ * instructions of a hot loop, an interrupt handler's EOI and the main
+ * line's WRMSR, stay even where they fall on the same set): where its bytes lie in the host's mapping of guest RAM and what
  * they were. The next exit at the same RIP, CS base and CR3 (the VMCB's
  * fields as they are: no linear address to compute) whose bytes there
  * are still the same takes its length without a page walk (a CPUID or
@@ -45,7 +45,8 @@ enum svm_insn {
  * can only misplace that guest's own RIP, as a guest could by writing RIP
  * itself.
  */
-#define SVM_INSN_CACHE 4
+#define SVM_INSN_SETS 4
+#define SVM_INSN_CACHE (2 * SVM_INSN_SETS)
 #define SVM_ICACHE_EMPTY (~0ull) /* a RIP no exit has: not canonical */
 
 struct svm_insn_cache {
@@ -82,9 +83,17 @@ static inline uint64_t svm_insn_linear(const struct vmcb *c, bool lm)
 	return lm ? c->rip : (uint32_t)(c->cs.base + c->rip);
 }
 
+/* The first of the set's two entries (the newer; svm_insn.c fills). */
 static inline unsigned int svm_icache_index(uint64_t rip)
 {
-	return (rip ^ (rip >> 4)) % SVM_INSN_CACHE;
+	return 2 * (rip % SVM_INSN_SETS);
+}
+
+static inline bool svm_icache_match(const struct svm_insn_cache *ic,
+				    const struct vmcb *c)
+{
+	return ic->rip == c->rip && ic->cr3 == c->cr3 &&
+	       ic->cs_base == c->cs.base;
 }
 
 /* The entry for the guest's CS:RIP and CR3 as they are, or NULL. */
@@ -93,9 +102,9 @@ svm_icache_find(const struct svm_insn_cache *cache, const struct vmcb *c)
 {
 	const struct svm_insn_cache *ic = &cache[svm_icache_index(c->rip)];
 
-	if (ic->rip != c->rip || ic->cr3 != c->cr3 || ic->cs_base != c->cs.base)
-		return NULL;
-	return ic;
+	if (svm_icache_match(ic, c))
+		return ic;
+	return svm_icache_match(ic + 1, c) ? ic + 1 : NULL;
 }
 
 /*
