@@ -59,20 +59,29 @@ static inline bool host_timer_covers(uint64_t deadline)
 	       (!deadline || deadline >= armed);
 }
 
-/* With a timer CPU, or a deadline there to take back: true when the
- * timer CPU keeps @deadline, which then needs nothing here. */
-static __attribute__((noinline)) bool set_timer_remote(struct vlapic *vl,
+/* A deadline pushed later (Linux's tickless idle at every tick) keeps
+ * the host timer as it is: no entry work. */
+static inline void set_timer_local(struct vcpu *v, uint64_t deadline)
+{
+	if (!host_timer_covers(deadline))
+		__atomic_fetch_or(&v->req, VCPU_REQ_TIMER, __ATOMIC_RELAXED);
+}
+
+/* With a timer CPU, or a deadline there to take back. */
+static __attribute__((noinline)) void set_timer_remote(struct vlapic *vl,
 						       uint64_t deadline)
 {
 	struct vcpu *v = vcpu_of(vl);
 	bool remote = deadline && timer_cpu_active() &&
 		      vlapic_timer_remote_ok(vl) && deadline > rdtsc();
 
-	if (!remote && !v->timer_remote)
-		return false;
-	v->timer_remote = remote;
-	timer_cpu_publish(v, remote ? deadline : 0);
-	return remote;
+	if (remote || v->timer_remote) {
+		v->timer_remote = remote;
+		timer_cpu_publish(v, remote ? deadline : 0);
+		if (remote)
+			return;
+	}
+	set_timer_local(v, deadline);
 }
 
 /*
@@ -85,13 +94,22 @@ static void vl_set_timer(struct vlapic *vl, uint64_t deadline)
 	struct vcpu *v = vcpu_of(vl);
 
 	v->timer_deadline = deadline;
-	if ((timer_cpu_active() || v->timer_remote) &&
-	    set_timer_remote(vl, deadline))
+	if (timer_cpu_active() || v->timer_remote)
+		set_timer_remote(vl, deadline);
+	else
+		set_timer_local(v, deadline);
+}
+
+/* vl_notify for another CPU's vCPU: counted, posted or kicked. */
+static __attribute__((noinline)) void notify_remote(struct vcpu *v,
+						    struct percpu *p)
+{
+	if (p->vcpu)
+		p->vcpu->irqs_sent++;
+	__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELEASE);
+	if (virt_apicv == APICV_POSTED && virt.post_irq && virt.post_irq(v))
 		return;
-	/* A deadline pushed later (Linux's tickless idle at every tick)
-	 * keeps the host timer as it is: no entry work. */
-	if (!host_timer_covers(deadline))
-		__atomic_fetch_or(&v->req, VCPU_REQ_TIMER, __ATOMIC_RELAXED);
+	vcpu_kick(v);
 }
 
 static void vl_notify(struct vlapic *vl)
@@ -101,16 +119,10 @@ static void vl_notify(struct vlapic *vl)
 
 	/* Its own CPU (a SELF IPI, a timer, an IPI to itself): in the
 	 * host now, it sees the request before its next entry. */
-	if (v->pcpu == p->cpu) {
+	if (v->pcpu == p->cpu)
 		__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELAXED);
-		return;
-	}
-	if (p->vcpu)
-		p->vcpu->irqs_sent++;
-	__atomic_fetch_or(&v->req, VCPU_REQ_EVENTS, __ATOMIC_RELEASE);
-	if (virt_apicv == APICV_POSTED && virt.post_irq && virt.post_irq(v))
-		return;
-	vcpu_kick(v);
+	else
+		notify_remote(v, p);
 }
 
 /*
