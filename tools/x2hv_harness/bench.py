@@ -61,19 +61,29 @@ def bench_runs(plat):
 
 
 def peer_table(peers, first):
-    """Lines comparing x2hv's ticks/op with the peer's figures."""
+    """Lines comparing x2hv's ticks/op with the peer's figures: the
+    ratio, and x2hv's goal where peers.json has one."""
+    goals = peers.get("goals", {})
     lines = [f"# x2hv vs {peers['peer']} (measured on "
              f"{peers['measured_on']}), {peers['unit']}:"]
     for case, theirs in peers["cases"].items():
         m = re.search(r"ticks/op=(\d+)", first.get(case, ""))
-        ours = m.group(1) if m else "n/a"
-        lines.append(f"#   {case:18} x2hv {ours:>6}   KVM {theirs:>6}")
+        ours = int(m.group(1)) if m else None
+        line = (f"#   {case:18} x2hv {ours if ours else 'n/a':>6}"
+                f"   KVM {theirs:>6}")
+        if ours:
+            line += f"   {theirs / ours:5.1f}x fewer"
+        if case in goals:
+            verdict = ("met" if ours and ours <= goals[case] else
+                       "MISSED")
+            line += f"   goal <= {goals[case]}: {verdict}"
+        lines.append(line)
     return lines
 
 
 def report(build, plat, names, peers):
     """Print one platform's results; return False when icount runs
-    disagree."""
+    disagree or a goal of peers.json is missed."""
     minus = "".join(",-" + f for f in plat.icount_cpu_minus)
     print(f"# bench on {plat.name}" +
           (f": ticks = instructions (QEMU -icount shift=0{minus and ', -cpu ' + plat.cpu + minus}), "
@@ -96,10 +106,12 @@ def report(build, plat, names, peers):
     for case in BENCH_CROSS_VCPU:
         if case in smp:
             print(smp[case] + " (no icount)")
+    met = True
     if plat.name in peers:
         for line in peer_table(peers[plat.name], first):
             print(line)
-    return same
+            met = met and "MISSED" not in line
+    return same and met
 
 
 def bench_tests(build, plat, hvargs=""):

@@ -31,42 +31,13 @@
  * registers, stored only when the loop ends and loaded only when it
  * starts: the fast handlers must not use them (vmm/vcpu_fast.h).
  */
-#include "arch/x86/guest_regs.h"
+#include "arch/x86/guest_regs.inc"
 
 #define VMCB_RAX 0x5f8	/* arch/x86/svm/vmcb.h asserts it */
 #define SVM_FAST_AGAIN 2 /* svm.h */
 
 	.text
 	.code64
-/* The registers svm_fast_exit may change, without RAX and RDI. */
-.macro FAST_REGS op
-	\op rbx, GR_RBX
-	\op rcx, GR_RCX
-	\op rdx, GR_RDX
-	\op rsi, GR_RSI
-	\op r8, GR_R8
-	\op r9, GR_R9
-	\op r10, GR_R10
-	\op r11, GR_R11
-.endm
-
-/* Those it keeps. */
-.macro KEPT_REGS op
-	\op rbp, GR_RBP
-	\op r12, GR_R12
-	\op r13, GR_R13
-	\op r14, GR_R14
-	\op r15, GR_R15
-.endm
-
-.macro LOAD reg, off
-	movq \off(%rdi), %\reg
-.endm
-
-.macro SAVE reg, off
-	movq %\reg, \off(%rdi)
-.endm
-
 	.globl svm_enter
 svm_enter:
 	pushq %rbp

@@ -159,8 +159,24 @@ bool vmx_single_step(struct vcpu *v, bool on);
 void vmx_step_decode(struct vcpu *v);
 void vmx_flush_tlb(struct vcpu *v);
 
-/* vmx_entry.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
-int vmx_enter(struct guest_regs *regs, bool launched);
+/* What vmx_enter and vmx_fast_exit (vmx_fast.c) made of an entry. */
+enum vmx_fast {
+	VMX_FAST_NO, /* a VM exit that is not one of its: vmx_run decodes it */
+	VMX_FAST_FAILED, /* VMLAUNCH/VMRESUME failed */
+	VMX_FAST_DONE, /* handled; the run loop has requests to serve */
+	VMX_FAST_AGAIN, /* handled; vmx_enter resumes the guest */
+};
+
+/* vmx_entry.S: enter @v (VMLAUNCH unless @launched) until
+ * vmx_fast_exit says other than AGAIN. */
+enum vmx_fast vmx_enter(struct vcpu *v, bool launched);
+/* vmx_fast.c, called by vmx_enter after each exit. */
+enum vmx_fast vmx_fast_exit(struct vcpu *v);
+
+/* vmx_event.c: past the exiting instruction of @len bytes, in the
+ * current VMCS: RIP, and the STI / MOV SS shadow, which ends with it. */
+void vmx_skip(uint64_t len);
+
 /* The host RIP of every VMCS. */
 void vmx_exit_entry(void);
 

@@ -10,18 +10,22 @@
 #include "arch/x86/vmx/vmx.h"
 #include "vmm/vm.h"
 
-void vmx_skip_insn(struct vcpu *v)
+void vmx_skip(uint64_t len)
 {
 	uint32_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 
-	ASSERT(vmx_is_current(v));
-	vmcs_write(VMCS_GUEST_RIP,
-		   vmcs_read(VMCS_GUEST_RIP) + v->exit.insn_len);
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
 	/* The STI / MOV SS shadow ends with the instruction (25.4.2). */
 	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
 			   intr & ~(INTERRUPTIBILITY_STI |
 				    INTERRUPTIBILITY_MOV_SS));
+}
+
+void vmx_skip_insn(struct vcpu *v)
+{
+	ASSERT(vmx_is_current(v));
+	vmx_skip(v->exit.insn_len);
 }
 
 static bool exc_has_err(uint8_t vector)

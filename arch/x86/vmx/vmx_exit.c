@@ -253,17 +253,23 @@ void vmx_run(struct vcpu *v)
 {
 	struct vmx_vcpu *s = v->arch;
 	uint32_t reason;
-	int failed;
+	enum vmx_fast fast;
 
 	vmx_load(v);
 	if (vmx_caps.apicv)
 		vmx_apicv_before_entry(v);
-	failed = vmx_enter(&v->regs, s->launched);
-	if (vmx_caps.apicv)
-		vmx_apicv_after_exit(v);
-	if (failed) {
+	/* The hottest exits end inside, which also takes the posted
+	 * interrupts after every exit (vmx_fast.c). */
+	fast = vmx_enter(v, s->launched);
+	if (fast == VMX_FAST_DONE) {
+		v->exit.reason = EXIT_HANDLED;
+		return;
+	}
+	if (fast == VMX_FAST_FAILED) {
 		uint64_t err = vmcs_read(VMCS_INSN_ERROR);
 
+		if (vmx_caps.apicv)
+			vmx_apicv_after_exit(v);
 		pr_err("vmx: vcpu%u: %s failed: VM-instruction error %lu (%s)",
 		       v->id, s->launched ? "VMRESUME" : "VMLAUNCH", err,
 		       insn_error_name(err));
