@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The fast exits' vendor-neutral work (vmm/vcpu_fast.c), inline: a
- * backend's own loop around the entry (arch/x86/svm/svm_fast.c) calls
- * vcpu_fast_handle with a constant reason, and what is left of it is that
- * reason's handler with its counters, the CPUID cache's hit in place.
+ * The fast exits' vendor-neutral work (vmm/vcpu_fast.c), inline: the
+ * backends' loops around the entry (arch/x86/svm/svm_fast.c,
+ * arch/x86/vmx/vmx_fast.c) call vcpu_fast_handle with a constant reason,
+ * and what is left of it is that reason's handler with its counters, the
+ * CPUID cache's hit in place.
+ *
+ * Called from those loops, a handler sees the guest's RAX, RBX, RCX,
+ * RDX, RSI, RDI and R8-R11 in v->regs, but not RBP and R12-R15: the entry
+ * stubs keep those in the registers across the call (they are
+ * callee-saved) and store them only when the loop ends
+ * (arch/x86/guest_regs.inc). Nothing here, nor anything it calls, may
+ * read or write them.
  */
 #ifndef X2HV_VMM_VCPU_FAST_H
 #define X2HV_VMM_VCPU_FAST_H

@@ -82,36 +82,35 @@ def peer_table(peers, first):
 
 
 def report(build, plat, names, peers):
-    """Print one platform's results; return False when icount runs
+    """One platform's results as lines, and False when icount runs
     disagree or a goal of peers.json is missed."""
     minus = "".join(",-" + f for f in plat.icount_cpu_minus)
-    print(f"# bench on {plat.name}" +
-          (f": ticks = instructions (QEMU -icount shift=0{minus and ', -cpu ' + plat.cpu + minus}), "
-           "cross-vCPU cases in TSC ticks without icount" if plat.icount
-           else ": ticks = TSC ticks"))
+    out = [f"# bench on {plat.name}" +
+           (f": ticks = instructions (QEMU -icount shift=0{minus and ', -cpu ' + plat.cpu + minus}), "
+            "cross-vCPU cases in TSC ticks without icount" if plat.icount
+            else ": ticks = TSC ticks")]
     first = bench_lines(build, plat, names[0])
-    for line in first.values():
-        print(line)
+    out += list(first.values())
     if not plat.icount:
         two = bench_lines(build, plat, names[1])
         for case in BENCH_TIMER:
             if case in two:
-                print(two[case] + " (2 CPUs: no timer CPU)")
-        return True
+                out.append(two[case] + " (2 CPUs: no timer CPU)")
+        return True, out
     second = bench_lines(build, plat, names[1])
     same = first == second and bool(first)
-    print(f"# icount runs repeat exactly: {'yes' if same else 'NO'}"
-          f" ({len(first)} cases)")
+    out.append(f"# icount runs repeat exactly: {'yes' if same else 'NO'}"
+               f" ({len(first)} cases)")
     smp = bench_lines(build, plat, names[2])
     for case in BENCH_CROSS_VCPU:
         if case in smp:
-            print(smp[case] + " (no icount)")
+            out.append(smp[case] + " (no icount)")
     met = True
     if plat.name in peers:
         for line in peer_table(peers[plat.name], first):
-            print(line)
+            out.append(line)
             met = met and "MISSED" not in line
-    return same and met
+    return same and met, out
 
 
 def bench_tests(build, plat, hvargs=""):
@@ -137,6 +136,12 @@ def cmd_bench(args, plats):
     rc = run_all(args, jobs)
     peers = load_peers()
     for p, names in plan:
-        if not report(args.build, p, names, peers):
+        ok, lines = report(args.build, p, names, peers)
+        print("\n".join(lines))
+        # What tools/bench-tables.py makes the README's tables from.
+        with open(os.path.join(args.build, "logs", p.name, "bench.txt"),
+                  "w") as f:
+            f.write("\n".join(lines) + "\n")
+        if not ok:
             rc = 1
     return rc
