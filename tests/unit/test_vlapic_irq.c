@@ -110,6 +110,66 @@ static void test_unack_restores_irr(void **state)
 	assert_false(irr(vl, 0x46));
 }
 
+/* vlapic_take_pending is vlapic_pending + vlapic_ack in one: the same
+ * vector, the same page (IRR, ISR, PPR) and summaries, over a few
+ * thousand pseudo-random steps of interrupts, TPR writes and EOIs, run
+ * side by side on two vlapics. */
+static void test_take_pending_is_pending_ack(void **state)
+{
+	struct vlapic *a = test_lapic(0, 0, 1), *b = test_lapic(1, 0, 1);
+	uint32_t seed = 12345;
+
+	enable(a);
+	enable(b);
+	for (int i = 0; i < 4000; i++) {
+		int pa, pb;
+		uint8_t vec;
+
+		seed = seed * 1103515245u + 12345u;
+		vec = (uint8_t)(16 + (seed >> 8) % 240);
+		switch ((seed >> 20) % 4) {
+		case 0:
+		case 1:
+			vlapic_set_irq(a, vec, false);
+			vlapic_set_irq(b, vec, false);
+			break;
+		case 2:
+			wr(a, 0x808, (seed >> 4) & 0xff);
+			wr(b, 0x808, (seed >> 4) & 0xff);
+			break;
+		default:
+			eoi(a);
+			eoi(b);
+			break;
+		}
+		pa = vlapic_take_pending(a);
+		pb = vlapic_pending(b);
+		if (pb >= 0)
+			vlapic_ack(b, (uint8_t)pb);
+		assert_int_equal(pa, pb);
+		assert_memory_equal(a->regs, b->regs, sizeof(a->regs));
+		assert_int_equal(a->irr_words, b->irr_words);
+		assert_int_equal(a->isr_words, b->isr_words);
+	}
+}
+
+static void test_take_pending_blocked(void **state)
+{
+	struct vlapic *vl = bsp();
+
+	wr(vl, 0x808, 0x70);
+	vlapic_set_irq(vl, 0x75, false);
+	assert_int_equal(vlapic_take_pending(vl), -1); /* class 7 <= TPR's */
+	assert_true(irr(vl, 0x75));
+	assert_int_equal(vl->isr_words, 0);
+	vlapic_set_irq(vl, 0x91, false);
+	assert_int_equal(vlapic_take_pending(vl), 0x91);
+	assert_true(isr(vl, 0x91));
+	assert_false(irr(vl, 0x91));
+	assert_int_equal(rd(vl, 0x80a), 0x90); /* its class, not TPR */
+	assert_int_equal(vlapic_take_pending(vl), -1); /* 0x75 below */
+}
+
 static void test_tpr_blocks_same_class(void **state)
 {
 	struct vlapic *vl = bsp();
@@ -617,6 +677,8 @@ int run_vlapic_irq_tests(void)
 		cmocka_unit_test(test_ack_moves_to_isr),
 		cmocka_unit_test(test_ack_not_requested_ignored),
 		cmocka_unit_test(test_unack_restores_irr),
+		cmocka_unit_test(test_take_pending_is_pending_ack),
+		cmocka_unit_test(test_take_pending_blocked),
 		cmocka_unit_test(test_tpr_blocks_same_class),
 		cmocka_unit_test(test_isr_blocks_lower_and_equal_class),
 		cmocka_unit_test(test_ppr_rules),

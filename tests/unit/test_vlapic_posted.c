@@ -75,6 +75,23 @@ static void test_post_disabled_not_called(void **state)
 
 /* An illegal vector is refused before the channel; the LVT error
  * interrupt it raises travels through the channel like any other. */
+/* The owner's SELF IPI goes into its own IRR, never to ops->post: the
+ * owner is in the host, the CPU does not touch the page meanwhile. */
+static void test_self_ipi_not_posted(void **state)
+{
+	struct vlapic *vl = posting(0, 0);
+
+	wr(vl, X2APIC_MSR(APIC_SELF_IPI), 0x52);
+	assert_int_equal(fake_of(vl)->post_calls, 0);
+	assert_true(irr(vl, 0x52));
+	assert_int_equal(vlapic_pending(vl), 0x52);
+	assert_int_equal(fake_of(vl)->notify_calls, 1);
+	assert_int_equal(vlapic_write_self_ipi(vl, 0x53), 0);
+	assert_int_equal(fake_of(vl)->post_calls, 0);
+	assert_int_equal(vlapic_pending(vl), 0x53);
+	assert_int_equal(vlapic_write_self_ipi(vl, 0x153), -1); /* #GP */
+}
+
 static void test_post_illegal_vector(void **state)
 {
 	struct vlapic *vl = posting(0, 0);
@@ -192,6 +209,7 @@ int run_vlapic_posted_tests(void)
 		cmocka_unit_test(test_post_taken_leaves_irr),
 		cmocka_unit_test(test_post_refused_sets_irr),
 		cmocka_unit_test(test_post_sees_final_tmr),
+		cmocka_unit_test(test_self_ipi_not_posted),
 		cmocka_unit_test(test_post_disabled_not_called),
 		cmocka_unit_test(test_post_illegal_vector),
 		cmocka_unit_test(test_post_follows_routing),
