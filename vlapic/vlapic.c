@@ -303,8 +303,8 @@ static void irr_word_emptied(struct vlapic *vl, unsigned int i)
 
 /* @vector from IRR to ISR, with the summaries; false when it was not in
  * the IRR. PPR is the caller's. */
-static inline __attribute__((always_inline)) bool
-irr_to_isr(struct vlapic *vl, uint8_t vector)
+static inline __attribute__((always_inline)) bool irr_to_isr(struct vlapic *vl,
+							     uint8_t vector)
 {
 	uint32_t bit = vlapic_vec_bit(vector);
 	uint32_t *irr = vlapic_vec_word(vl, APIC_IRR, vector);

@@ -45,8 +45,8 @@ static inline uint32_t vlapic_vec_bit(uint8_t vector)
 static inline uint32_t *vlapic_vec_word(struct vlapic *vl, uint32_t base,
 					uint8_t vector)
 {
-	return (uint32_t *)(void *)&vl->regs[base + (vector >> 5) *
-							    APIC_VECTOR_STRIDE];
+	return (uint32_t *)(void *)&vl
+		->regs[base + (vector >> 5) * APIC_VECTOR_STRIDE];
 }
 
 static inline uint32_t vlapic_timer_mode(struct vlapic *vl)

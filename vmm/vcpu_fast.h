@@ -87,7 +87,6 @@ vcpu_fast_wrmsr(struct vcpu *v)
 	return true;
 }
 
-
 /*
  * Counted and handled, the instruction not yet skipped, or false with
  * nothing changed (vmm/vcpu_fast.c explains the choice of exits).

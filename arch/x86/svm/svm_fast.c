@@ -59,7 +59,8 @@ svm_fast_requests(struct vcpu *v, unsigned int req)
 	/* svm_fast_begin settled the last offer: nothing is offered. */
 	if (req == VCPU_REQ_EVENTS && svm_virq && !v->nmi_pending) {
 		__atomic_fetch_and(&v->req, ~VCPU_REQ_EVENTS, __ATOMIC_ACQUIRE);
-		svm_offer_pending(v, v->arch, ((struct svm_vcpu *)v->arch)->vmcb);
+		svm_offer_pending(v, v->arch,
+				  ((struct svm_vcpu *)v->arch)->vmcb);
 	} else {
 		vcpu_prepare_entry(v, 0);
 	}

@@ -55,7 +55,8 @@ static void icache_fill(struct vcpu *v, const struct vmcb *c,
 	memcpy(ic->bytes, p, info->len);
 	ic->word = ic->mask = 0;
 	if (info->len <= sizeof(ic->word) &&
-	    ((uintptr_t)p & (GUEST_PAGE - 1)) <= GUEST_PAGE - sizeof(ic->word)) {
+	    ((uintptr_t)p & (GUEST_PAGE - 1)) <=
+		    GUEST_PAGE - sizeof(ic->word)) {
 		memcpy(&ic->word, p, sizeof(ic->word));
 		ic->mask = (uint32_t)(~0ull >> (64 - 8 * info->len));
 		ic->word &= ic->mask;
