@@ -55,32 +55,32 @@ static int highest_vector(struct vlapic *vl, uint32_t base)
 	return -1;
 }
 
+/* The highest vector of the word the summary @words names first, or -1
+ * with that word's bit cleared from @words (the summary over-stated). */
+static inline __attribute__((always_inline)) int
+summary_look(struct vlapic *vl, uint32_t base, uint32_t *words)
+{
+	int i = 31 ^ __builtin_clz(*words); /* BSR */
+	uint32_t w = vlapic_get(vl, base + (uint32_t)i * APIC_VECTOR_STRIDE);
+
+	if (w)
+		return i * 32 + (31 ^ __builtin_clz(w));
+	*words &= ~(1u << i);
+	return -1;
+}
+
 /* The same through a summary (struct vlapic, irr_words): only the words
- * its bits name are read, none for the empty vector. */
+ * its bits name are read, none for the empty vector. The word it names
+ * first is almost never empty (only an owner clearing it races with a
+ * sender): one look, then the loop. */
 static inline __attribute__((always_inline)) int
 highest_in(struct vlapic *vl, uint32_t base, uint32_t words)
 {
-	/* The word the summary names first is almost never empty (only an
-	 * owner clearing it races with a sender): one look, then the loop. */
-	if (words) {
-		int i = 31 ^ __builtin_clz(words); /* BSR */
-		uint32_t w =
-			vlapic_get(vl, base + (uint32_t)i * APIC_VECTOR_STRIDE);
+	int vec = words ? summary_look(vl, base, &words) : -1;
 
-		if (w)
-			return i * 32 + (31 ^ __builtin_clz(w));
-		words &= ~(1u << i);
-	}
-	while (words) {
-		int i = 31 ^ __builtin_clz(words); /* BSR */
-		uint32_t w =
-			vlapic_get(vl, base + (uint32_t)i * APIC_VECTOR_STRIDE);
-
-		if (w)
-			return i * 32 + (31 ^ __builtin_clz(w));
-		words &= ~(1u << i);
-	}
-	return -1;
+	while (vec < 0 && words)
+		vec = summary_look(vl, base, &words);
+	return vec;
 }
 
 static inline int highest_isr(struct vlapic *vl)

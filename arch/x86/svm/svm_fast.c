@@ -86,43 +86,40 @@ svm_fast_end(struct vcpu *v, struct vmcb *c, unsigned int len)
 	return SVM_FAST_AGAIN;
 }
 
+/* An exit of @reason, handled here or left (nothing changed that
+ * svm_run would not do the same way: svm_fast_begin's work is its). */
+static inline __attribute__((always_inline)) enum svm_fast
+svm_fast_one(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c,
+	     enum exit_reason reason)
+{
+	unsigned int len = svm_fast_begin(v, s, c);
+
+	if (!len || !vcpu_fast_handle(v, reason))
+		return SVM_FAST_NO;
+	if (reason == EXIT_WRMSR &&
+	    (uint32_t)v->regs.rcx == X2APIC_MSR(APIC_TPR))
+		svm_tpr_load(v); /* V_TPR follows the TPR */
+	return svm_fast_end(v, c, len);
+}
+
 /* One function per exit, each with only the registers it needs; the
  * dispatch below jumps to them. */
 static __attribute__((noinline)) enum svm_fast
 svm_fast_cpuid(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
 {
-	unsigned int len = svm_fast_begin(v, s, c);
-
-	if (!len)
-		return SVM_FAST_NO;
-	vcpu_fast_handle(v, EXIT_CPUID);
-	return svm_fast_end(v, c, len);
+	return svm_fast_one(v, s, c, EXIT_CPUID);
 }
 
 static __attribute__((noinline)) enum svm_fast
 svm_fast_vmmcall(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
 {
-	unsigned int len;
-
-	if (v->regs.rax == X2HV_HC_TEST_EXIT)
-		return SVM_FAST_NO;
-	len = svm_fast_begin(v, s, c);
-	if (!len)
-		return SVM_FAST_NO;
-	vcpu_fast_handle(v, EXIT_HYPERCALL);
-	return svm_fast_end(v, c, len);
+	return svm_fast_one(v, s, c, EXIT_HYPERCALL);
 }
 
 static __attribute__((noinline)) enum svm_fast
 svm_fast_wrmsr(struct vcpu *v, struct svm_vcpu *s, struct vmcb *c)
 {
-	unsigned int len = svm_fast_begin(v, s, c);
-
-	if (!len || !vcpu_fast_handle(v, EXIT_WRMSR))
-		return SVM_FAST_NO;
-	if ((uint32_t)v->regs.rcx == X2APIC_MSR(APIC_TPR))
-		svm_tpr_load(v); /* V_TPR follows the TPR */
-	return svm_fast_end(v, c, len);
+	return svm_fast_one(v, s, c, EXIT_WRMSR);
 }
 
 enum svm_fast svm_fast_exit(struct vcpu *v)
