@@ -326,6 +326,12 @@ void vcpu_run(struct vcpu *v)
 				continue;
 			}
 			vcpu_set_state(v, VCPU_RUNNING);
+			/* A sender that saw this vCPU halted kicked it: the
+			 * kick taken here costs no exit in guest mode. What it
+			 * may have brought besides (a stop, INIT) the loop's
+			 * checks see, from the top. */
+			irq_window();
+			continue;
 		}
 		if (v->exits_total >= v->console_poll_at) {
 			v->console_poll_at =
