@@ -13,7 +13,7 @@ GUEST_TESTS := hello cpuid msr io exceptions hlt triplefault badentry reboot-sto
 	hostile-tf-exit empty-bus hostile-empty-bus hostile-empty-bus-loop \
 	hostile-empty-bus-deliver hostile-dbstorm hostile-rsm hostile-smi \
 	hostile-nmi hostile-prefix hostile-cr8 hostile-efer-cr \
-	hostile-user-priv hostile-cli-spin \
+	hostile-user-priv hostile-cli-spin hostile-exit-storm \
 	irq-accounting irq-accounting-4 bench
 GUEST_TESTS := $(foreach t,$(GUEST_TESTS),$(if $(wildcard tests/guest/$(t).c),$(t)))
 GUEST_ELFS := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_TESTS))
