@@ -1,21 +1,8 @@
 # Guest test kernels: build/guest/<name>.elf from tests/guest/<name>.c and
 # the runtime in tests/guest/lib. See docs/guest-tests.md.
-GUEST_TESTS := hello cpuid msr io exceptions hlt triplefault badentry reboot-stop \
-	reboot-acpi reboot-pci reboot-kbd reboot-triple reboot-bios msr-arch \
-	cpuid-audit \
-	x2apic-msr x2apic-lock x2apic-selfipi x2apic-tpr x2apic-timer x2apic-timer-halt \
-	x2apic-ipi x2apic-initsipi x2apic-mmio \
-	hostile-msr-reserved hostile-msr-gaps hostile-lvt-error hostile-timer \
-	hostile-logical hostile-initsipi hostile-ipi-storm hostile-apicbase \
-	hostile-mmio hostile-triplefault hostile-noncanonical \
-	hostile-hypercall hostile-msr-unknown \
-	hostile-hypercall-user hostile-log-flood hostile-xsetbv hostile-timer-floor \
-	hostile-tf-exit empty-bus hostile-empty-bus hostile-empty-bus-loop \
-	hostile-empty-bus-deliver hostile-dbstorm hostile-rsm hostile-smi \
-	hostile-nmi hostile-prefix hostile-cr8 hostile-efer-cr \
-	hostile-user-priv hostile-cli-spin hostile-exit-storm \
-	irq-accounting irq-accounting-4 bench
-GUEST_TESTS := $(foreach t,$(GUEST_TESTS),$(if $(wildcard tests/guest/$(t).c),$(t)))
+# Every tests/guest/<name>.c is a test: the harness runs them all, so all
+# are built (a list kept by hand once left a new test without its ELF).
+GUEST_TESTS := $(sort $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c)))
 GUEST_ELFS := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_TESTS))
 
 GUEST_CC ?= gcc
