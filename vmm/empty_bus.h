@@ -25,9 +25,8 @@
  *
  * The mapping is per VM: during one vCPU's step, another vCPU of the same
  * VM touching that page can see the bytes being written, until its next
- * pass through the run loop (the fast exits stay in the entry stub's
- * loop, svm_fast.c, vmx_fast.c). Only the VM's own stores can be seen that
- * way.
+ * pass through the run loop (SVM's fast exits stay in svm_enter's loop,
+ * arch/x86/svm/svm_fast.c). Only the VM's own stores can be seen that way.
  */
 #ifndef X2HV_VMM_EMPTY_BUS_H
 #define X2HV_VMM_EMPTY_BUS_H

@@ -286,8 +286,7 @@ void vcpu_prepare_entry(struct vcpu *v, unsigned int req)
 
 /* Another vCPU's step over unbacked space left translations stale
  * (vmm/empty_bus.h): checked before every entry of this loop, the fast
- * ones too (the backends' own loops leave it to here: svm_fast.c,
- * vmx_fast.c). */
+ * ones too (SVM's own loop leaves it to here: svm_fast.c). */
 static inline void vcpu_bus_before_entry(struct vcpu *v)
 {
 	if (__atomic_load_n(&v->vm->bus_gen, __ATOMIC_ACQUIRE) != v->bus.gen)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The SVM exits finished inside svm_enter's loop (svm_entry.S): CPUID,
- * hypercalls and the vlapic writes of vmm/vcpu_fast.h, handled right after
+ * hypercalls and the vlapic writes of vmm/vcpu_fast.c, handled right after
  * the exit, with GIF still clear, and the guest entered again at once. No
  * svm_run, no exit decoding into struct vm_exit, no run loop: what is
  * left of an exit is VMRUN, the register switch, the host VMLOAD, the
@@ -10,9 +10,9 @@
  * Anything unusual goes to svm_run as before, untouched: an event the exit
  * cut short (EXITINTINFO), a single-step, AVIC (IsRunning and PPR are
  * svm_run's), a store to unbacked space being stepped, an instruction
- * whose length is not known without reading it. After the handler, the
- * requests it raised are served here (svm_fast_requests); INIT and SIPI
- * send the vCPU back to the run loop.
+ * whose length is not known without reading it. After the handler, a
+ * request (an interrupt to offer, a timer to arm) or another vCPU's
+ * change of the empty bus sends the vCPU back to the run loop.
  */
 #include "arch/x86/svm/svm.h"
 #include "include/abi.h"
@@ -56,9 +56,7 @@ svm_fast_requests(struct vcpu *v, unsigned int req)
 {
 	if (req & VCPU_REQ_LOOP)
 		return SVM_FAST_DONE;
-	/* svm_fast_begin settled the last offer: nothing is offered. The
-	 * VMCB is looked up again, not kept across the handler: this is
-	 * the rarer path. */
+	/* svm_fast_begin settled the last offer: nothing is offered. */
 	if (req == VCPU_REQ_EVENTS && svm_virq && !v->nmi_pending) {
 		__atomic_fetch_and(&v->req, ~VCPU_REQ_EVENTS, __ATOMIC_ACQUIRE);
 		svm_offer_pending(v, v->arch,

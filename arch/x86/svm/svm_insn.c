@@ -75,13 +75,13 @@ int svm_insn_fetch(struct vcpu *v, enum svm_insn which, struct insn_info *info)
 	struct vmcb *c = vmcb_of(v);
 	bool lm = svm_insn_long_mode(c);
 	uint64_t lin = svm_insn_linear(c, lm);
-	const struct svm_insn_cache *ic = svm_icache_hit(s->icache, c);
 	struct guest_paging pg;
 	unsigned int n;
 	uint8_t code[INSN_MAX_LEN];
 
-	if (ic && ic->which == which) {
-		*info = ic->info;
+	if (svm_icache_len(s->icache, c) &&
+	    svm_icache_find(s->icache, c)->which == which) {
+		*info = svm_icache_find(s->icache, c)->info;
 		return 0;
 	}
 	if (which == SVM_INSN_NONE || which >= NR_SVM_INSNS)

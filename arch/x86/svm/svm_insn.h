@@ -32,8 +32,8 @@ enum svm_insn {
 /*
  * The last instructions found, per vCPU (two-way, by RIP, so that the
  * instructions of a hot loop, an interrupt handler's EOI and the main
- * line's WRMSR, stay even where they fall on the same set): where its
- * bytes lie in the host's mapping of guest RAM and what they were. The next exit at the same RIP, CS base and CR3 (the VMCB's
+ * line's WRMSR, stay even where they fall on the same set): where its bytes lie in the host's mapping of guest RAM and what
+ * they were. The next exit at the same RIP, CS base and CR3 (the VMCB's
  * fields as they are: no linear address to compute) whose bytes there
  * are still the same takes its length without a page walk (a CPUID or
  * VMMCALL loop, a guest's idle HLT). The bytes are compared at every use,
@@ -108,38 +108,29 @@ svm_icache_find(const struct svm_insn_cache *cache, const struct vmcb *c)
 }
 
 /*
- * The cache's half of svm_insn_fetch, inline for the exit decoders: the
- * entry of the instruction at the guest's CS:RIP when @cache holds it and
- * its bytes are the same, else NULL (svm_skip_insn then takes the whole
+ * The cache's half of svm_insn_fetch, inline for the exit decoder: the
+ * length of the instruction at the guest's CS:RIP when @cache holds it
+ * and its bytes are the same, else 0 (svm_skip_insn then takes the whole
  * svm_insn_fetch, which fills the cache). A hit costs no call and no
  * page walk: the common case of every exit that skips an instruction
  * on a CPU without NRIP.
  */
-static inline const struct svm_insn_cache *
-svm_icache_hit(const struct svm_insn_cache *cache, const struct vmcb *c)
+static inline uint8_t svm_icache_len(const struct svm_insn_cache *cache,
+				     const struct vmcb *c)
 {
 	const struct svm_insn_cache *ic = svm_icache_find(cache, c);
 	uint32_t now;
 
 	if (!ic)
-		return NULL;
+		return 0;
 	if (ic->mask) {
 		__builtin_memcpy(&now, ic->code, sizeof(now));
-		return (now ^ ic->word) & ic->mask ? NULL : ic;
+		return (now ^ ic->word) & ic->mask ? 0 : ic->info.len;
 	}
 	for (unsigned int i = 0; i < ic->info.len; i++)
 		if (ic->code[i] != ic->bytes[i])
-			return NULL;
-	return ic;
-}
-
-/* Its length, or 0. */
-static inline uint8_t svm_icache_len(const struct svm_insn_cache *cache,
-				     const struct vmcb *c)
-{
-	const struct svm_insn_cache *ic = svm_icache_hit(cache, c);
-
-	return ic ? ic->info.len : 0;
+			return 0;
+	return ic->info.len;
 }
 
 #endif

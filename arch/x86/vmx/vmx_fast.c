@@ -44,8 +44,7 @@ enum vmx_fast vmx_fast_exit(struct vcpu *v)
 	if (vmx_caps.apicv)
 		vmx_apicv_after_exit(v);
 	reason = vmx_fast_reason((uint32_t)vmcs_read(VMCS_EXIT_REASON));
-	/* A step over unbacked space (v->bus.active) is a step too. */
-	if (reason == EXIT_NONE || s->step ||
+	if (reason == EXIT_NONE || s->step || v->bus.active ||
 	    (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
 		return VMX_FAST_NO;
 	/* As vmx_run after every exit: the CPU keeps VPPR in the page. */
